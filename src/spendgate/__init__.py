@@ -1,0 +1,3 @@
+"""spendgate: procurement policy-as-code."""
+
+__version__ = "0.1.0"

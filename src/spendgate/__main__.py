@@ -1,0 +1,3 @@
+from spendgate.cli.main import main
+
+main()

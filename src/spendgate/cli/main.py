@@ -1,0 +1,72 @@
+"""The `spendgate` entry point and its one top-level error handler.
+
+Exit codes (SPEC §8): 0 all pass; 1 the gate blocks or documents are invalid; 2 usage or
+configuration error; 3 internal error, reported with a short "please report" note.
+"""
+
+from __future__ import annotations
+
+import platform
+import sys
+from collections.abc import Sequence
+
+import click
+
+from spendgate import __version__
+from spendgate.cli.schema import schema
+from spendgate.cli.validate import validate
+from spendgate.errors import SpendgateError
+
+EXIT_OK = 0
+EXIT_BLOCKED = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+
+ISSUES_URL = "https://github.com/spendgate/spendgate/issues"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(
+    __version__, "--version", prog_name="spendgate", message="%(prog)s %(version)s"
+)
+@click.option("--debug", is_flag=True, help="Show Python tracebacks for internal errors.")
+def cli(debug: bool) -> None:
+    """Procurement policy-as-code: govern purchases in git."""
+
+
+cli.add_command(validate)
+cli.add_command(schema)
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit code: the one place errors become codes."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    try:
+        result = cli.main(args=arguments, prog_name="spendgate", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        return done.exit_code
+    except click.ClickException as error:
+        error.show()
+        return EXIT_USAGE
+    except click.Abort:
+        click.echo("spendgate: aborted", err=True)
+        return EXIT_USAGE
+    except SpendgateError as error:
+        click.echo(f"spendgate: error: {error}", err=True)
+        return error.exit_code
+    except Exception as error:
+        if "--debug" in arguments:
+            raise
+        click.echo(
+            f"spendgate: internal error: {type(error).__name__}: {error}\n"
+            f"This is a bug in spendgate {__version__} (Python {platform.python_version()}). "
+            f"Please report it at {ISSUES_URL}; rerun with --debug for the traceback.",
+            err=True,
+        )
+        return EXIT_INTERNAL
+    return result if isinstance(result, int) else EXIT_OK
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(run())

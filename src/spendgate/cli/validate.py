@@ -1,0 +1,36 @@
+"""`spendgate validate [PATH]`: load and validate every document and reference."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+FORMAT_NAMES = ("text", "json")
+
+
+@click.command()
+@click.argument("path", type=click.Path(path_type=Path), default=".")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(FORMAT_NAMES),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+def validate(path: Path, output_format: str) -> int:
+    """Validate every document and reference in the governance repository at PATH.
+
+    Exits 0 when everything is valid, 1 when documents have problems, 2 when the configuration
+    (spendgate.yaml, policies) has problems.
+    """
+    from spendgate.documents.validation import validate_repository
+    from spendgate.reporters.problems import FORMATS
+
+    report = validate_repository(path)
+    colour = output_format == "text" and click.get_text_stream("stdout").isatty()
+    click.echo(FORMATS[output_format](report, colour=colour), nl=False)
+    if report.has_configuration_errors:
+        return 2
+    return 1 if report.errors else 0

@@ -1,0 +1,113 @@
+"""AIAssessment (`ai/*.yaml`): the AI-procurement decision record for one request.
+
+Its fields follow the EU AI Act (role, risk tier, Annex III area, the Art. 6(3) exemption,
+general-purpose AI), GDPR transfers (adequacy, SCC, BCR, derogation) and the EU model
+contractual clauses for AI procurement (MCC-AI, high-risk and light versions).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from spendgate.documents.fields import (
+    Amount,
+    CountryCode,
+    Document,
+    Identifier,
+    IsoDate,
+    StrictModel,
+)
+
+
+class EuAiAct(StrictModel):
+    role: Literal["deployer", "provider"]
+    risk_tier: Literal["prohibited", "high", "limited", "minimal"]
+    annex_iii_area: str | None = None
+    """The Annex III area for a high-risk system, e.g. `5b creditworthiness`."""
+    art_6_3_exemption: bool = False
+    gpai: bool = False
+    """Built on a general-purpose AI model."""
+    rationale: str = Field(min_length=1)
+
+
+class Model(StrictModel):
+    approach: Literal["pretrained", "fine_tuned", "custom"]
+    hosting: Literal["saas", "vpc", "on_prem"]
+    training_on_our_data: bool = False
+
+
+class Transfer(StrictModel):
+    to_country: CountryCode
+    mechanism: Literal["adequacy", "scc", "bcr", "derogation", "none"]
+    tia_date: IsoDate | None = None
+    """When the transfer impact assessment was done."""
+
+
+class AiData(StrictModel):
+    categories: list[str] = []
+    transfers: list[Transfer] = []
+
+
+class Logging(StrictModel):
+    enabled: bool
+    retention_days: int = Field(default=0, ge=0, le=36500)
+
+
+class Fria(StrictModel):
+    """Fundamental rights impact assessment (EU AI Act Art. 27)."""
+
+    required: bool
+    completed: IsoDate | None = None
+
+
+class Controls(StrictModel):
+    explainability: Literal["none", "global", "local"] = "none"
+    human_oversight_owner: Identifier | None = None
+    logging: Logging = Logging(enabled=False)
+    bias_testing: bool = False
+    fria: Fria = Fria(required=False)
+    dpia: IsoDate | None = None
+    """When the GDPR data protection impact assessment was completed."""
+
+
+class AiContract(StrictModel):
+    mcc_ai: Literal["high_risk", "light", "none"] = "none"
+    ip_ownership: Literal["customer", "vendor", "shared"] | None = None
+    liability_cap: Amount | None = None
+    audit_rights: bool = False
+    model_change_notice_days: int | None = Field(default=None, ge=0, le=3650)
+    exit_data_return: bool = False
+
+
+class Pilot(StrictModel):
+    planned: bool
+    weeks: int | None = Field(default=None, ge=1, le=104)
+    success_criteria: list[str] = []
+
+
+class Stakeholder(StrictModel):
+    role: Literal["cto", "business", "cfo", "legal", "compliance", "dpo", "operations"]
+    position: Literal["support", "conditional", "oppose"]
+    note: str | None = None
+
+
+class Financials(StrictModel):
+    pricing_model: Literal["per_seat", "per_call", "subscription", "perpetual", "usage"]
+    tco_3y: Amount | None = None
+
+
+class AIAssessment(Document):
+    kind: Literal["AIAssessment"]
+    id: Identifier
+    request: Identifier
+    use_case: str = Field(min_length=1)
+    eu_ai_act: EuAiAct
+    model: Model
+    data: AiData = AiData()
+    controls: Controls = Controls()
+    contract: AiContract = AiContract()
+    pilot: Pilot = Pilot(planned=False)
+    stakeholders: list[Stakeholder] = []
+    financials: Financials

@@ -1,0 +1,83 @@
+"""Config (`spendgate.yaml`): the organisation, its base currency and FX table, paths, options."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from spendgate.documents.fields import (
+    Amount,
+    Currency,
+    Document,
+    Industry,
+    IsoDate,
+    StrictModel,
+)
+
+PositiveRate = Annotated[Amount, Field(gt=0)]
+
+
+class Organization(StrictModel):
+    name: str
+    industry: Industry
+    jurisdictions: list[str] = []
+    """Where the organisation operates: ISO country codes, or EU."""
+    base_currency: Currency
+    fiscal_year_start: int = Field(default=1, ge=1, le=12)
+    """The month (1-12) in which the fiscal year starts."""
+
+
+class FxTable(StrictModel):
+    as_of: IsoDate
+    rates: dict[Currency, PositiveRate]
+    """Units of the base currency that one unit of each listed currency buys."""
+
+
+class Paths(StrictModel):
+    """Where each kind of document lives, relative to the repository root."""
+
+    people: str = "org/people.yaml"
+    budgets: str = "org/budgets.yaml"
+    vendors: str = "vendors"
+    requests: str = "requests"
+    ai: str = "ai"
+    approvals: str = "approvals"
+    waivers: str = "waivers"
+    policies: str = "policies"
+    audit_log: str = "audit/decisions.jsonl"
+
+
+class ApprovalSettings(StrictModel):
+    source: Literal["records", "github", "both"] = "records"
+    require_authenticity: bool = False
+    """Whether approvals whose commit is neither signed nor authored by the approver count."""
+    allow_one_person_many_steps: bool = False
+
+
+class Config(Document):
+    kind: Literal["Config"]
+    organization: Organization
+    fx: FxTable | None = None
+    capitalization_threshold: Amount = Decimal(5000)
+    """In base currency: hardware and licences at or above it may be capitalised."""
+    paths: Paths = Paths()
+    approvals: ApprovalSettings = ApprovalSettings()
+    policy_set: str = "builtin"
+    """`builtin` for the reference library shipped with spendgate, or a path to a PolicySet."""
+
+    def rate(self, currency: str) -> Decimal | None:
+        """The rate that converts `currency` into the base currency, or None if unknown."""
+        if currency == self.organization.base_currency:
+            return Decimal(1)
+        if self.fx is None:
+            return None
+        return self.fx.rates.get(currency)
+
+    def to_base(self, amount: Decimal, currency: str) -> Decimal | None:
+        """`amount` in the base currency, rounded to cents; None when no rate is known."""
+        rate = self.rate(currency)
+        if rate is None:
+            return None
+        return (amount * rate).quantize(Decimal("0.01"))

@@ -1,0 +1,152 @@
+"""Field types shared by the document models: strict where YAML would otherwise guess.
+
+Models run in pydantic's strict mode, so `on` never becomes True and `"10"` never becomes 10.
+Dates and amounts get explicit before-validators: YAML 1.2 hands dates over as strings, and
+money is held as `Decimal`, never as a float.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+
+from spendgate.documents.currencies import ISO_4217
+
+API_VERSION = "spendgate/v1"
+
+#: Above this, an amount is taken for a typing mistake rather than a purchase.
+ABSURD_AMOUNT = Decimal("1000000000000")
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class StrictModel(BaseModel):
+    """Base of every model: unknown fields are errors, values are never coerced, data is frozen."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        frozen=True,
+        populate_by_name=True,
+        use_attribute_docstrings=True,
+    )
+
+
+def _parse_date(value: Any) -> Any:
+    if isinstance(value, date) or not isinstance(value, str):
+        return value
+    if not _ISO_DATE.fullmatch(value):
+        raise ValueError(f"'{value}' is not a date in the form YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise ValueError(f"'{value}' is not a real date ({error})") from None
+
+
+def _parse_amount(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not a boolean")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError("must be a finite number")
+        return Decimal(repr(value))
+    if isinstance(value, str):
+        raise ValueError(f"must be a number, not the string '{value}'")
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise ValueError("must be a finite number")
+    return value
+
+
+def _check_currency(code: str) -> str:
+    if code not in ISO_4217:
+        raise ValueError(f"'{code}' is not an ISO 4217 currency code")
+    return code
+
+
+def _check_amount_size(value: Decimal) -> Decimal:
+    try:
+        too_large = value > ABSURD_AMOUNT
+    except InvalidOperation:  # pragma: no cover - finite decimals always compare
+        too_large = True
+    if too_large:
+        raise ValueError(f"{value} is beyond any plausible purchase (limit {ABSURD_AMOUNT:,})")
+    return value
+
+
+IsoDate = Annotated[
+    date,
+    BeforeValidator(_parse_date),
+    WithJsonSchema({"type": "string", "format": "date"}),
+]
+"""A calendar date written YYYY-MM-DD."""
+
+Amount = Annotated[
+    Decimal,
+    BeforeValidator(_parse_amount),
+    Field(ge=0),
+    AfterValidator(_check_amount_size),
+    WithJsonSchema({"type": "number", "minimum": 0, "maximum": float(ABSURD_AMOUNT)}),
+]
+"""A non-negative, finite amount of money below the absurdity limit."""
+
+Quantity = Annotated[
+    Decimal,
+    BeforeValidator(_parse_amount),
+    Field(gt=0),
+    AfterValidator(_check_amount_size),
+    WithJsonSchema({"type": "number", "exclusiveMinimum": 0}),
+]
+
+Currency = Annotated[
+    str,
+    AfterValidator(_check_currency),
+    WithJsonSchema({"type": "string", "enum": sorted(ISO_4217)}),
+]
+"""An ISO 4217 currency code such as EUR."""
+
+Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=128)]
+"""The id of a document or a person: letters, digits, dot, dash and underscore."""
+
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
+"""A lower-case name: roles, departments, cost centres."""
+
+CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+"""An ISO 3166-1 alpha-2 country code such as NO."""
+
+SemVer = Annotated[
+    str,
+    Field(
+        pattern=r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$"
+    ),
+]
+
+Months = Annotated[int, Field(ge=1, le=600)]
+Percent = Annotated[int, Field(ge=0, le=100)]
+Email = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+
+Industry = Literal[
+    "finance",
+    "insurance",
+    "manufacturing",
+    "retail",
+    "healthcare",
+    "public_sector",
+    "technology",
+    "telecom",
+    "other",
+]
+
+Enforcement = Literal["advisory", "soft", "hard"]
+
+
+class Document(StrictModel):
+    """Fields every document carries."""
+
+    api_version: Literal["spendgate/v1"] = Field(alias="apiVersion")

@@ -1,0 +1,37 @@
+"""JSON Schemas generated from the models: one source of truth, committed under `schemas/`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from spendgate.documents.kinds import KINDS
+
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def kind_schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema of one document kind, as editors and other tools read it."""
+    schema = KINDS[kind].model_json_schema(by_alias=True, mode="validation")
+    return {"$schema": SCHEMA_DIALECT, "$id": f"{kind}.schema.json", **schema}
+
+
+def schema_texts() -> dict[str, str]:
+    """File name to file content, for every kind."""
+    return {
+        f"{kind}.schema.json": json.dumps(kind_schema(kind), indent=2, ensure_ascii=False) + "\n"
+        for kind in KINDS
+    }
+
+
+def write_schemas(directory: Path) -> list[Path]:
+    """Write every kind's schema into `directory`; return the paths that changed."""
+    directory.mkdir(parents=True, exist_ok=True)
+    changed = []
+    for name, text in schema_texts().items():
+        path = directory / name
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            changed.append(path)
+    return changed

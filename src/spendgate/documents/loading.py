@@ -1,0 +1,232 @@
+"""Loading one file: safe read, parse, kind dispatch, model validation, located problems.
+
+The common case is fast: a file parses without positions and every document validates. Only
+when something is wrong is the file parsed again by the located loader, to point each problem
+at its line, column and YAML path. A problem in one document never hides the others.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from spendgate.documents import fast_yaml
+from spendgate.documents.fields import API_VERSION, Document
+from spendgate.documents.kinds import CONFIGURATION_KINDS, KINDS
+from spendgate.documents.located_yaml import (
+    LocatedDocument,
+    YamlProblem,
+    load_located,
+    yaml_path,
+)
+from spendgate.documents.source import SourceFile, SourceProblem, read_source
+from spendgate.problems import Location, Problem, Severity
+
+YamlPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class LoadedDocument:
+    """One document of a file: its kind and model when it validated, its problems otherwise."""
+
+    file: str
+    index: int
+    location: Location
+    kind: str | None
+    model: Document | None
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    """Every document of one file, or the problem that kept the file from loading at all."""
+
+    file: str
+    documents: tuple[LoadedDocument, ...] = ()
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Fault:
+    """A problem found before positions are known: where (by YAML path) and what."""
+
+    path: YamlPath
+    message: str
+    code: str
+    at_key: bool = False
+
+
+def load_file(path: Path, *, root: Path, severity: Severity | None = None) -> LoadedFile:
+    """Load every document of the file at `path` (inside the repository at `root`)."""
+    try:
+        source = read_source(path, root=root)
+    except SourceProblem as failure:
+        return LoadedFile(file=failure.problem.location.file, problems=(failure.problem,))
+    return load_source(source, severity=severity)
+
+
+def load_source(source: SourceFile, *, severity: Severity | None = None) -> LoadedFile:
+    """Parse and validate the documents of an already-read file."""
+    try:
+        values = fast_yaml.parse(source.text)
+    except fast_yaml.Declined:
+        return _load_located(source, severity)
+    if not values:
+        return _empty_file(source, severity)
+    checked = [_check(value) for value in values]
+    if any(faults for _, _, faults in checked):
+        return _load_located(source, severity)
+    documents = tuple(
+        LoadedDocument(source.name, index, Location(source.name), kind, model)
+        for index, (kind, model, _) in enumerate(checked)
+    )
+    return LoadedFile(file=source.name, documents=documents)
+
+
+def _empty_file(source: SourceFile, severity: Severity | None) -> LoadedFile:
+    problem = Problem(
+        Location(source.name, 1, 1),
+        "file is empty; a document needs apiVersion and kind",
+        "empty-file",
+        severity=severity or Severity.DOCUMENT,
+    )
+    return LoadedFile(file=source.name, problems=(problem,))
+
+
+def _load_located(source: SourceFile, severity: Severity | None) -> LoadedFile:
+    try:
+        located = load_located(source.text)
+    except YamlProblem as failure:
+        where = Location(source.name, failure.line, failure.column, yaml_path(failure.path))
+        problem = Problem(
+            where, failure.message, failure.code, severity=severity or Severity.DOCUMENT
+        )
+        return LoadedFile(file=source.name, problems=(problem,))
+    if not located:
+        return _empty_file(source, severity)
+    documents = tuple(
+        _located_document(source.name, index, document, severity)
+        for index, document in enumerate(located)
+    )
+    return LoadedFile(file=source.name, documents=documents)
+
+
+def _located_document(
+    name: str, index: int, document: LocatedDocument, severity: Severity | None
+) -> LoadedDocument:
+    kind, model, faults = _check(document.value)
+    level = severity or (
+        Severity.CONFIGURATION if kind in CONFIGURATION_KINDS else Severity.DOCUMENT
+    )
+    problems = tuple(_locate(name, document, fault, level) for fault in faults)
+    start = Location(name, *document.start)
+    return LoadedDocument(name, index, start, kind, model, problems)
+
+
+def _locate(name: str, document: LocatedDocument, fault: _Fault, severity: Severity) -> Problem:
+    position = (
+        document.key_position_of(fault.path) if fault.at_key else document.position_of(fault.path)
+    )
+    where = Location(name, *position, yaml_path(fault.path))
+    return Problem(where, fault.message, fault.code, severity=severity)
+
+
+def _check(value: Any) -> tuple[str | None, Document | None, list[_Fault]]:
+    """Dispatch on kind and validate; the faults carry YAML paths, not yet positions."""
+    if value is None:
+        return (
+            None,
+            None,
+            [_Fault((), "document is empty; it needs apiVersion and kind", "empty-document")],
+        )
+    if not isinstance(value, dict):
+        shape = "a list" if isinstance(value, list) else f"the scalar {value!r:.40}"
+        message = f"a document must be a mapping with apiVersion and kind, not {shape}"
+        return None, None, [_Fault((), message, "not-a-mapping")]
+    kind = value.get("kind")
+    header = _header_faults(value, kind)
+    if header or not isinstance(kind, str):
+        return (kind if kind in KINDS else None), None, header
+    model_class = KINDS[kind]
+    try:
+        return kind, model_class.model_validate(value), []
+    except ValidationError as error:
+        return kind, None, _schema_faults(error, value)
+
+
+def _header_faults(value: dict[Any, Any], kind: Any) -> list[_Fault]:
+    faults = []
+    version = value.get("apiVersion")
+    if version is None:
+        faults.append(_Fault((), f"missing apiVersion (expected {API_VERSION})", "api-version"))
+    elif version != API_VERSION:
+        faults.append(
+            _Fault(
+                ("apiVersion",),
+                f"apiVersion {version!r} is not supported; expected {API_VERSION}",
+                "api-version",
+            )
+        )
+    if kind is None:
+        faults.append(_Fault((), "missing kind", "unknown-kind"))
+    elif kind not in KINDS:
+        known = ", ".join(KINDS)
+        faults.append(
+            _Fault(("kind",), f"unknown kind {kind!r}; expected one of {known}", "unknown-kind")
+        )
+    return faults
+
+
+def _schema_faults(error: ValidationError, value: Any) -> list[_Fault]:
+    faults: dict[YamlPath, _Fault] = {}
+    for detail in error.errors(include_url=False):
+        path = _data_path(detail["loc"], value)
+        if path in faults:
+            continue
+        faults[path] = _Fault(
+            path,
+            _message(detail),
+            "schema",
+            at_key=detail["type"] == "extra_forbidden",
+        )
+    return list(faults.values())
+
+
+def _has_child(value: Any, part: str | int) -> bool:
+    if isinstance(value, dict):
+        return part in value
+    return isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value)
+
+
+def _data_path(loc: tuple[str | int, ...], value: Any) -> YamlPath:
+    """The YAML path of a pydantic error location, without union-branch labels."""
+    path: list[str | int] = []
+    current = value
+    for position, part in enumerate(loc):
+        if _has_child(current, part):
+            current = current[part]
+        elif position == len(loc) - 1 and isinstance(current, dict):
+            path.append(part)
+            break
+        else:
+            continue
+        path.append(part)
+    return tuple(path)
+
+
+def _message(detail: Any) -> str:
+    kind = detail["type"]
+    loc = detail["loc"]
+    field = loc[-1] if loc else ""
+    if kind == "extra_forbidden":
+        return f"unknown field {field!r}"
+    if kind == "missing":
+        return f"missing required field {field!r}"
+    message: str = detail["msg"]
+    message = message.removeprefix("Value error, ")
+    if kind in {"literal_error", "enum"} or kind.endswith("_type"):
+        message = f"{message}, got {detail['input']!r:.60}"
+    return message

@@ -1,0 +1,45 @@
+"""People (`org/people.yaml`): who works here, their roles, managers and dated delegations."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from spendgate.documents.fields import Document, Email, Identifier, IsoDate, Slug, StrictModel
+
+
+class Person(StrictModel):
+    id: Identifier
+    name: str
+    email: Email
+    github: str | None = None
+    """The GitHub login, to map pull-request reviews to people."""
+    roles: list[Slug] = []
+    departments: list[Slug] = []
+    manager: Identifier | None = None
+
+
+class Delegation(StrictModel):
+    """`from` lends `roles` to `to` for the dates given; a delegate cannot delegate further."""
+
+    from_: Identifier = Field(alias="from")
+    to: Identifier
+    roles: list[Slug] = Field(min_length=1)
+    start: IsoDate
+    end: IsoDate
+    reason: str
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Delegation:
+        if self.end < self.start:
+            raise ValueError(f"delegation ends ({self.end}) before it starts ({self.start})")
+        if self.from_ == self.to:
+            raise ValueError(f"{self.to} cannot delegate to themselves")
+        return self
+
+
+class People(Document):
+    kind: Literal["People"]
+    people: list[Person] = Field(min_length=1)
+    delegations: list[Delegation] = []

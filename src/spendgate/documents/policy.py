@@ -1,0 +1,127 @@
+"""Policy and PolicySet (`policies/**/*.yaml`): versioned rules, and the set they belong to.
+
+This module holds the shape only. Conditions are CEL expressions kept as text here; the policy
+engine compiles them once at load.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from spendgate.documents.fields import (
+    Document,
+    Enforcement,
+    Identifier,
+    Industry,
+    IsoDate,
+    SemVer,
+    Slug,
+    StrictModel,
+)
+from spendgate.documents.purchase_request import Category
+
+RuleId = Identifier
+Classification = Literal["capex", "opex", "prepaid", "lease"]
+
+
+class Metadata(StrictModel):
+    name: Slug
+    version: SemVer
+    owner: Slug
+    """The role whose approval a change to this file needs."""
+    description: str | None = None
+
+
+class Scope(StrictModel):
+    industries: list[Industry | Literal["any"]] = ["any"]
+    categories: list[Category] = []
+    """Line-item categories the policy applies to; empty means every category."""
+    effective_from: IsoDate | None = None
+    effective_until: IsoDate | None = None
+
+
+class Requirement(StrictModel):
+    role: Slug
+    of: Literal["department", "cost_centre", "requester"] | None = None
+    stage: int = Field(default=1, ge=1, le=20)
+    veto: bool = False
+
+
+class ClassifyRow(StrictModel):
+    when: str = Field(min_length=1)
+    result: Classification
+    reason: str = Field(min_length=1)
+    commitment: bool = False
+
+
+class CheckCall(StrictModel):
+    name: Literal[
+        "split_purchase",
+        "budget_available",
+        "duplicate_request",
+        "contract_active",
+        "certificate_fresh",
+        "reference_exists",
+    ]
+    params: dict[str, Any] = {}
+
+
+class Rule(StrictModel):
+    id: RuleId
+    title: str = Field(min_length=1)
+    description: str | None = None
+    when: str | None = None
+    assert_: str | None = Field(default=None, alias="assert")
+    require: Requirement | None = None
+    classify: list[ClassifyRow] | None = None
+    check: CheckCall | None = None
+    enforcement: Enforcement | None = None
+    message: str | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one_effect(self) -> Rule:
+        effects = [
+            name
+            for name, value in (
+                ("assert", self.assert_),
+                ("require", self.require),
+                ("classify", self.classify),
+                ("check", self.check),
+            )
+            if value is not None
+        ]
+        if len(effects) != 1:
+            found = ", ".join(effects) or "none"
+            raise ValueError(
+                f"rule {self.id} needs exactly one of assert, require, classify, check "
+                f"(found {found})"
+            )
+        return self
+
+
+class PolicySpec(StrictModel):
+    applies_to: Literal["PurchaseRequest", "Vendor", "AIAssessment"] = "PurchaseRequest"
+    scope: Scope = Scope()
+    enforcement: Enforcement = "hard"
+    rules: list[Rule] = Field(min_length=1)
+
+
+class Policy(Document):
+    kind: Literal["Policy"]
+    metadata: Metadata
+    spec: PolicySpec
+
+
+class PolicySetSpec(StrictModel):
+    effective_from: IsoDate
+    policies: list[Slug] = []
+    """Names of the policies in the set; empty means every policy found."""
+    stages: Literal["sequential", "parallel"] = "sequential"
+
+
+class PolicySet(Document):
+    kind: Literal["PolicySet"]
+    metadata: Metadata
+    spec: PolicySetSpec

@@ -1,0 +1,314 @@
+"""The repository index: every document by kind and id, and the references between them.
+
+`open_repository` loads the configuration, finds and loads every document under the configured
+paths, indexes them, and reports what does not hold together: duplicate ids (naming both files),
+dangling references, management cycles, amounts in a currency the FX table cannot convert.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from spendgate.documents.ai_assessment import AIAssessment
+from spendgate.documents.approval import Approval
+from spendgate.documents.budgets import Budgets
+from spendgate.documents.config import Config, Paths
+from spendgate.documents.discovery import CONFIG_FILE, document_paths
+from spendgate.documents.fields import Document
+from spendgate.documents.loading import LoadedDocument, LoadedFile, load_file
+from spendgate.documents.locator import Locator, YamlPath
+from spendgate.documents.people import People, Person
+from spendgate.documents.policy import Policy, PolicySet
+from spendgate.documents.purchase_request import PurchaseRequest
+from spendgate.documents.vendor import Vendor
+from spendgate.documents.waiver import Waiver
+from spendgate.problems import Location, Problem, Severity
+
+M = TypeVar("M", bound=Document)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Where an indexed document (or person, or budget line) was defined."""
+
+    document: LoadedDocument
+    path: YamlPath = ()
+
+
+@dataclass
+class Repository:
+    """Everything loaded from one governance repository, indexed, with every problem found."""
+
+    root: Path
+    config: Config | None
+    files: list[LoadedFile] = field(default_factory=list)
+    index: dict[str, dict[str, Entry]] = field(default_factory=dict)
+    people: dict[str, Person] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def documents(self, kind: str | None = None) -> Iterator[LoadedDocument]:
+        for loaded in self.files:
+            for document in loaded.documents:
+                if document.model is not None and (kind is None or document.kind == kind):
+                    yield document
+
+    def models(self, model_class: type[M]) -> Iterator[tuple[LoadedDocument, M]]:
+        """Each valid document of one model class, with the model typed as that class."""
+        for document in self.documents():
+            if isinstance(document.model, model_class):
+                yield document, document.model
+
+    def get(self, kind: str, identifier: str) -> Document | None:
+        entry = self.index.get(kind, {}).get(identifier)
+        return entry.document.model if entry else None
+
+    @property
+    def document_count(self) -> int:
+        return sum(len(loaded.documents) for loaded in self.files)
+
+
+def open_repository(root: Path) -> Repository:
+    """Load and index the governance repository at `root`."""
+    config, config_problems, config_file = _load_config(root)
+    repository = Repository(root=root, config=config)
+    repository.problems.extend(config_problems)
+    if config_file is not None:
+        repository.files.append(config_file)
+    paths = config.paths if config else Paths()
+    found, link_problems = document_paths(root, paths)
+    repository.problems.extend(link_problems)
+    for path in found:
+        loaded = load_file(path, root=root)
+        repository.files.append(loaded)
+    for loaded in repository.files:
+        repository.problems.extend(loaded.problems)
+        for document in loaded.documents:
+            repository.problems.extend(document.problems)
+    locator = Locator(root)
+    _Indexer(repository, locator).run()
+    return repository
+
+
+def _load_config(root: Path) -> tuple[Config | None, list[Problem], LoadedFile | None]:
+    path = root / CONFIG_FILE
+    if not (path.is_file() or path.is_symlink()):
+        return None, [], None
+    loaded = load_file(path, root=root, severity=Severity.CONFIGURATION)
+    configs = [d for d in loaded.documents if d.kind == "Config"]
+    problems: list[Problem] = []
+    if loaded.documents and not configs:
+        problems.append(
+            Problem(
+                loaded.documents[0].location,
+                f"{CONFIG_FILE} must hold a document of kind Config",
+                "config-kind",
+                severity=Severity.CONFIGURATION,
+            )
+        )
+    config = configs[0].model if configs else None
+    assert config is None or isinstance(config, Config)
+    return config, problems, loaded
+
+
+class _Indexer:
+    """Fills the index and reports duplicates and dangling references."""
+
+    def __init__(self, repository: Repository, locator: Locator) -> None:
+        self.repository = repository
+        self.locator = locator
+
+    def problem(
+        self,
+        document: LoadedDocument,
+        path: YamlPath,
+        message: str,
+        code: str,
+        related: tuple[Location, ...] = (),
+    ) -> None:
+        where = self.locator.locate(document.file, document.index, path)
+        self.repository.problems.append(Problem(where, message, code, related=related))
+
+    def run(self) -> None:
+        for document in self.repository.documents():
+            self.add(document)
+        self.check_config_placement()
+        self.check_references()
+
+    def add(self, document: LoadedDocument) -> None:
+        model = document.model
+        kind = document.kind or ""
+        if isinstance(model, (Vendor, PurchaseRequest, AIAssessment, Waiver)):
+            self.register(kind, model.id, Entry(document, ("id",)))
+        elif isinstance(model, (Policy, PolicySet)):
+            self.register(kind, model.metadata.name, Entry(document, ("metadata", "name")))
+        elif isinstance(model, People):
+            for position, person in enumerate(model.people):
+                entry = Entry(document, ("people", position, "id"))
+                if self.register("Person", person.id, entry):
+                    self.repository.people[person.id] = person
+        elif isinstance(model, Budgets):
+            for position, budget in enumerate(model.budgets):
+                key = f"{budget.cost_centre}/{budget.fiscal_year}"
+                self.register("Budget", key, Entry(document, ("budgets", position, "cost_centre")))
+
+    def register(self, kind: str, identifier: str, entry: Entry) -> bool:
+        table = self.repository.index.setdefault(kind, {})
+        first = table.get(identifier)
+        if first is None:
+            table[identifier] = entry
+            return True
+        first_location = self.locator.locate(first.document.file, first.document.index, first.path)
+        label = "budget for" if kind == "Budget" else f"{_label(kind)} id"
+        self.problem(
+            entry.document,
+            entry.path,
+            f"duplicate {label} {identifier!r}; first defined at {first_location}",
+            "duplicate-id",
+            related=(first_location,),
+        )
+        return False
+
+    def check_config_placement(self) -> None:
+        for document in self.repository.documents("Config"):
+            if document.file != CONFIG_FILE:
+                self.problem(
+                    document, (), f"a Config document belongs in {CONFIG_FILE}", "config-kind"
+                )
+
+    def check_references(self) -> None:
+        for check in (
+            _request_references,
+            _ai_references,
+            _approval_references,
+            _people_references,
+            _budget_references,
+            _waiver_references,
+        ):
+            for document, path, message in check(self.repository):
+                self.problem(document, path, message, "dangling-reference")
+        for document, path, message in _manager_cycles(self.repository):
+            self.problem(document, path, message, "manager-cycle")
+        for document, path, message in _missing_rates(self.repository):
+            self.problem(document, path, message, "fx-rate-missing")
+
+
+Reference = tuple[LoadedDocument, YamlPath, str]
+
+
+def _label(kind: str) -> str:
+    return {"PurchaseRequest": "request", "AIAssessment": "AI assessment"}.get(kind, kind.lower())
+
+
+def _missing(repository: Repository, kind: str, identifier: str | None) -> bool:
+    return identifier is not None and identifier not in repository.index.get(kind, {})
+
+
+def _dangling(
+    repository: Repository,
+    document: LoadedDocument,
+    path: YamlPath,
+    kind: str,
+    identifier: str | None,
+) -> Iterable[Reference]:
+    if _missing(repository, kind, identifier):
+        yield document, path, f"{_label(kind)} {identifier!r} is not defined"
+
+
+def _request_references(repository: Repository) -> Iterator[Reference]:
+    cost_centres = {key.split("/")[0] for key in repository.index.get("Budget", {})}
+    for document, request in repository.models(PurchaseRequest):
+        for path, kind, identifier in (
+            (("vendor",), "Vendor", request.vendor),
+            (("requester",), "Person", request.requester),
+            (("ai_assessment",), "AIAssessment", request.ai_assessment),
+            (("amends",), "PurchaseRequest", request.amends),
+            (("renews",), "PurchaseRequest", request.renews),
+        ):
+            yield from _dangling(repository, document, path, kind, identifier)
+        if cost_centres and request.cost_centre not in cost_centres:
+            message = f"cost centre {request.cost_centre!r} has no budget"
+            yield document, ("cost_centre",), message
+
+
+def _ai_references(repository: Repository) -> Iterator[Reference]:
+    for document, assessment in repository.models(AIAssessment):
+        yield from _dangling(
+            repository, document, ("request",), "PurchaseRequest", assessment.request
+        )
+
+
+def _approval_references(repository: Repository) -> Iterator[Reference]:
+    for document, approval in repository.models(Approval):
+        yield from _dangling(
+            repository, document, ("request",), "PurchaseRequest", approval.request
+        )
+        yield from _dangling(repository, document, ("approver",), "Person", approval.approver)
+
+
+def _people_references(repository: Repository) -> Iterator[Reference]:
+    for document, people in repository.models(People):
+        for position, person in enumerate(people.people):
+            path = ("people", position, "manager")
+            yield from _dangling(repository, document, path, "Person", person.manager)
+        for position, delegation in enumerate(people.delegations):
+            for field_name, person_id in (("from", delegation.from_), ("to", delegation.to)):
+                path = ("delegations", position, field_name)
+                yield from _dangling(repository, document, path, "Person", person_id)
+
+
+def _budget_references(repository: Repository) -> Iterator[Reference]:
+    for document, budgets in repository.models(Budgets):
+        for position, budget in enumerate(budgets.budgets):
+            path = ("budgets", position, "owner")
+            yield from _dangling(repository, document, path, "Person", budget.owner)
+
+
+def _waiver_references(repository: Repository) -> Iterator[Reference]:
+    rule_ids = {rule.id for _, policy in repository.models(Policy) for rule in policy.spec.rules}
+    for document, waiver in repository.models(Waiver):
+        yield from _dangling(repository, document, ("approved_by",), "Person", waiver.approved_by)
+        for position, target in enumerate(waiver.applies_to):
+            if _missing(repository, "PurchaseRequest", target) and _missing(
+                repository, "Vendor", target
+            ):
+                message = f"waiver target {target!r} is neither a request nor a vendor"
+                yield document, ("applies_to", position), message
+        for position, rule in enumerate(waiver.rules):
+            if rule_ids and rule not in rule_ids:
+                message = f"rule {rule!r} is not defined by any policy"
+                yield document, ("rules", position), message
+
+
+def _manager_cycles(repository: Repository) -> Iterator[Reference]:
+    people = repository.people
+    reported: set[str] = set()
+    for start in people:
+        chain: list[str] = []
+        current: str | None = start
+        while current is not None and current in people and current not in chain:
+            chain.append(current)
+            current = people[current].manager
+        if current is None or current not in chain or current in reported:
+            continue
+        cycle = chain[chain.index(current) :]
+        reported.update(cycle)
+        entry = repository.index["Person"][current]
+        path = entry.path[:-1] + ("manager",)
+        shown = " -> ".join([*cycle, current])
+        yield entry.document, path, f"managers form a cycle: {shown}"
+
+
+def _missing_rates(repository: Repository) -> Iterator[Reference]:
+    config = repository.config
+    if config is None:
+        return
+    for document, request in repository.models(PurchaseRequest):
+        if config.rate(request.currency) is None:
+            message = (
+                f"no FX rate for {request.currency} in {CONFIG_FILE} (fx.rates); "
+                f"the base currency is {config.organization.base_currency}"
+            )
+            yield document, ("line_items", 0, "currency"), message

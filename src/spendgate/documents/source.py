@@ -1,0 +1,102 @@
+"""Reading a document file safely: inside the repository, bounded in size, UTF-8, no NUL bytes."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from spendgate.problems import Location, Problem
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+_UTF8_BOM = b"\xef\xbb\xbf"
+_OTHER_BOMS = {
+    b"\xff\xfe\x00\x00": "UTF-32",
+    b"\x00\x00\xfe\xff": "UTF-32",
+    b"\xff\xfe": "UTF-16",
+    b"\xfe\xff": "UTF-16",
+}
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """The text of one file, and the name under which problems in it are reported."""
+
+    path: Path
+    name: str
+    text: str
+
+
+class SourceProblem(Exception):
+    """The file cannot be read as a document; carries the problem to report."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def display_name(path: Path, root: Path) -> str:
+    """`path` relative to `root` with forward slashes, or as given when outside it."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _fail(name: str, message: str, code: str, line: int = 1, column: int = 1) -> SourceProblem:
+    return SourceProblem(Problem(Location(name, line, column), message, code))
+
+
+def _line_and_column(data: bytes, offset: int) -> tuple[int, int]:
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    return data.count(b"\n", 0, offset) + 1, offset - line_start + 1
+
+
+def leaves_repository(path: Path, root: Path) -> bool:
+    """True when `path`, with its links followed, is not inside `root`."""
+    real = Path(os.path.realpath(path))
+    real_root = Path(os.path.realpath(root))
+    return real != real_root and real_root not in real.parents
+
+
+def read_source(path: Path, *, root: Path, max_bytes: int = MAX_FILE_BYTES) -> SourceFile:
+    """Read `path` as UTF-8 text, or raise SourceProblem saying why it cannot be a document."""
+    name = display_name(path, root)
+    if leaves_repository(path, root):
+        target = os.path.realpath(path)
+        raise _fail(name, f"links outside the repository (to {target}); refused", "symlink-escape")
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise _fail(
+                name,
+                f"file is {size / 1_048_576:.1f} MiB; the limit is {max_bytes / 1_048_576:.0f} MiB",
+                "file-too-large",
+            )
+        data = path.read_bytes()
+    except OSError as error:
+        raise _fail(name, f"cannot read file: {error.strerror}", "unreadable") from None
+    return SourceFile(path=path, name=name, text=decode(data, name))
+
+
+def decode(data: bytes, name: str) -> str:
+    """The UTF-8 text of `data` (a leading BOM dropped), or a SourceProblem with its place."""
+    for bom, encoding in _OTHER_BOMS.items():
+        if data.startswith(bom):
+            raise _fail(name, f"file is {encoding}; spendgate reads UTF-8 only", "not-utf8", 1, 1)
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise _fail(name, "file contains a NUL byte", "nul-byte", *_line_and_column(data, nul))
+    if data.startswith(_UTF8_BOM):
+        data = data[len(_UTF8_BOM) :]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line, column = _line_and_column(data, error.start)
+        raise _fail(
+            name,
+            f"byte 0x{data[error.start]:02x} is not valid UTF-8; save the file as UTF-8",
+            "not-utf8",
+            line,
+            column,
+        ) from None

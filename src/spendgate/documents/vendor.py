@@ -1,0 +1,115 @@
+"""Vendor (`vendors/*.yaml`): the supplier profile that risk, ESG and security rules read."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from spendgate.documents.fields import (
+    CountryCode,
+    Document,
+    Identifier,
+    IsoDate,
+    Percent,
+    StrictModel,
+)
+
+
+class Contract(StrictModel):
+    msa_id: str
+    signed: IsoDate
+    expires: IsoDate | None = None
+    auto_renew: bool = False
+    notice_days: int = Field(default=0, ge=0, le=3650)
+
+    @model_validator(mode="after")
+    def _expires_after_signing(self) -> Contract:
+        if self.expires is not None and self.expires < self.signed:
+            raise ValueError(
+                f"contract expires ({self.expires}) before it is signed ({self.signed})"
+            )
+        return self
+
+
+class Risk(StrictModel):
+    score: Percent
+    """0 (no risk) to 100."""
+    tier: Literal["low", "medium", "high", "critical"]
+    last_review: IsoDate
+    domains: list[str] = []
+
+
+class Sanctions(StrictModel):
+    status: Literal["clear", "pending", "hit"]
+    screened_on: IsoDate
+    lists: list[str] = []
+
+
+class EcoVadis(StrictModel):
+    score: Percent
+    medal: Literal["none", "bronze", "silver", "gold", "platinum"] = "none"
+    assessed_on: IsoDate
+
+
+class Cdp(StrictModel):
+    climate: Literal["A", "A-", "B", "B-", "C", "C-", "D", "D-", "F"]
+
+
+class Sbti(StrictModel):
+    status: Literal["none", "committed", "targets_set", "removed"]
+    since: IsoDate | None = None
+
+
+class Expiry(StrictModel):
+    expires: IsoDate
+
+
+class ModernSlaveryStatement(StrictModel):
+    url: str
+    year: int = Field(ge=2000, le=2100)
+
+
+class Esg(StrictModel):
+    ecovadis: EcoVadis | None = None
+    cdp: Cdp | None = None
+    sbti: Sbti | None = None
+    iso14001: Expiry | None = None
+    modern_slavery_statement: ModernSlaveryStatement | None = None
+
+
+class Soc2TypeII(StrictModel):
+    period_end: IsoDate
+
+
+class Security(StrictModel):
+    soc2_type2: Soc2TypeII | None = None
+    iso27001: Expiry | None = None
+
+
+class VendorData(StrictModel):
+    residency: list[CountryCode] = []
+    sub_processors: list[str] = []
+
+
+class Dora(StrictModel):
+    """EU Digital Operational Resilience Act: is the vendor an ICT provider, and critical?"""
+
+    ict_provider: bool = False
+    critical: bool = False
+
+
+class Vendor(Document):
+    kind: Literal["Vendor"]
+    id: Identifier
+    legal_name: str
+    country: CountryCode
+    status: Literal["approved", "onboarding", "blocked"]
+    strategic: bool = False
+    contract: Contract | None = None
+    risk: Risk
+    sanctions: Sanctions
+    esg: Esg = Esg()
+    security: Security = Security()
+    data: VendorData = VendorData()
+    dora: Dora = Dora()

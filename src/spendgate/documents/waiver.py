@@ -1,0 +1,30 @@
+"""Waiver (`waivers/*.yaml`): lifts named soft findings for named documents until it expires."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from spendgate.documents.fields import Document, Identifier, IsoDate
+
+
+class Waiver(Document):
+    kind: Literal["Waiver"]
+    id: Identifier
+    rules: list[Identifier] = Field(min_length=1)
+    applies_to: list[Identifier] = Field(min_length=1)
+    """Request or vendor ids."""
+    justification: str = Field(min_length=1)
+    approved_by: Identifier
+    granted: IsoDate
+    expires: IsoDate
+    """The last day (inclusive, UTC) on which the waiver counts."""
+
+    @model_validator(mode="after")
+    def _expires_after_grant(self) -> Waiver:
+        if self.expires < self.granted:
+            raise ValueError(
+                f"waiver expires ({self.expires}) before it is granted ({self.granted})"
+            )
+        return self

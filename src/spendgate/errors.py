@@ -1,0 +1,33 @@
+"""The one error hierarchy: problems meant for the user, mapped to exit code 2.
+
+Anything that is not a `SpendgateError` is a bug, and reaches the top-level handler in
+`spendgate.cli.main`, which prints a short "please report" note and exits 3.
+"""
+
+from __future__ import annotations
+
+from spendgate.problems import Location
+
+
+class SpendgateError(Exception):
+    """A problem the user can fix: bad configuration, bad flags, an unreadable policy."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, location: Location | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.location = location
+
+    def __str__(self) -> str:
+        if self.location is None:
+            return self.message
+        return f"{self.location}: {self.message}"
+
+
+class ConfigurationError(SpendgateError):
+    """The governance repository's configuration cannot be used."""
+
+
+class UsageError(SpendgateError):
+    """The command line asks for something that cannot be done."""

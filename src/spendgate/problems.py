@@ -1,0 +1,51 @@
+"""Where a problem is, and what it is: plain frozen data shared by every stage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Level(str, Enum):
+    """How much a problem matters. Errors fail validation; warnings do not."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class Severity(str, Enum):
+    """Which exit code a problem maps to: 1 for document problems, 2 for configuration."""
+
+    DOCUMENT = "document"
+    CONFIGURATION = "configuration"
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a file: 1-based line and column, and the YAML path of the value."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+    yaml_path: str = "$"
+
+    def __str__(self) -> str:
+        if self.line <= 0:
+            return self.file
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, at one place, with a stable code."""
+
+    location: Location
+    message: str
+    code: str
+    level: Level = Level.ERROR
+    severity: Severity = Severity.DOCUMENT
+    related: tuple[Location, ...] = ()
+
+    @property
+    def is_error(self) -> bool:
+        return self.level is Level.ERROR

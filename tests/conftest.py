@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from spendgate.cli.main import run
+
+TESTS = Path(__file__).parent
+PROJECT = TESTS.parent
+FIXTURES = TESTS / "fixtures"
+EXAMPLES = PROJECT / "examples"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+Cli = Callable[..., Outcome]
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Cli:
+    """Run spendgate in-process through its real entry point; capture what it prints."""
+
+    def invoke(*arguments: str | Path) -> Outcome:
+        capsys.readouterr()
+        code = run([str(argument) for argument in arguments])
+        captured = capsys.readouterr()
+        return Outcome(code, captured.out, captured.err)
+
+    return invoke
+
+
+@pytest.fixture
+def minimal_repo(tmp_path: Path) -> Path:
+    """A copy of the smallest valid governance repository, free to be broken by the test."""
+    target = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "minimal", target)
+    return target

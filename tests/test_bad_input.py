@@ -1,0 +1,236 @@
+"""Hostile and malformed input (SPEC §13): a located message, the documented exit code, no
+traceback, no hang, and the other documents still reported.
+
+Each case drops one bad file into a copy of the minimal repository that also holds one request
+with an unknown currency: the output must name both, and count the valid documents.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from tests.conftest import Cli
+
+OTHER_REQUEST = """\
+apiVersion: spendgate/v1
+kind: PurchaseRequest
+id: PR-2026-002
+title: Monitoring
+requester: kari
+department: it
+cost_centre: it-ops
+vendor: nordlys
+submitted: 2026-11-03
+justification: Observability for the platform team.
+line_items:
+  - description: Monitoring seats
+    category: saas_subscription
+    quantity: 10
+    unit_price: 12
+    currency: EUX
+    price_per: month
+    term_months: 12
+"""
+OTHER_LINE = (
+    "requests/other.yaml:16:15: [error] $.line_items[0].currency: "
+    "'EUX' is not an ISO 4217 currency code (schema)"
+)
+VENDOR_HEAD = "apiVersion: spendgate/v1\nkind: Vendor\n"
+
+
+def alias_bomb() -> bytes:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    for level in range(1, 10):
+        lines.append(f"a{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 9) + "]")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def vendor(body: str) -> bytes:
+    return (VENDOR_HEAD + body).encode()
+
+
+CASES: dict[str, tuple[Callable[[], bytes], str]] = {
+    "malformed": (
+        lambda: vendor("id: [unclosed\n"),
+        "vendors/case.yaml:4:1: [error] did not find expected ',' or ']' "
+        "(while parsing a flow sequence) (yaml-syntax)",
+    ),
+    "tabs": (
+        lambda: vendor("risk:\n\tscore: 1\n"),
+        "vendors/case.yaml:4:1: [error] a tab character cannot indent YAML; use spaces "
+        "(yaml-syntax)",
+    ),
+    "duplicate-keys": (
+        lambda: vendor("id: a\nid: b\n"),
+        "vendors/case.yaml:4:1: [error] $.id: duplicate key 'id' (first defined at line 3) "
+        "(duplicate-key)",
+    ),
+    "object-tag": (
+        lambda: vendor('id: !!python/object/apply:os.system ["touch {marker}"]\n'),
+        "vendors/case.yaml:3:5: [error] $.id: the YAML tag !!python/object/apply:os.system is not "
+        "allowed: spendgate documents are plain data (yaml-tag)",
+    ),
+    "alias-bomb": (
+        alias_bomb,
+        "vendors/case.yaml:6:10: [error] aliases expand this document beyond 200,000 values "
+        "(alias-limit)",
+    ),
+    "deep-flow-nesting": (
+        lambda: b"[" * 20_000 + b"]" * 20_000 + b"\n",
+        "vendors/case.yaml:1:65: [error] $[0][0][0][0][0][0][0][0][0][0][0][0]…(+52): "
+        "nesting deeper than 64 levels is not allowed (depth-limit)",
+    ),
+    "deep-mapping-nesting": (
+        lambda: b"a: " + b"{a: " * 20_000 + b"1" + b"}" * 20_000 + b"\n",
+        "vendors/case.yaml:1:256: [error] $.a.a.a.a.a.a.a.a.a.a.a.a…(+52): "
+        "nesting deeper than 64 levels is not allowed (depth-limit)",
+    ),
+    "thirty-megabytes": (
+        lambda: b"# " + b"x" * (30 * 1024 * 1024) + b"\n",
+        "vendors/case.yaml:1:1: [error] file is 30.0 MiB; the limit is 10 MiB (file-too-large)",
+    ),
+    "latin-1": (
+        lambda: "apiVersion: spendgate/v1\nkind: Vendor\nlegal_name: Café SA\n".encode("latin-1"),
+        "vendors/case.yaml:3:16: [error] byte 0xe9 is not valid UTF-8; save the file as UTF-8 "
+        "(not-utf8)",
+    ),
+    "utf-16": (
+        lambda: "apiVersion: spendgate/v1\n".encode("utf-16"),
+        "vendors/case.yaml:1:1: [error] file is UTF-16; spendgate reads UTF-8 only (not-utf8)",
+    ),
+    "nul-byte": (
+        lambda: b"apiVersion: spendgate/v1\nkind: Vendor\nid: x\x00y\n",
+        "vendors/case.yaml:3:6: [error] file contains a NUL byte (nul-byte)",
+    ),
+    "empty-file": (
+        lambda: b"",
+        "vendors/case.yaml:1:1: [error] file is empty; a document needs apiVersion and kind "
+        "(empty-file)",
+    ),
+    "list-at-root": (
+        lambda: b"- apiVersion: spendgate/v1\n- kind: Vendor\n",
+        "vendors/case.yaml:1:1: [error] a document must be a mapping with apiVersion and kind, "
+        "not a list (not-a-mapping)",
+    ),
+    "scalar-at-root": (
+        lambda: b"just a sentence\n",
+        "vendors/case.yaml:1:1: [error] a document must be a mapping with apiVersion and kind, "
+        "not the scalar 'just a sentence' (not-a-mapping)",
+    ),
+    "unknown-kind": (
+        lambda: b"apiVersion: spendgate/v1\nkind: Supplier\nid: a\n",
+        "vendors/case.yaml:2:7: [error] $.kind: unknown kind 'Supplier'; expected one of Config, "
+        "People, Budgets, Vendor, PurchaseRequest, AIAssessment, Approval, Waiver, Policy, "
+        "PolicySet (unknown-kind)",
+    ),
+    "wrong-api-version": (
+        lambda: b"apiVersion: spendgate/v2\nkind: Vendor\nid: a\n",
+        "vendors/case.yaml:1:13: [error] $.apiVersion: apiVersion 'spendgate/v2' is not "
+        "supported; expected spendgate/v1 (api-version)",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_hostile_file_is_reported_and_others_survive(
+    case: str, cli: Cli, minimal_repo: Path, tmp_path: Path
+) -> None:
+    make, expected_line = CASES[case]
+    marker = tmp_path / "executed"
+    (minimal_repo / "requests" / "other.yaml").write_text(OTHER_REQUEST)
+    content = make().replace(b"{marker}", str(marker).encode())
+    (minimal_repo / "vendors" / "case.yaml").write_bytes(content)
+
+    started = time.monotonic()
+    outcome = cli("validate", minimal_repo)
+    elapsed = time.monotonic() - started
+
+    assert (outcome.exit_code, outcome.stderr) == (1, "")
+    assert outcome.stdout.splitlines() == [
+        OTHER_LINE,
+        expected_line,
+        f"invalid: 2 errors, 0 warnings in {_documents(case)} documents in 7 files",
+    ]
+    assert "Traceback" not in outcome.stdout
+    assert elapsed < 10
+    assert not marker.exists()
+
+
+def _documents(case: str) -> int:
+    """Valid fixture documents (5) plus the other request, plus what the bad file holds."""
+    file_level = {
+        "malformed",
+        "tabs",
+        "duplicate-keys",
+        "object-tag",
+        "alias-bomb",
+        "deep-flow-nesting",
+        "deep-mapping-nesting",
+        "thirty-megabytes",
+        "latin-1",
+        "utf-16",
+        "nul-byte",
+        "empty-file",
+    }
+    return 6 if case in file_level else 7
+
+
+def test_symlink_out_of_the_repository_is_refused(
+    cli: Cli, minimal_repo: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside.yaml"
+    outside.write_text((Path(minimal_repo) / "vendors" / "nordlys.yaml").read_text())
+    (minimal_repo / "vendors" / "linked.yaml").symlink_to(outside)
+    (minimal_repo / "requests" / "other.yaml").write_text(OTHER_REQUEST)
+
+    outcome = cli("validate", minimal_repo)
+
+    assert outcome.exit_code == 1
+    assert outcome.stdout.splitlines() == [
+        OTHER_LINE,
+        f"vendors/linked.yaml:1:1: [error] links outside the repository (to {outside}); refused "
+        "(symlink-escape)",
+        "invalid: 2 errors, 0 warnings in 6 documents in 7 files",
+    ]
+
+
+def test_symlinked_directory_out_of_the_repository_is_refused(
+    cli: Cli, minimal_repo: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (minimal_repo / "vendors" / "more").symlink_to(outside, target_is_directory=True)
+
+    outcome = cli("validate", minimal_repo)
+
+    assert outcome.exit_code == 1
+    assert outcome.stdout.splitlines() == [
+        f"vendors/more:1:1: [error] links outside the repository (to {outside}); refused "
+        "(symlink-escape)",
+        "invalid: 1 error, 0 warnings in 5 documents in 5 files",
+    ]
+
+
+def test_symlink_inside_the_repository_is_followed(cli: Cli, minimal_repo: Path) -> None:
+    (minimal_repo / "shared").mkdir()
+    target = minimal_repo / "shared" / "vendor.yaml"
+    target.write_text(
+        (minimal_repo / "vendors" / "nordlys.yaml").read_text().replace("nordlys", "fjell")
+    )
+    (minimal_repo / "vendors" / "fjell.yaml").symlink_to(target)
+
+    outcome = cli("validate", minimal_repo)
+
+    assert (outcome.exit_code, outcome.stdout) == (0, "valid: 6 documents in 6 files\n")
+
+
+def test_byte_order_mark_is_accepted(cli: Cli, minimal_repo: Path) -> None:
+    path = minimal_repo / "vendors" / "nordlys.yaml"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+
+    outcome = cli("validate", minimal_repo)
+
+    assert (outcome.exit_code, outcome.stdout) == (0, "valid: 5 documents in 5 files\n")

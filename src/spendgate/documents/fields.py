@@ -76,7 +76,8 @@ def _check_amount_size(value: Decimal) -> Decimal:
     except InvalidOperation:  # pragma: no cover - finite decimals always compare
         too_large = True
     if too_large:
-        raise ValueError(f"{value} is beyond any plausible purchase (limit {ABSURD_AMOUNT:,})")
+        shown = f"{value.normalize():,f}"
+        raise ValueError(f"{shown} is beyond any plausible purchase (limit {ABSURD_AMOUNT:,})")
     return value
 
 

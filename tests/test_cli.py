@@ -1,0 +1,124 @@
+"""The command line: exit codes (SPEC §8), formats, and the one top-level error handler."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from spendgate import __version__
+from spendgate.documents import validation
+from tests.conftest import Cli, Outcome
+
+
+def test_version(cli: Cli) -> None:
+    assert cli("--version") == Outcome(0, f"spendgate {__version__}\n", "")
+
+
+def test_valid_repository_exits_zero(cli: Cli, minimal_repo: Path) -> None:
+    outcome = cli("validate", minimal_repo)
+    assert (outcome.exit_code, outcome.stdout, outcome.stderr) == (
+        0,
+        "valid: 5 documents in 5 files\n",
+        "",
+    )
+
+
+def test_json_format(cli: Cli, minimal_repo: Path) -> None:
+    (minimal_repo / "vendors" / "nordlys.yaml").write_text(
+        "apiVersion: spendgate/v1\nkind: Vendor\n"
+    )
+
+    outcome = cli("validate", minimal_repo, "--format", "json")
+    report = json.loads(outcome.stdout)
+
+    assert outcome.exit_code == 1
+    assert report["valid"] is False
+    assert report["summary"] == {"files": 5, "documents": 5, "errors": 7, "warnings": 0}
+    assert report["problems"][0] == {
+        "file": "requests/laptops.yaml",
+        "line": 8,
+        "column": 9,
+        "yaml_path": "$.vendor",
+        "level": "error",
+        "severity": "document",
+        "code": "dangling-reference",
+        "message": "vendor 'nordlys' is not defined",
+        "related": [],
+    }
+    assert [problem["message"] for problem in report["problems"][1:]] == [
+        "missing required field 'id'",
+        "missing required field 'legal_name'",
+        "missing required field 'country'",
+        "missing required field 'status'",
+        "missing required field 'risk'",
+        "missing required field 'sanctions'",
+    ]
+
+
+def test_configuration_problems_exit_two(cli: Cli, minimal_repo: Path) -> None:
+    config = minimal_repo / "spendgate.yaml"
+    config.write_text(config.read_text().replace("industry: technology", "industry: banking"))
+
+    outcome = cli("validate", minimal_repo)
+
+    assert outcome.exit_code == 2
+    assert outcome.stdout.splitlines() == [
+        "spendgate.yaml:5:13: [error] $.organization.industry: Input should be 'finance', "
+        "'insurance', 'manufacturing', 'retail', 'healthcare', 'public_sector', 'technology', "
+        "'telecom' or 'other', got 'banking' (schema)",
+        "invalid: 1 error, 0 warnings in 5 documents in 5 files",
+    ]
+
+
+def test_unknown_format_is_a_usage_error(cli: Cli, minimal_repo: Path) -> None:
+    outcome = cli("validate", minimal_repo, "--format", "xml")
+    assert outcome.exit_code == 2
+    assert "Invalid value for '--format': 'xml' is not one of 'text', 'json'." in outcome.stderr
+
+
+def test_missing_path_is_a_usage_error(cli: Cli, tmp_path: Path) -> None:
+    outcome = cli("validate", tmp_path / "nowhere")
+    assert (outcome.exit_code, outcome.stdout) == (2, "")
+    assert outcome.stderr == f"spendgate: error: {tmp_path / 'nowhere'} does not exist\n"
+
+
+def test_empty_directory_is_not_a_governance_repository(cli: Cli, tmp_path: Path) -> None:
+    outcome = cli("validate", tmp_path)
+    assert outcome.exit_code == 2
+    assert outcome.stderr.startswith(f"spendgate: error: {tmp_path} holds no governance repository")
+
+
+def test_internal_error_asks_for_a_report_without_traceback(
+    cli: Cli, minimal_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(root: Path) -> None:
+        raise KeyError("boom")
+
+    monkeypatch.setattr(validation, "validate_repository", broken)
+
+    outcome = cli("validate", minimal_repo)
+
+    assert outcome.exit_code == 3
+    assert outcome.stderr.startswith("spendgate: internal error: KeyError: 'boom'\nThis is a bug")
+    assert "Traceback" not in outcome.stderr
+    with pytest.raises(KeyError):
+        cli("--debug", "validate", minimal_repo)
+
+
+def test_console_script_runs_as_a_real_process(tmp_path: Path) -> None:
+    bad = tmp_path / "vendors"
+    bad.mkdir(parents=True)
+    (bad / "v.yaml").write_text("apiVersion: spendgate/v1\nkind: Vendor\nid: [\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "spendgate", "validate", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (result.returncode, result.stderr) == (1, "")
+    assert result.stdout.splitlines()[0].startswith("vendors/v.yaml:4:1: [error] ")

@@ -1,0 +1,43 @@
+"""The committed JSON Schemas are generated from the models and usable by other tools."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from spendgate.documents.json_schemas import kind_schema, schema_texts
+from spendgate.documents.kinds import KINDS
+from spendgate.documents.located_yaml import load_located
+from tests.conftest import EXAMPLES, FIXTURES, PROJECT, Cli
+
+
+def test_committed_schemas_match_the_models() -> None:
+    committed = {path.name: path.read_text() for path in (PROJECT / "schemas").glob("*.json")}
+    assert committed == schema_texts(), "schemas/ drifted: run `spendgate schema export`"
+
+
+def test_export_writes_every_kind_and_then_nothing(cli: Cli, tmp_path: Path) -> None:
+    first = cli("schema", "export", "--out", tmp_path)
+    second = cli("schema", "export", "--out", tmp_path)
+
+    assert first.exit_code == 0
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(
+        f"{kind}.schema.json" for kind in KINDS
+    )
+    assert (second.exit_code, second.stdout) == (0, f"0 schema(s) changed in {tmp_path}\n")
+
+
+def _document_files() -> list[Path]:
+    roots = [FIXTURES / "minimal", *sorted(EXAMPLES.glob("*"))]
+    return sorted(path for root in roots for path in root.rglob("*.yaml") if path.is_file())
+
+
+@pytest.mark.parametrize("path", _document_files(), ids=lambda path: str(path.relative_to(PROJECT)))
+def test_valid_documents_satisfy_their_json_schema(path: Path) -> None:
+    for located in load_located(path.read_text(encoding="utf-8")):
+        document = located.value
+        schema = kind_schema(document["kind"])
+        jsonschema.Draft202012Validator.check_schema(schema)
+        jsonschema.validate(document, schema, cls=jsonschema.Draft202012Validator)

@@ -235,3 +235,21 @@ def test_byte_order_mark_is_accepted(cli: Cli, minimal_repo: Path) -> None:
     outcome = cli("validate", minimal_repo)
 
     assert (outcome.exit_code, outcome.stdout) == (0, "valid: 5 documents in 5 files\n")
+
+
+def test_configured_path_leading_outside_is_a_configuration_error(
+    cli: Cli, minimal_repo: Path
+) -> None:
+    config = minimal_repo / "spendgate.yaml"
+    config.write_text(config.read_text() + "paths:\n  vendors: ../../../etc\n")
+
+    outcome = cli("validate", minimal_repo)
+
+    assert (outcome.exit_code, outcome.stdout.splitlines()) == (
+        2,
+        [
+            "spendgate.yaml:15:12: [error] $.paths.vendors: paths.vendors (../../../etc) leads "
+            "outside the repository; the default paths are used (path-escape)",
+            "invalid: 1 error, 0 warnings in 5 documents in 5 files",
+        ],
+    )

@@ -18,7 +18,10 @@ POLICY_TESTS_DIR = "tests"
 
 
 def document_paths(root: Path, paths: Paths) -> tuple[list[Path], list[Problem]]:
-    """Every YAML file the configuration points at, in a stable order, and any refused links."""
+    """Every YAML file the configuration points at, in a stable order, and any refused links.
+
+    Call only with paths that `escaping_paths` accepts.
+    """
     found: dict[Path, None] = {}
     problems: list[Problem] = []
     for entry in (paths.people, paths.budgets):
@@ -31,6 +34,15 @@ def document_paths(root: Path, paths: Paths) -> tuple[list[Path], list[Problem]]
     for path in _walk(root, root / paths.policies, problems, skip=POLICY_TESTS_DIR):
         found[path] = None
     return sorted(found), problems
+
+
+def escaping_paths(root: Path, paths: Paths) -> list[tuple[str, str]]:
+    """The configured paths (name, value) that lead outside the repository."""
+    return [
+        (name, value)
+        for name, value in paths
+        if Path(value).is_absolute() or leaves_repository(root / value, root)
+    ]
 
 
 def _walk(

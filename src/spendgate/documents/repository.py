@@ -16,7 +16,7 @@ from spendgate.documents.ai_assessment import AIAssessment
 from spendgate.documents.approval import Approval
 from spendgate.documents.budgets import Budgets
 from spendgate.documents.config import Config, Paths
-from spendgate.documents.discovery import CONFIG_FILE, document_paths
+from spendgate.documents.discovery import CONFIG_FILE, document_paths, escaping_paths
 from spendgate.documents.fields import Document
 from spendgate.documents.loading import LoadedDocument, LoadedFile, load_file
 from spendgate.documents.locator import Locator, YamlPath
@@ -77,7 +77,12 @@ def open_repository(root: Path) -> Repository:
     repository.problems.extend(config_problems)
     if config_file is not None:
         repository.files.append(config_file)
+    locator = Locator(root)
     paths = config.paths if config else Paths()
+    escaping = escaping_paths(root, paths)
+    if escaping:
+        repository.problems.extend(_escaping_path_problems(escaping, locator))
+        paths = Paths()
     found, link_problems = document_paths(root, paths)
     repository.problems.extend(link_problems)
     for path in found:
@@ -87,9 +92,20 @@ def open_repository(root: Path) -> Repository:
         repository.problems.extend(loaded.problems)
         for document in loaded.documents:
             repository.problems.extend(document.problems)
-    locator = Locator(root)
     _Indexer(repository, locator).run()
     return repository
+
+
+def _escaping_path_problems(escaping: list[tuple[str, str]], locator: Locator) -> list[Problem]:
+    return [
+        Problem(
+            locator.locate(CONFIG_FILE, 0, ("paths", name)),
+            f"paths.{name} ({value}) leads outside the repository; the default paths are used",
+            "path-escape",
+            severity=Severity.CONFIGURATION,
+        )
+        for name, value in escaping
+    ]
 
 
 def _load_config(root: Path) -> tuple[Config | None, list[Problem], LoadedFile | None]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -29,7 +30,7 @@ def validate(path: Path, output_format: str) -> int:
     from spendgate.reporters.problems import FORMATS
 
     report = validate_repository(path)
-    colour = output_format == "text" and click.get_text_stream("stdout").isatty()
+    colour = output_format == "text" and sys.stdout.isatty()
     click.echo(FORMATS[output_format](report, colour=colour), nl=False)
     if report.has_configuration_errors:
         return 2

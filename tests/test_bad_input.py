@@ -76,7 +76,7 @@ CASES: dict[str, tuple[Callable[[], bytes], str]] = {
     ),
     "alias-bomb": (
         alias_bomb,
-        "vendors/case.yaml:6:10: [error] aliases expand this document beyond 200,000 values "
+        "vendors/case.yaml:6:15: [error] aliases expand this document beyond 200,000 values "
         "(alias-limit)",
     ),
     "deep-flow-nesting": (

@@ -126,3 +126,18 @@ def test_alias_bomb_is_bounded() -> None:
 def test_a_few_aliases_are_fine() -> None:
     (document,) = load_located("base: &b {k: v}\nuse: *b\n")
     assert document.value == {"base": {"k": "v"}, "use": {"k": "v"}}
+
+
+def test_a_large_document_without_aliases_is_not_an_alias_bomb() -> None:
+    people = "people:\n" + "".join(
+        f"  - id: p{n}\n    name: Person {n}\n    roles: [requester]\n    manager: p{n // 2}\n"
+        for n in range(6_000)
+    )
+    (document,) = load_located(people)
+    assert len(document.value["people"]) == 6_000
+
+
+def test_a_huge_plain_document_is_bounded() -> None:
+    with pytest.raises(YamlProblem) as raised:
+        load_located("[" + "1, " * 250_000 + "1]")
+    assert raised.value.message == "document holds more than 200,000 values"

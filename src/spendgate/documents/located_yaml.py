@@ -152,6 +152,7 @@ class _Builder:
         self.stack: list[_Frame] = []
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.expanded = 0
+        self.aliased = False
         self.done = False
 
     def child_path(self) -> Path:
@@ -184,13 +185,27 @@ class _Builder:
             value = resolve_plain(event.value)
         else:
             value = event.value
+        self.count(1, event)
         self.place(value, 1, event, event.anchor)
 
     def alias(self, event: Any) -> None:
         if event.anchor not in self.anchors:
             raise YamlProblem(f"unknown alias *{event.anchor}", *_position(event.start_mark))
         value, size = self.anchors[event.anchor]
+        self.aliased = True
+        self.count(size, event)
         self.place(value, size, event, None)
+
+    def count(self, values: int, event: Any) -> None:
+        """Count values as they would be if every alias were copied out, and bound the total."""
+        self.expanded += values
+        if self.expanded <= MAX_EXPANDED_NODES:
+            return
+        if self.aliased:
+            message = f"aliases expand this document beyond {MAX_EXPANDED_NODES:,} values"
+        else:
+            message = f"document holds more than {MAX_EXPANDED_NODES:,} values"
+        raise YamlProblem(message, *_position(event.start_mark), code="alias-limit")
 
     def start(self, event: Any, container: dict[Any, Any] | list[Any]) -> None:
         self.check_tag(event)
@@ -209,6 +224,7 @@ class _Builder:
                 *_position(event.start_mark),
                 self.stack[-1].path,
             )
+        self.count(1, event)
         self.document.values[path] = _position(event.start_mark)
         self.stack.append(frame)
 
@@ -225,13 +241,6 @@ class _Builder:
         *,
         already_located: bool = False,
     ) -> None:
-        self.expanded += size
-        if self.expanded > MAX_EXPANDED_NODES:
-            raise YamlProblem(
-                f"aliases expand this document beyond {MAX_EXPANDED_NODES:,} values",
-                *_position(event.start_mark),
-                code="alias-limit",
-            )
         if anchor is not None:
             self.anchors[anchor] = (value, size)
         if not self.stack:

@@ -122,3 +122,17 @@ def test_console_script_runs_as_a_real_process(tmp_path: Path) -> None:
     )
     assert (result.returncode, result.stderr) == (1, "")
     assert result.stdout.splitlines()[0].startswith("vendors/v.yaml:4:1: [error] ")
+
+
+def test_version_does_not_load_the_models() -> None:
+    """Start-up stays lean: the models (pydantic, ~0.2 s of imports) load only for commands."""
+    probe = (
+        "import sys\n"
+        "from spendgate.cli.main import run\n"
+        "run(['--version'])\n"
+        "print(sorted(m for m in ('pydantic', 'yaml', 'yaml_rs', 'jinja2') if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout == f"spendgate {__version__}\n[]\n"

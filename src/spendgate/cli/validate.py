@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-FORMAT_NAMES = ("text", "json")
+from spendgate.reporters.problems import FORMATS
 
 
 @click.command()
@@ -15,7 +15,7 @@ FORMAT_NAMES = ("text", "json")
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(FORMAT_NAMES),
+    type=click.Choice(list(FORMATS)),
     default="text",
     show_default=True,
     help="Output format.",
@@ -27,7 +27,6 @@ def validate(path: Path, output_format: str) -> int:
     (spendgate.yaml, policies) has problems.
     """
     from spendgate.documents.validation import validate_repository
-    from spendgate.reporters.problems import FORMATS
 
     report = validate_repository(path)
     colour = output_format == "text" and sys.stdout.isatty()

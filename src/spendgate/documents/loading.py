@@ -79,8 +79,9 @@ def load_source(source: SourceFile, *, severity: Severity | None = None) -> Load
     checked = [_check(value) for value in values]
     if any(faults for _, _, faults in checked):
         return _load_located(source, severity)
+    # The fast path only takes single-document files, so the document starts the file.
     documents = tuple(
-        LoadedDocument(source.name, index, Location(source.name), kind, model)
+        LoadedDocument(source.name, index, Location(source.name, 1, 1), kind, model)
         for index, (kind, model, _) in enumerate(checked)
     )
     return LoadedFile(file=source.name, documents=documents)

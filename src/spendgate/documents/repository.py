@@ -86,6 +86,8 @@ def open_repository(root: Path) -> Repository:
     found, link_problems = document_paths(root, paths)
     repository.problems.extend(link_problems)
     for path in found:
+        if path == root / CONFIG_FILE:
+            continue  # already loaded, when a configured path is the root itself
         loaded = load_file(path, root=root)
         repository.files.append(loaded)
     for loaded in repository.files:

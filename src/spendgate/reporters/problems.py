@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from spendgate import __version__
-from spendgate.documents.validation import ValidationReport
 from spendgate.problems import Level, Problem
+
+if TYPE_CHECKING:  # the CLI reads FORMATS at start-up; the models load only when a command runs
+    from spendgate.documents.validation import ValidationReport
 
 _COLOURS = {Level.ERROR: "\x1b[31m", Level.WARNING: "\x1b[33m"}
 _RESET = "\x1b[0m"

@@ -253,3 +253,76 @@ def test_configured_path_leading_outside_is_a_configuration_error(
             "invalid: 1 error, 0 warnings in 5 documents in 5 files",
         ],
     )
+
+
+REQUEST = """\
+apiVersion: spendgate/v1
+kind: PurchaseRequest
+id: PR-2026-009
+title: Servers
+requester: kari
+department: it
+cost_centre: it-ops
+vendor: nordlys
+submitted: {submitted}
+justification: Capacity for the new region.
+line_items:
+  - description: Rack server
+    category: hardware
+    quantity: 2
+    unit_price: {price}
+    currency: EUR
+"""
+
+VALUE_CASES = {
+    "negative-amount": (
+        {"price": "-4500"},
+        "requests/case.yaml:15:17: [error] $.line_items[0].unit_price: "
+        "Input should be greater than or equal to 0 (schema)",
+    ),
+    "infinite-amount": (
+        {"price": ".inf"},
+        "requests/case.yaml:15:17: [error] $.line_items[0].unit_price: "
+        "must be a finite number (schema)",
+    ),
+    "not-a-number-amount": (
+        {"price": ".nan"},
+        "requests/case.yaml:15:17: [error] $.line_items[0].unit_price: "
+        "must be a finite number (schema)",
+    ),
+    "absurd-amount": (
+        {"price": "4.5e15"},
+        "requests/case.yaml:15:17: [error] $.line_items[0].unit_price: "
+        "4,500,000,000,000,000 is beyond any plausible purchase (limit 1,000,000,000,000) (schema)",
+    ),
+    "amount-as-text": (
+        {"price": "4,500"},
+        "requests/case.yaml:15:17: [error] $.line_items[0].unit_price: "
+        "must be a number, not the string '4,500' (schema)",
+    ),
+    "impossible-date": (
+        {"submitted": "2026-02-30"},
+        "requests/case.yaml:9:12: [error] $.submitted: "
+        "'2026-02-30' is not a real date (day is out of range for month) (schema)",
+    ),
+    "date-in-another-format": (
+        {"submitted": "30.01.2026"},
+        "requests/case.yaml:9:12: [error] $.submitted: "
+        "'30.01.2026' is not a date in the form YYYY-MM-DD (schema)",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", VALUE_CASES)
+def test_bad_values_are_located(case: str, cli: Cli, minimal_repo: Path) -> None:
+    values, expected_line = VALUE_CASES[case]
+    fields = {"submitted": "2026-11-04", "price": "4500", **values}
+    (minimal_repo / "requests" / "case.yaml").write_text(REQUEST.format(**fields))
+
+    outcome = cli("validate", minimal_repo)
+
+    assert (outcome.exit_code, outcome.stderr) == (1, "")
+    assert outcome.stdout.splitlines() == [
+        expected_line,
+        "invalid: 1 error, 0 warnings in 6 documents in 6 files",
+    ]

@@ -326,3 +326,19 @@ def test_bad_values_are_located(case: str, cli: Cli, minimal_repo: Path) -> None
         expected_line,
         "invalid: 1 error, 0 warnings in 6 documents in 6 files",
     ]
+
+
+def test_unreadable_policy_file_is_a_configuration_error(cli: Cli, minimal_repo: Path) -> None:
+    (minimal_repo / "policies").mkdir()
+    (minimal_repo / "policies" / "broken.yaml").write_text("apiVersion: spendgate/v1\nkind: [\n")
+
+    outcome = cli("validate", minimal_repo)
+
+    assert (outcome.exit_code, outcome.stdout.splitlines()) == (
+        2,
+        [
+            "policies/broken.yaml:3:1: [error] did not find expected node content "
+            "(while parsing a flow node) (yaml-syntax)",
+            "invalid: 1 error, 0 warnings in 5 documents in 6 files",
+        ],
+    )

@@ -85,10 +85,15 @@ def open_repository(root: Path) -> Repository:
         paths = Paths()
     found, link_problems = document_paths(root, paths)
     repository.problems.extend(link_problems)
+    policies = root / paths.policies
     for path in found:
         if path == root / CONFIG_FILE:
             continue  # already loaded, when a configured path is the root itself
-        loaded = load_file(path, root=root)
+        # Whatever is wrong with a file under policies/ is a configuration problem (exit 2).
+        in_policies = path == policies or policies in path.parents
+        loaded = load_file(
+            path, root=root, severity=Severity.CONFIGURATION if in_policies else None
+        )
         repository.files.append(loaded)
     for loaded in repository.files:
         repository.problems.extend(loaded.problems)

@@ -34,6 +34,9 @@ FX_RATES = {"USD": "0.92", "GBP": "1.17", "SEK": "0.087", "NOK": "0.085"}
 PRICE_SCALE = {"EUR": 1, "USD": 1, "GBP": 1, "SEK": 11, "NOK": 11}
 CURRENCY_WEIGHTS = (("EUR", 60), ("USD", 18), ("GBP", 8), ("SEK", 7), ("NOK", 7))
 FIRST_DAY = date(2025, 7, 1)
+#: The evaluation date the corpus is built for (`check --as-of`): most vendor evidence is
+#: current on it and about one vendor in ten has something stale, as in a real repository.
+AS_OF = date(2026, 11, 22)
 DAY_SPAN = 540  # requests are submitted between July 2025 and December 2026
 
 # --------------------------------------------------------------------------------------------
@@ -564,10 +567,10 @@ def render_vendor(rng: Random, vendor_id: str) -> str:
     legal_name = f"{stem} {trade} {form}"
     slug = f"{stem}{trade.split()[0]}".lower()
     signed = date(2019, 1, 1) + timedelta(days=rng.randrange(2400))
-    expires = signed + timedelta(days=365 * rng.randrange(1, 6))
+    expires = signed + timedelta(days=365 * rng.randrange(5, 12))
     score = rng.randrange(5, 95)
     tier = "low" if score < 30 else "medium" if score < 60 else "high" if score < 85 else "critical"
-    review = date(2025, 1, 1) + timedelta(days=rng.randrange(450))
+    review = AS_OF - timedelta(days=rng.randrange(200))
     eco = rng.randrange(25, 90)
     medal = next(name for floor, name in reversed(MEDALS) if eco >= floor)
     status = rng.choices(("approved", "onboarding", "blocked"), (85, 12, 3))[0]
@@ -598,7 +601,7 @@ risk:
   domains:{domains}
 sanctions:
   status: {sanctions}
-  screened_on: {(review + timedelta(days=rng.randrange(90))).isoformat()}
+  screened_on: {(AS_OF - timedelta(days=rng.randrange(100))).isoformat()}
   lists:{lists}
 esg:
   ecovadis:
@@ -614,12 +617,12 @@ esg:
     expires: {(review + timedelta(days=rng.randrange(200, 1100))).isoformat()}
   modern_slavery_statement:
     url: https://www.{slug}.example/{city.lower()}/modern-slavery-statement
-    year: {rng.choice((2023, 2024, 2025))}
+    year: {rng.choice((2024, 2025, 2025, 2026, 2026))}
 security:
   soc2_type2:
-    period_end: {(review - timedelta(days=rng.randrange(365))).isoformat()}
+    period_end: {(AS_OF - timedelta(days=rng.randrange(400))).isoformat()}
   iso27001:
-    expires: {(review + timedelta(days=rng.randrange(100, 1100))).isoformat()}
+    expires: {(AS_OF + timedelta(days=rng.randrange(-30, 1100))).isoformat()}
 data:
   residency:{residency}
   sub_processors:{subs}

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Level(str, Enum):
+class Level(StrEnum):
     """How much a problem matters. Errors fail validation; warnings do not."""
 
     ERROR = "error"
     WARNING = "warning"
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """Which exit code a problem maps to: 1 for document problems, 2 for configuration."""
 
     DOCUMENT = "document"

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import click
 
 from spendgate import __version__
+from spendgate.cli.check import check
 from spendgate.cli.schema import schema
 from spendgate.cli.validate import validate
 from spendgate.errors import SpendgateError
@@ -35,6 +36,7 @@ def cli(debug: bool) -> None:
 
 
 cli.add_command(validate)
+cli.add_command(check)
 cli.add_command(schema)
 
 

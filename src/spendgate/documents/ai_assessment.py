@@ -70,6 +70,8 @@ class Controls(StrictModel):
     fria: Fria = Fria(required=False)
     dpia: IsoDate | None = None
     """When the GDPR data protection impact assessment was completed."""
+    transparency_plan: str | None = None
+    """How people are told they deal with AI (EU AI Act Art. 50), or where that is set out."""
 
 
 class AiContract(StrictModel):

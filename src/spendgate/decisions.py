@@ -1,0 +1,127 @@
+"""Decisions: what spendgate concluded about one purchase request, as frozen data.
+
+Nothing here renders itself; reporters read these objects and nothing else (SPEC §5).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+from spendgate.problems import Location
+
+Status = Literal["approved", "pending", "blocked", "invalid"]
+Enforcement = Literal["advisory", "soft", "hard"]
+ClassificationResult = Literal["capex", "opex", "prepaid", "lease", "mixed", "none"]
+
+#: A value a condition read, by its path in the evaluation context (`vendor.risk.tier`).
+Evidence = tuple[tuple[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule that failed for this request, with where it points and what it saw."""
+
+    rule_id: str
+    title: str
+    policy: str
+    policy_version: str
+    enforcement: Enforcement
+    message: str
+    location: Location
+    evidence: Evidence = ()
+    waiver: str | None = None
+
+    @property
+    def blocking(self) -> bool:
+        """Hard findings always block; soft ones unless waived; advisory ones never."""
+        if self.enforcement == "hard":
+            return True
+        return self.enforcement == "soft" and self.waiver is None
+
+
+@dataclass(frozen=True)
+class RouteStep:
+    """One approval the request needs: a role, who may give it, and whether it has been given."""
+
+    role: str
+    rule_id: str
+    reason: str
+    stage: int = 1
+    of: str | None = None
+    veto: bool = False
+    eligible: tuple[str, ...] = ()
+    satisfied: bool = False
+    approved_by: str | None = None
+    approved_on: date | None = None
+    rejected: bool = False
+
+
+@dataclass(frozen=True)
+class LineClassification:
+    """How one line item was classified, by which row of which rule, and why."""
+
+    line: int
+    result: str
+    rule_id: str
+    row: int
+    reason: str
+    commitment: bool = False
+
+
+@dataclass(frozen=True)
+class Classification:
+    """The request's classification: one result per line and their aggregate."""
+
+    result: ClassificationResult
+    lines: tuple[LineClassification, ...] = ()
+
+    @property
+    def commitment(self) -> bool:
+        return any(line.commitment for line in self.lines)
+
+
+@dataclass(frozen=True)
+class RuleTrace:
+    """Why a rule did or did not apply to a request: what `explain` shows."""
+
+    rule_id: str
+    policy: str
+    effect: str
+    outcome: str
+    detail: str
+    evidence: Evidence = ()
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What the decision was made from, so it can be verified and replayed."""
+
+    evaluation_date: date
+    policy_set: str
+    policy_set_version: str
+    documents: tuple[tuple[str, str], ...]
+    fx_rates: tuple[tuple[str, str], ...] = ()
+    spendgate_version: str = ""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Everything spendgate decided about one purchase request."""
+
+    request_id: str
+    file: str
+    title: str
+    status: Status
+    total_base: str
+    base_currency: str
+    classification: Classification
+    route: tuple[RouteStep, ...]
+    findings: tuple[Finding, ...]
+    inputs: Inputs
+    trace: tuple[RuleTrace, ...] = field(default=(), compare=False)
+
+    @property
+    def blocking_findings(self) -> tuple[Finding, ...]:
+        return tuple(finding for finding in self.findings if finding.blocking)

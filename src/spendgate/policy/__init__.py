@@ -1,0 +1,1 @@
+"""The policy engine: compile CEL conditions, build each request's context, decide."""

@@ -1,0 +1,46 @@
+"""What a built-in check receives and returns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel
+
+from spendgate.documents.purchase_request import PurchaseRequest
+from spendgate.documents.repository import Repository
+from spendgate.documents.vendor import Vendor
+from spendgate.policy.context import Ledger
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The request under evaluation and everything a cross-document check may consult."""
+
+    request: PurchaseRequest
+    vendor: Vendor | None
+    context: dict[str, Any]
+    repository: Repository
+    ledger: Ledger
+    today: date
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One way the check failed: a message, the request field it concerns, what it saw."""
+
+    message: str
+    path: tuple[str | int, ...] = ()
+    evidence: tuple[tuple[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class BuiltinCheck:
+    """A named check: its typed parameters, its function, its documentation."""
+
+    name: str
+    params: type[BaseModel]
+    run: Callable[[Subject, Any], Iterator[Failure]]
+    doc: str

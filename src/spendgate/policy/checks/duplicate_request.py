@@ -1,0 +1,45 @@
+"""duplicate_request: another request looks like the same purchase.
+
+Same vendor, same requester and the same total, submitted within `window_days` (default 30) of
+this one, and not withdrawn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pydantic import Field
+
+from spendgate.documents.fields import StrictModel
+from spendgate.documents.purchase_request import PurchaseRequest
+from spendgate.policy.checks.base import Failure, Subject
+
+
+class Params(StrictModel):
+    window_days: int = Field(default=30, ge=1, le=366)
+
+
+def run(subject: Subject, params: Params) -> Iterator[Failure]:
+    request = subject.request
+    for other in subject.ledger.by_vendor.get(request.vendor, []):
+        if other.id != request.id and _alike(request, other, params.window_days):
+            yield Failure(
+                f"{request.id} looks like a duplicate of {other.id} (same vendor, requester "
+                f"and total, submitted {other.submitted})",
+                ("vendor",),
+                (
+                    ("request.total", float(request.total)),
+                    (f"{other.id}.total", float(other.total)),
+                ),
+            )
+
+
+def _alike(request: PurchaseRequest, other: PurchaseRequest, window_days: int) -> bool:
+    return (
+        other.status != "withdrawn"
+        and other.vendor == request.vendor
+        and other.requester == request.requester
+        and other.total == request.total
+        and other.currency == request.currency
+        and abs((other.submitted - request.submitted).days) <= window_days
+    )

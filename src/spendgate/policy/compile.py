@@ -1,0 +1,284 @@
+"""Compiling policies: every expression once, at load, with errors located in the policy file.
+
+A policy's `when`/`assert` conditions become one combined CEL list program per policy, so a
+request's data crosses into the CEL runtime once per policy rather than once per rule; the
+classification table of a rule becomes one program that maps every line item to the index of
+its first matching row. Rule messages are Jinja2 templates compiled in a sandbox.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import TemplateSyntaxError
+from jinja2.sandbox import SandboxedEnvironment
+from pydantic import BaseModel, ValidationError
+
+from spendgate.documents.loading import LoadedDocument
+from spendgate.documents.locator import Locator, YamlPath
+from spendgate.documents.policy import ClassifyRow, Policy, PolicySet, Requirement, Rule, Scope
+from spendgate.policy.cel import CelSyntaxError, Program, compile_expression
+from spendgate.policy.checks import CHECKS, BuiltinCheck
+from spendgate.policy.context import VARIABLES
+from spendgate.policy.fields import context_shape, field_chains, reads, unknown_field
+from spendgate.problems import Location, Problem, Severity
+
+_TEMPLATES = SandboxedEnvironment(autoescape=False, keep_trailing_newline=False)
+
+NOT_APPLICABLE, PASSED, FAILED = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class CompiledRow:
+    row: ClassifyRow
+    program: Program
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    """A rule ready to evaluate: its programs, its check, its message template, its place."""
+
+    id: str
+    title: str
+    effect: str
+    enforcement: str
+    location: Location
+    when: Program | None = None
+    assertion: Program | None = None
+    requirement: Requirement | None = None
+    rows: tuple[CompiledRow, ...] = ()
+    check: BuiltinCheck | None = None
+    check_params: BaseModel | None = None
+    message: Any = None
+    reads: tuple[str, ...] = ()
+    when_reads: tuple[str, ...] = ()
+    message_roots: tuple[str, ...] = ()
+
+    def combined_element(self) -> str:
+        """This rule's element of its policy's list program (0 not applicable, 1 pass, 2 fail)."""
+        condition = f"({self.when.source})" if self.when else "true"
+        if self.assertion is not None:
+            return f"{condition} ? (({self.assertion.source}) ? 1 : 2) : 0"
+        return f"{condition} ? 1 : 0"
+
+
+@dataclass(frozen=True)
+class CompiledPolicy:
+    name: str
+    version: str
+    owner: str
+    file: str
+    digest: str
+    scope: Scope
+    rules: tuple[CompiledRule, ...]
+    combined: Program | None
+    tables: tuple[tuple[CompiledRule, Program], ...]
+
+
+@dataclass(frozen=True)
+class PolicyBook:
+    """The compiled policy set a repository is judged by."""
+
+    name: str
+    version: str
+    source: str
+    policies: tuple[CompiledPolicy, ...]
+
+    @property
+    def rules(self) -> tuple[tuple[CompiledPolicy, CompiledRule], ...]:
+        return tuple((policy, rule) for policy in self.policies for rule in policy.rules)
+
+
+class PolicyErrors(Exception):
+    """Policies that do not compile; every problem located in its file."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} policy problem(s)")
+        self.problems = problems
+
+
+class _Compiler:
+    def __init__(self, locator: Locator, digests: dict[str, str]) -> None:
+        self.locator = locator
+        self.digests = digests
+        self.problems: list[Problem] = []
+        self.shape = context_shape()
+
+    def fail(self, document: LoadedDocument, path: YamlPath, message: str) -> None:
+        where = self.locator.locate(document.file, document.index, path)
+        self.problems.append(Problem(where, message, "policy", severity=Severity.CONFIGURATION))
+
+    def expression(
+        self, document: LoadedDocument, path: YamlPath, source: str, *, line_variable: bool = False
+    ) -> Program | None:
+        variables = (
+            self.shape if line_variable else {k: v for k, v in self.shape.items() if k != "line"}
+        )
+        try:
+            program = compile_expression(source)
+        except CelSyntaxError as error:
+            self.fail_at(document, path, source, error.line, error.column, f"CEL: {error.message}")
+            return None
+        for chain, offset in field_chains(source):
+            unknown = unknown_field(chain, variables)
+            if unknown is not None:
+                line = source.count("\n", 0, offset) + 1
+                column = offset - (source.rfind("\n", 0, offset) + 1) + 1
+                self.fail_at(document, path, source, line, column, f"unknown field {unknown}")
+                return None
+        return program
+
+    def fail_at(
+        self,
+        document: LoadedDocument,
+        path: YamlPath,
+        source: str,
+        line: int,
+        column: int,
+        message: str,
+    ) -> None:
+        where = self.locator.locate(document.file, document.index, path)
+        if line == 1 and "\n" not in source and where.line > 0:
+            where = Location(where.file, where.line, where.column + column - 1, where.yaml_path)
+        elif line > 1 or "\n" in source:
+            message = f"{message} (line {line}, column {column} of the expression)"
+        self.problems.append(Problem(where, message, "policy", severity=Severity.CONFIGURATION))
+
+    def template(self, document: LoadedDocument, path: YamlPath, text: str | None) -> Any:
+        if text is None:
+            return None
+        try:
+            return _TEMPLATES.from_string(text)
+        except TemplateSyntaxError as error:
+            self.fail(document, path, f"message template: {error.message}")
+            return None
+
+    def check(
+        self, document: LoadedDocument, path: YamlPath, rule: Rule
+    ) -> tuple[BuiltinCheck | None, BaseModel | None]:
+        assert rule.check is not None
+        builtin = CHECKS[rule.check.name]
+        try:
+            return builtin, builtin.params.model_validate(rule.check.params)
+        except ValidationError as error:
+            detail = error.errors(include_url=False)[0]
+            field = ".".join(str(part) for part in detail["loc"])
+            self.fail(
+                document,
+                (*path, "check", "params"),
+                f"{rule.check.name} params: {field}: {detail['msg']}",
+            )
+            return None, None
+
+    def rule(
+        self, document: LoadedDocument, policy: Policy, index: int, rule: Rule
+    ) -> CompiledRule:
+        path: YamlPath = ("spec", "rules", index)
+        when = self.expression(document, (*path, "when"), rule.when) if rule.when else None
+        assertion = (
+            self.expression(document, (*path, "assert"), rule.assert_) if rule.assert_ else None
+        )
+        rows = tuple(
+            CompiledRow(row, program)
+            for position, row in enumerate(rule.classify or ())
+            if (
+                program := self.expression(
+                    document, (*path, "classify", position, "when"), row.when, line_variable=True
+                )
+            )
+        )
+        builtin, params = self.check(document, path, rule) if rule.check else (None, None)
+        effect = (
+            "assert"
+            if rule.assert_
+            else "require"
+            if rule.require
+            else "classify"
+            if rule.classify
+            else "check"
+        )
+        sources = " ".join(filter(None, (rule.when, rule.assert_)))
+        return CompiledRule(
+            id=rule.id,
+            title=rule.title,
+            effect=effect,
+            enforcement=rule.enforcement or policy.spec.enforcement,
+            location=self.locator.locate(document.file, document.index, (*path, "id")),
+            when=when,
+            assertion=assertion,
+            requirement=rule.require,
+            rows=rows,
+            check=builtin,
+            check_params=params,
+            message=self.template(document, (*path, "message"), rule.message),
+            reads=reads(sources, self.shape),
+            when_reads=reads(rule.when or "", self.shape),
+            message_roots=_roots(rule.message),
+        )
+
+    def policy(self, document: LoadedDocument) -> CompiledPolicy | None:
+        policy = document.model
+        assert isinstance(policy, Policy)
+        before = len(self.problems)
+        rules = tuple(
+            self.rule(document, policy, index, rule) for index, rule in enumerate(policy.spec.rules)
+        )
+        if len(self.problems) > before:
+            return None
+        listed = [rule for rule in rules if rule.effect != "classify"]
+        combined = (
+            compile_expression("[" + ", ".join(r.combined_element() for r in listed) + "]")
+            if listed
+            else None
+        )
+        tables = tuple((rule, _table_program(rule)) for rule in rules if rule.effect == "classify")
+        return CompiledPolicy(
+            name=policy.metadata.name,
+            version=policy.metadata.version,
+            owner=policy.metadata.owner,
+            file=document.file,
+            digest=self.digests.get(document.file, ""),
+            scope=policy.spec.scope,
+            rules=rules,
+            combined=combined,
+            tables=tables,
+        )
+
+
+def _roots(template: str | None) -> tuple[str, ...]:
+    """The context variables a message template mentions; only those are rendered."""
+    if not template:
+        return ()
+    return tuple(root for root in VARIABLES if re.search(rf"\b{root}\b", template))
+
+
+def _table_program(rule: CompiledRule) -> Program:
+    """Every line item to the list of its rows' conditions (the first true one decides).
+
+    A chain of ternaries would stop at the first match, but CEL bounds expression depth (32),
+    which a table of 18 rows exceeds; evaluating every row of a line costs a few microseconds.
+    """
+    rows = ", ".join(f"({row.program.source})" for row in rule.rows)
+    return compile_expression(f"request.line_items.map(line, [{rows}])")
+
+
+def file_digest(text: str) -> str:
+    """The git blob id of a file's content, as `git hash-object` computes it."""
+    data = text.encode("utf-8")
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def compile_policies(
+    documents: list[LoadedDocument], *, locator: Locator, source: str, digests: dict[str, str]
+) -> PolicyBook:
+    """Compile every Policy document; raise PolicyErrors listing every problem found."""
+    compiler = _Compiler(locator, digests)
+    policies = [compiler.policy(document) for document in documents if document.kind == "Policy"]
+    if compiler.problems:
+        raise PolicyErrors(compiler.problems)
+    sets = [document.model for document in documents if isinstance(document.model, PolicySet)]
+    name, version = (sets[0].metadata.name, sets[0].metadata.version) if sets else (source, "0.0.0")
+    return PolicyBook(name, version, source, tuple(p for p in policies if p is not None))

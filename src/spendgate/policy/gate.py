@@ -1,0 +1,65 @@
+"""`check`'s core: load the repository and its policies, decide every request, return data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from spendgate.decisions import Decision
+from spendgate.documents.config import Config
+from spendgate.documents.repository import Repository, open_repository
+from spendgate.errors import UsageError
+from spendgate.policy.compile import PolicyBook, PolicyErrors
+from spendgate.policy.engine import Engine
+from spendgate.policy.library import load_policy_book
+from spendgate.problems import Problem, Severity
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """Every decision, and the problems that belong to no request."""
+
+    root: str
+    evaluation_date: date
+    policy_set: str
+    policy_set_version: str
+    decisions: tuple[Decision, ...]
+    problems: tuple[Problem, ...]
+
+    @property
+    def has_configuration_errors(self) -> bool:
+        return any(p.is_error and p.severity is Severity.CONFIGURATION for p in self.problems)
+
+
+def load(root: Path) -> tuple[Repository, Config, PolicyBook | None, list[Problem]]:
+    """The repository, its configuration, and its compiled policies (None when they fail)."""
+    if not root.is_dir():
+        raise UsageError(f"{root} is not a governance repository directory")
+    repository = open_repository(root)
+    if repository.config is None:
+        raise UsageError(f"{root} has no valid spendgate.yaml; run `spendgate validate {root}`")
+    try:
+        return repository, repository.config, load_policy_book(repository), []
+    except PolicyErrors as failure:
+        return repository, repository.config, None, failure.problems
+
+
+def check_repository(root: Path, *, as_of: date) -> CheckReport:
+    """Decide every request of the repository at `root` as of `as_of`."""
+    repository, config, book, policy_problems = load(root)
+    request_files = {
+        loaded.file
+        for loaded in repository.files
+        if any(d.kind == "PurchaseRequest" for d in loaded.documents)
+    }
+    if book is None:
+        return CheckReport(str(root), as_of, "", "", (), tuple(policy_problems))
+    decisions = Engine(book, repository, config, as_of).decide_all()
+    decided = {decision.file for decision in decisions}
+    others = tuple(
+        problem
+        for problem in repository.problems
+        if problem.is_error and problem.location.file not in decided | request_files
+    )
+    return CheckReport(str(root), as_of, book.name, book.version, tuple(decisions), others)

@@ -1,0 +1,62 @@
+"""Where a repository's policies come from: its own `policies/`, or the reference library.
+
+`policy_set: builtin` (the default, and what a repository without `spendgate.yaml` gets) means
+the reference library shipped inside the package (`policies/` in spendgate's own repository);
+any other value means the Policy and PolicySet documents under the repository's policies path.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from spendgate.documents.config import Paths
+from spendgate.documents.discovery import document_paths
+from spendgate.documents.loading import LoadedDocument, load_file
+from spendgate.documents.locator import Locator
+from spendgate.documents.repository import Repository
+from spendgate.errors import ConfigurationError
+from spendgate.policy.compile import PolicyBook, PolicyErrors, compile_policies, file_digest
+from spendgate.problems import Severity
+
+BUILTIN = "builtin"
+
+
+def builtin_directory() -> Path:
+    return Path(__file__).resolve().parent.parent / "reference_policies"
+
+
+def load_policy_book(repository: Repository) -> PolicyBook:
+    """Compile the policies `repository` is judged by; PolicyErrors if any fails to compile."""
+    policy_set = repository.config.policy_set if repository.config else BUILTIN
+    if policy_set == BUILTIN:
+        return _builtin_book()
+    documents = [
+        document for document in repository.documents() if document.kind in ("Policy", "PolicySet")
+    ]
+    if not any(document.kind == "Policy" for document in documents):
+        raise ConfigurationError(
+            f"policy_set is {policy_set!r} but there is no Policy under "
+            f"{repository.config.paths.policies if repository.config else 'policies'}/"
+        )
+    digests = {document.file: _digest(repository.root / document.file) for document in documents}
+    return compile_policies(
+        documents, locator=Locator(repository.root), source=policy_set, digests=digests
+    )
+
+
+def _digest(path: Path) -> str:
+    return file_digest(path.read_text(encoding="utf-8"))
+
+
+def _builtin_book() -> PolicyBook:
+    root = builtin_directory()
+    paths, _ = document_paths(root, Paths(policies="."))
+    documents: list[LoadedDocument] = []
+    for path in paths:
+        loaded = load_file(path, root=root, severity=Severity.CONFIGURATION)
+        problems = list(loaded.problems) + [p for d in loaded.documents for p in d.problems]
+        if problems:
+            raise PolicyErrors(problems)
+        documents.extend(loaded.documents)
+    digests = {document.file: _digest(root / document.file) for document in documents}
+    return compile_policies(documents, locator=Locator(root), source=BUILTIN, digests=digests)

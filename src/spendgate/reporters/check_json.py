@@ -1,0 +1,42 @@
+"""The `json` report of `check`: the decisions as data, deterministic for the same inputs."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import date
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from spendgate import __version__
+
+if TYPE_CHECKING:
+    from spendgate.policy.gate import CheckReport
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            field.name: _plain(getattr(value, field.name)) for field in dataclasses.fields(value)
+        }
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def render(report: CheckReport, *, colour: bool = False) -> str:
+    document = {
+        "spendgate_version": __version__,
+        "evaluation_date": report.evaluation_date.isoformat(),
+        "policy_set": {"name": report.policy_set, "version": report.policy_set_version},
+        "decisions": [
+            {**_plain(decision), "blocking": [f.rule_id for f in decision.blocking_findings]}
+            for decision in report.decisions
+        ],
+        "problems": [_plain(problem) for problem in report.problems],
+    }
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

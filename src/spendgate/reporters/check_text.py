@@ -1,0 +1,82 @@
+"""The `text` report of `check`: per request its status, class, route and findings; a summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from spendgate.decisions import Decision, Finding, RouteStep
+
+if TYPE_CHECKING:
+    from spendgate.policy.gate import CheckReport
+
+STATUS_COLOURS = {"approved": "32", "pending": "33", "blocked": "31", "invalid": "31"}
+
+
+def finding_level(finding: Finding) -> str:
+    """error: it blocks; warning: advisory; note: waived."""
+    if finding.waiver is not None and finding.enforcement == "soft":
+        return "note"
+    return "error" if finding.blocking else "warning"
+
+
+def finding_line(finding: Finding) -> str:
+    where = finding.location
+    path = f"{where.yaml_path}: " if where.yaml_path not in ("", "$") else ""
+    return f"{where}: [{finding_level(finding)}] {path}{finding.message} ({finding.rule_id})"
+
+
+def step_line(step: RouteStep) -> str:
+    scope = f" of {step.of}" if step.of else ""
+    veto = ", veto" if step.veto else ""
+    if step.satisfied:
+        state = f"[x] approved by {step.approved_by} on {step.approved_on}"
+    elif step.rejected:
+        state = f"[!] rejected by {step.approved_by} on {step.approved_on}"
+    else:
+        who = ", ".join(step.eligible) or "nobody holds this role"
+        state = f"[ ] waiting; may approve: {who}"
+    return f"    stage {step.stage} {step.role}{scope}{veto} ({step.rule_id}): {state}"
+
+
+def decision_block(decision: Decision, *, colour: bool = False) -> list[str]:
+    status: str = decision.status
+    if colour:
+        status = f"\x1b[{STATUS_COLOURS[status]}m{status}\x1b[0m"
+    amount = f"{float(decision.total_base):,.2f} {decision.base_currency}"
+    lines = [
+        f"{decision.request_id} [{status}] {decision.title}",
+        f"  {decision.file}: {amount}, {decision.classification.result}",
+    ]
+    if decision.route:
+        lines.append("  route:")
+        lines.extend(step_line(step) for step in decision.route)
+    lines.extend(f"  {finding_line(finding)}" for finding in decision.findings)
+    return lines
+
+
+def summary_line(report: CheckReport) -> str:
+    counts = Counter(decision.status for decision in report.decisions)
+    parts = ", ".join(
+        f"{counts[status]} {status}" for status in ("approved", "pending", "blocked", "invalid")
+    )
+    total = len(report.decisions)
+    policy_set = f"{report.policy_set} {report.policy_set_version}"
+    return (
+        f"{total} request{'s' if total != 1 else ''}: {parts} "
+        f"(policy set {policy_set}, as of {report.evaluation_date})"
+    )
+
+
+def render(report: CheckReport, *, colour: bool = False) -> str:
+    lines: list[str] = []
+    for decision in report.decisions:
+        lines.extend(decision_block(decision, colour=colour))
+        lines.append("")
+    for problem in report.problems:
+        where = problem.location
+        path = f"{where.yaml_path}: " if where.yaml_path not in ("", "$") else ""
+        lines.append(f"{where}: [error] {path}{problem.message} ({problem.code})")
+    if report.decisions or not report.problems:
+        lines.append(summary_line(report))
+    return "\n".join(lines) + "\n"

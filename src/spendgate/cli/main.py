@@ -14,6 +14,9 @@ import click
 
 from spendgate import __version__
 from spendgate.cli.check import check
+from spendgate.cli.explain import explain
+from spendgate.cli.policies import policies
+from spendgate.cli.policy_tests import policy_test
 from spendgate.cli.schema import schema
 from spendgate.cli.validate import validate
 from spendgate.errors import SpendgateError
@@ -37,6 +40,9 @@ def cli(debug: bool) -> None:
 
 cli.add_command(validate)
 cli.add_command(check)
+cli.add_command(policy_test)
+cli.add_command(explain)
+cli.add_command(policies)
 cli.add_command(schema)
 
 

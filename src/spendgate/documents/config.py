@@ -26,7 +26,8 @@ class Organization(StrictModel):
     """Where the organisation operates: ISO country codes, or EU."""
     base_currency: Currency
     fiscal_year_start: int = Field(default=1, ge=1, le=12)
-    """The month (1-12) in which the fiscal year starts."""
+    """The month (1-12) in which the fiscal year starts; a fiscal year is named by the calendar
+    year in which it ends (with 2, fiscal 2027 runs from February 2026 to January 2027)."""
 
 
 class FxTable(StrictModel):

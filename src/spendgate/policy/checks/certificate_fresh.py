@@ -25,7 +25,11 @@ def run(subject: Subject, params: Params) -> Iterator[Failure]:
         return
     soc2 = vendor.security.soc2_type2
     if soc2 is None:
-        yield Failure(f"{vendor.id} has no SOC 2 Type II report on file", ("vendor",))
+        yield Failure(
+            f"{vendor.id} has no SOC 2 Type II report on file",
+            ("vendor",),
+            (("vendor.security.soc2_type2", None),),
+        )
     elif (subject.today - soc2.period_end).days > params.soc2_max_age_days:
         yield Failure(
             f"{vendor.id}'s SOC 2 Type II period ended on {soc2.period_end}, more than "
@@ -37,7 +41,11 @@ def run(subject: Subject, params: Params) -> Iterator[Failure]:
         return
     iso = vendor.security.iso27001
     if iso is None:
-        yield Failure(f"{vendor.id} has no ISO 27001 certificate on file", ("vendor",))
+        yield Failure(
+            f"{vendor.id} has no ISO 27001 certificate on file",
+            ("vendor",),
+            (("vendor.security.iso27001", None),),
+        )
     elif iso.expires < subject.today:
         yield Failure(
             f"{vendor.id}'s ISO 27001 certificate expired on {iso.expires}",

@@ -27,7 +27,9 @@ def run(subject: Subject, params: Params) -> Iterator[Failure]:
         return
     contract = vendor.contract
     if contract is None:
-        yield Failure(f"{vendor.id} has no contract (MSA) on file", ("vendor",))
+        yield Failure(
+            f"{vendor.id} has no contract (MSA) on file", ("vendor",), (("vendor.contract", None),)
+        )
         return
     start = from_day_number(subject.context["request"]["start"])
     end = from_day_number(subject.context["request"]["end"])

@@ -1,0 +1,40 @@
+"""`spendgate test [PATH]`: run the policy test cases of the repository at PATH."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command("test")
+@click.argument("path", type=click.Path(path_type=Path), default=".")
+@click.option("-k", "pattern", default="", help="Only cases whose name contains this text.")
+def policy_test(path: Path, pattern: str) -> int:
+    """Run the policy test cases under PATH's policies/tests/ against PATH's policies.
+
+    Exits 0 when every case passes, 1 when one fails, 2 when the cases or policies cannot load.
+    """
+    from spendgate.documents.config import Paths
+    from spendgate.documents.repository import open_repository
+    from spendgate.policy.compile import PolicyErrors
+    from spendgate.policy.library import load_policy_book
+    from spendgate.policy.testing import run_cases
+    from spendgate.reporters.problems import problem_line
+
+    repository = open_repository(path)
+    try:
+        book = load_policy_book(repository)
+    except PolicyErrors as failure:
+        for problem in failure.problems:
+            click.echo(problem_line(problem), err=True)
+        return 2
+    paths = repository.config.paths if repository.config else Paths()
+    results = [r for r in run_cases(path / paths.policies / "tests", book) if pattern in r.name]
+    for result in results:
+        click.echo(f"{'PASS' if result.passed else 'FAIL'} {result.name}")
+        for difference in result.differences:
+            click.echo(f"     {difference}")
+    failed = sum(not result.passed for result in results)
+    click.echo(f"{len(results) - failed} passed, {failed} failed")
+    return 1 if failed else 0

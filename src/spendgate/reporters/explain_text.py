@@ -1,0 +1,45 @@
+"""`explain`: one decision in full, every rule considered, why it applied or not, with evidence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from spendgate.decisions import Decision, RuleTrace
+from spendgate.reporters.check_text import decision_block
+
+
+def _value(value: Any) -> str:
+    return "(absent)" if value is None else repr(value) if isinstance(value, str) else str(value)
+
+
+def trace_lines(trace: RuleTrace) -> list[str]:
+    head = f"  {trace.rule_id:<10} {trace.outcome:<15} {trace.effect:<8}"
+    lines = [f"{head} {trace.detail} [{trace.policy}]"]
+    lines.extend(f"      {path} = {_value(value)}" for path, value in trace.evidence)
+    return lines
+
+
+def render(decision: Decision) -> str:
+    lines = decision_block(decision)
+    if decision.classification.lines:
+        lines.append("  classification:")
+        lines.extend(
+            f"    line {line.line}: {line.result} ({line.rule_id} row {line.row}: {line.reason})"
+            + (" [commitment]" if line.commitment else "")
+            for line in decision.classification.lines
+        )
+    fired = [finding for finding in decision.findings if finding.evidence]
+    if fired:
+        lines.append("  evidence of the findings:")
+        for finding in fired:
+            lines.append(f"    {finding.rule_id}: {finding.message}")
+            lines.extend(f"      {path} = {_value(value)}" for path, value in finding.evidence)
+    lines.append("  rules considered:")
+    for trace in decision.trace:
+        lines.extend(trace_lines(trace))
+    inputs = decision.inputs
+    lines.append(
+        f"  inputs: policy set {inputs.policy_set} {inputs.policy_set_version}, "
+        f"evaluated as of {inputs.evaluation_date}, spendgate {inputs.spendgate_version}"
+    )
+    return "\n".join(lines) + "\n"

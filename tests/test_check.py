@@ -1,0 +1,162 @@
+"""check, explain, policies list and test: decisions, exit codes, evidence, policy errors."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from spendgate.documents.repository import open_repository
+from spendgate.policy.engine import Engine
+from spendgate.policy.library import builtin_directory, load_policy_book
+from spendgate.policy.testing import discover, run_case
+from tests.conftest import EXAMPLES, PROJECT, Cli
+
+CASES = PROJECT / "policies" / "tests"
+BOOK = load_policy_book(open_repository(PROJECT))
+
+
+@pytest.mark.parametrize("case", discover(CASES), ids=lambda case: case.name)
+def test_reference_policy_case(case: Path) -> None:
+    result = run_case(case, CASES / "base", BOOK)
+    assert result.differences == ()
+
+
+@pytest.fixture
+def repo_with_policies(tmp_path: Path) -> Path:
+    """The test base repository with its own copy of the reference policies."""
+    root = tmp_path / "repo"
+    shutil.copytree(CASES / "base", root)
+    shutil.copytree(builtin_directory(), root / "policies", ignore=shutil.ignore_patterns("tests"))
+    config = root / "spendgate.yaml"
+    config.write_text(config.read_text() + "policy_set: policies\n")
+    return root
+
+
+def test_a_cel_typo_is_a_located_policy_error(cli: Cli, repo_with_policies: Path) -> None:
+    policy = repo_with_policies / "policies" / "vendor-risk.yaml"
+    text = policy.read_text()
+    policy.write_text(
+        text.replace('assert: vendor.status != "blocked"', 'assert: vendor.status != "blocked" &&')
+    )
+
+    outcome = cli("check", repo_with_policies, "--as-of", "2026-11-22")
+
+    assert outcome.exit_code == 2
+    assert outcome.stdout.splitlines()[0].startswith(
+        "policies/vendor-risk.yaml:24:44: [error] $.spec.rules[2].assert: "
+        "CEL: mismatched input '<EOF>'"
+    )
+
+
+def test_a_field_the_models_do_not_define_is_a_policy_error(
+    cli: Cli, repo_with_policies: Path
+) -> None:
+    policy = repo_with_policies / "policies" / "vendor-risk.yaml"
+    policy.write_text(
+        policy.read_text().replace("vendor.sanctions.status ==", "vendor.sanction.status ==")
+    )
+
+    outcome = cli("check", repo_with_policies, "--as-of", "2026-11-22")
+
+    assert (outcome.exit_code, outcome.stdout.splitlines()) == (
+        2,
+        [
+            "policies/vendor-risk.yaml:16:15: [error] $.spec.rules[0].assert: unknown field "
+            "vendor.sanction (policy)"
+        ],
+    )
+
+
+def test_the_repository_own_policies_are_used(cli: Cli, repo_with_policies: Path) -> None:
+    policy = repo_with_policies / "policies" / "decision-rights.yaml"
+    policy.write_text(
+        policy.read_text().replace(
+            "request.cumulative_total_base > 1000.0", "request.cumulative_total_base > 100.0"
+        )
+    )
+
+    outcome = cli("check", repo_with_policies, "--as-of", "2026-11-22")
+
+    assert "    stage 1 line_manager (DR-010): [ ] waiting; may approve: manager" in outcome.stdout
+
+
+def test_check_exit_codes_and_allow_pending(cli: Cli) -> None:
+    base = CASES / "base"
+    assert cli("check", base, "--as-of", "2026-11-22").exit_code == 1
+    assert cli("check", base, "--as-of", "2026-11-22", "--allow-pending").exit_code == 0
+
+
+def test_check_text_output(cli: Cli) -> None:
+    outcome = cli("check", CASES / "base", "--as-of", "2026-11-22")
+    assert outcome.stdout == (
+        "PR-TEST [pending] Keyboards for the team\n"
+        "  requests/pr-test.yaml: 600.00 EUR, opex\n"
+        "  route:\n"
+        "    stage 1 budget_owner (DR-005): [ ] waiting; may approve: director\n"
+        "\n"
+        "1 request: 0 approved, 1 pending, 0 blocked, 0 invalid "
+        "(policy set spendgate-reference 1.0.0, as of 2026-11-22)\n"
+    )
+
+
+def test_json_is_byte_identical_for_the_same_inputs(cli: Cli) -> None:
+    first = cli("check", EXAMPLES / "bank", "--as-of", "2026-11-22", "--format", "json")
+    second = cli("check", EXAMPLES / "bank", "--as-of", "2026-11-22", "--format", "json")
+    assert first.stdout == second.stdout
+
+
+@pytest.mark.parametrize("name", ["bank", "manufacturer", "retailer"])
+def test_explain_gives_evidence_for_every_rule_that_fired(name: str) -> None:
+    repository = open_repository(EXAMPLES / name)
+    assert repository.config is not None
+    from datetime import date
+
+    engine = Engine(
+        load_policy_book(repository),
+        repository,
+        repository.config,
+        date(2026, 11, 22),
+        explain=True,
+    )
+    for decision in engine.decide_all():
+        for finding in decision.findings:
+            assert finding.evidence, (decision.request_id, finding.rule_id)
+        for trace in decision.trace:
+            if trace.outcome in ("failed", "applied") and trace.effect in ("assert", "require"):
+                rule_reads = next(rule.reads for _, rule in BOOK.rules if rule.id == trace.rule_id)
+                assert len(trace.evidence) == len(rule_reads), trace
+
+
+def test_explain_command(cli: Cli) -> None:
+    outcome = cli("explain", "NB-2026-0199", "--repo", EXAMPLES / "bank", "--as-of", "2026-11-22")
+    assert outcome.exit_code == 0
+    assert "    VR-010: sanctions screening of caspian-data is pending\n" in outcome.stdout
+    assert "      vendor.sanctions.status = 'pending'\n" in outcome.stdout
+    assert (
+        "  VR-020     failed          assert   The vendor is not blocked [vendor-risk]\n"
+        in outcome.stdout
+    )
+
+
+def test_explain_unknown_request(cli: Cli) -> None:
+    outcome = cli("explain", "NB-404", "--repo", EXAMPLES / "bank")
+    assert (outcome.exit_code, outcome.stderr) == (
+        2,
+        f"spendgate: error: no request 'NB-404' in {EXAMPLES / 'bank'}\n",
+    )
+
+
+def test_policies_list(cli: Cli) -> None:
+    outcome = cli("policies", "list", EXAMPLES / "bank")
+    lines = outcome.stdout.splitlines()
+    assert lines[0].split() == ["RULE", "POLICY", "VERSION", "ENFORCE", "EFFECT", "TITLE"]
+    assert (
+        "VR-010     vendor-risk              1.0.0    hard      assert   "
+        "The vendor's sanctions screening is clear" in lines
+    )
+    assert (
+        lines[-1]
+        == f"{len(BOOK.rules)} rules in {len(BOOK.policies)} policies of spendgate-reference 1.0.0"
+    )

@@ -23,6 +23,15 @@ def test_reference_policy_case(case: Path) -> None:
     assert result.differences == ()
 
 
+def test_every_reference_rule_has_a_case_that_fires_and_one_that_does_not() -> None:
+    """Unconditional steps and classification tables always apply: they need no quiet case."""
+    names = [case.name for case in discover(CASES)]
+    for _, rule in BOOK.rules:
+        assert any(name.startswith(f"{rule.id}-fires") for name in names), rule.id
+        if rule.when is not None or rule.effect in ("assert", "check"):
+            assert any(name.startswith(f"{rule.id}-quiet") for name in names), rule.id
+
+
 @pytest.fixture
 def repo_with_policies(tmp_path: Path) -> Path:
     """The test base repository with its own copy of the reference policies."""

@@ -65,7 +65,8 @@ class LineItem(StrictModel):
     """`unit`: the price buys the unit outright or for the whole term; `month`/`year`: recurring."""
     term_months: Months | None = None
     useful_life_months: Months | None = None
-    billing: Literal["upfront", "monthly", "annual", "usage"] = "upfront"
+    billing: Literal["upfront", "monthly", "annual", "usage"] | None = None
+    """When it is invoiced; by default as the price is quoted (`effective_billing`)."""
     possession_right: bool = False
     """The right to take possession of the software (ASC 350-40): a licence, not a service."""
     implementation_of: Literal["internal_use", "saas"] | None = None
@@ -82,6 +83,13 @@ class LineItem(StrictModel):
         if self.price_per != "unit" and self.term_months is None:
             raise ValueError(f"a price per {self.price_per} needs term_months")
         return self
+
+    @property
+    def effective_billing(self) -> str:
+        """The billing given, or the one the price implies: monthly, annual, else upfront."""
+        if self.billing is not None:
+            return self.billing
+        return {"month": "monthly", "year": "annual"}.get(self.price_per, "upfront")
 
     @property
     def periods(self) -> Decimal:

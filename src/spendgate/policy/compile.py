@@ -77,6 +77,11 @@ class CompiledPolicy:
     combined: Program | None
     tables: tuple[tuple[CompiledRule, Program], ...]
 
+    @property
+    def listed(self) -> tuple[CompiledRule, ...]:
+        """The rules of the combined program, in its order: all but classification tables."""
+        return tuple(rule for rule in self.rules if rule.effect != "classify")
+
 
 @dataclass(frozen=True)
 class PolicyBook:

@@ -136,7 +136,7 @@ def line_context(item: LineItem, config: Config) -> dict[str, Any]:
         "annualised_base": float(item.annualised * rate),
         "term_months": item.term_months or 0,
         "useful_life_months": item.useful_life_months or 0,
-        "billing": item.billing,
+        "billing": item.effective_billing,
         "possession_right": item.possession_right,
         "implementation_of": item.implementation_of or "",
         "funded": bool(item.funded),

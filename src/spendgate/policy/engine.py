@@ -303,14 +303,18 @@ class Engine:
         bound: Any,
         outcome: _Outcome,
     ) -> None:
-        listed = [rule for rule in policy.rules if rule.effect != "classify"]
         if policy.combined is None:
             return
+        listed = policy.listed
         try:
             results: list[int | str] = cel.evaluate(policy.combined, bound)
         except cel.CelEvaluationError:
             results = [_run_alone(rule, bound) for rule in listed]
+        explain = outcome.explain
         for rule, result in zip(listed, results, strict=True):
+            # Most rules do not apply or pass; only explain needs to hear about those.
+            if not explain and (result == NOT_APPLICABLE or (result == PASSED and rule.assertion)):
+                continue
             self.apply(policy, rule, result, document, request, outcome)
 
     def apply(

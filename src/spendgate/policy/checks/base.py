@@ -44,3 +44,11 @@ class BuiltinCheck:
     params: type[BaseModel]
     run: Callable[[Subject, Any], Iterator[Failure]]
     doc: str
+
+
+def linked(request: PurchaseRequest, other: PurchaseRequest) -> bool:
+    """True when one request amends or renews the other: one purchase, told in two documents."""
+    return request.id in (other.amends, other.renews) or other.id in (
+        request.amends,
+        request.renews,
+    )

@@ -1,7 +1,7 @@
 """duplicate_request: another request looks like the same purchase.
 
 Same vendor, same requester and the same total, submitted within `window_days` (default 30) of
-this one, and not withdrawn.
+this one, not withdrawn, and not a change order or renewal of it.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pydantic import Field
 
 from spendgate.documents.fields import StrictModel
 from spendgate.documents.purchase_request import PurchaseRequest
-from spendgate.policy.checks.base import Failure, Subject
+from spendgate.policy.checks.base import Failure, Subject, linked
 
 
 class Params(StrictModel):
@@ -37,6 +37,7 @@ def run(subject: Subject, params: Params) -> Iterator[Failure]:
 def _alike(request: PurchaseRequest, other: PurchaseRequest, window_days: int) -> bool:
     return (
         other.status != "withdrawn"
+        and not linked(request, other)
         and other.vendor == request.vendor
         and other.requester == request.requester
         and other.total == request.total

@@ -1,7 +1,8 @@
 """split_purchase: requests that together cross an approval threshold each of them stays under.
 
 Requests to the same vendor from the same requester or cost centre, submitted within
-`window_days` (default 30) of each other and not withdrawn, form a group. When every request of
+`window_days` (default 30) of each other and not withdrawn, form a group; a change order or
+renewal and the request it amends or renews are one purchase, not a split. When every request of
 the group stays under a threshold of `thresholds` (base currency) but their sum exceeds it, the
 check fails and names every request in the group.
 """
@@ -15,7 +16,7 @@ from pydantic import Field
 
 from spendgate.documents.fields import StrictModel
 from spendgate.documents.purchase_request import PurchaseRequest
-from spendgate.policy.checks.base import Failure, Subject
+from spendgate.policy.checks.base import Failure, Subject, linked
 
 
 class Params(StrictModel):
@@ -54,6 +55,7 @@ def _related(subject: Subject, window_days: int) -> list[PurchaseRequest]:
         if other.id != request.id
         and other.status != "withdrawn"
         and other.vendor == request.vendor
+        and not linked(request, other)
         and (other.requester == request.requester or other.cost_centre == request.cost_centre)
         and abs((other.submitted - request.submitted).days) <= window_days
     ]

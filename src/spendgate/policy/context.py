@@ -74,6 +74,7 @@ class Ledger:
     budgets: dict[tuple[str, int], Budget]
     _committed: dict[tuple[str, int], Decimal] = field(default_factory=dict)
     _documents: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    _totals: dict[str, Decimal] = field(default_factory=dict)
     by_vendor: dict[str, list[PurchaseRequest]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -100,7 +101,11 @@ class Ledger:
         return fiscal_year(request.submitted, self.config.organization.fiscal_year_start)
 
     def total_base(self, request: PurchaseRequest) -> Decimal:
-        return request.total_base(self.config) or Decimal(0)
+        """The request's total in base currency, computed once per request and run."""
+        total = self._totals.get(request.id)
+        if total is None:
+            total = self._totals[request.id] = request.total_base(self.config) or Decimal(0)
+        return total
 
     def cumulative_total_base(self, request: PurchaseRequest) -> Decimal:
         """A change order counts with everything it amends (decision rights are cumulative)."""

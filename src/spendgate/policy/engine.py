@@ -29,6 +29,7 @@ from spendgate.documents.ai_assessment import AIAssessment
 from spendgate.documents.approval import Approval
 from spendgate.documents.budgets import Budgets
 from spendgate.documents.config import Config
+from spendgate.documents.discovery import CONFIG_FILE
 from spendgate.documents.loading import LoadedDocument
 from spendgate.documents.locator import Locator
 from spendgate.documents.people import Person
@@ -45,6 +46,7 @@ from spendgate.policy.compile import (
     CompiledPolicy,
     CompiledRule,
     PolicyBook,
+    file_digest,
 )
 from spendgate.policy.context import Ledger, build_context
 from spendgate.policy.fields import context_shape, display, field_shape
@@ -84,6 +86,7 @@ class _Outcome:
     steps: list[RouteStep] = field(default_factory=list)
     trace: list[RuleTrace] = field(default_factory=list)
     _shown: dict[str, Any] = field(default_factory=dict)
+    subject: Subject | None = None
 
     def shown(self, root: str) -> Any:
         """A context variable as people read it (ISO dates), converted once per request.
@@ -131,8 +134,28 @@ class Engine:
     problems_by_file: dict[str, list[Problem]] = field(init=False)
     people_by_role: dict[str, list[Person]] = field(init=False)
     displayed: dict[int, Any] = field(init=False, default_factory=dict)
+    org_policies: tuple[CompiledPolicy, ...] = field(init=False)
+    digests: dict[str, str] = field(init=False, default_factory=dict)
+    organisation_files: tuple[str, ...] = field(init=False)
+    combined: cel.Program | None = field(init=False)
 
     def __post_init__(self) -> None:
+        self.organisation_files = tuple(
+            document.file
+            for document in self.repository.documents()
+            if document.kind in ("People", "Budgets")
+        )
+        # The organisation's industry never changes within a run: the policies of its industry
+        # become one program, so a request's data crosses into CEL once for all their rules.
+        industry = self.config.organization.industry
+        self.org_policies = tuple(
+            policy
+            for policy in self.book.policies
+            if policy.combined is not None
+            and ("any" in policy.scope.industries or industry in policy.scope.industries)
+        )
+        elements = [rule.combined_element() for p in self.org_policies for rule in p.listed]
+        self.combined = cel.compile_expression(f"[{', '.join(elements)}]") if elements else None
         self.people_by_role = defaultdict(list)
         for person in self.repository.people.values():
             for role in person.roles:
@@ -230,8 +253,9 @@ class Engine:
         outcome = _Outcome(context, self.explain, self.displayed)
         classification = self.classify(policies, context, outcome)
         bound = cel.activation(context)
+        results = self.evaluate_all(bound)
         for policy in policies:
-            self.run_policy(policy, document, request, bound, outcome)
+            self.run_policy(policy, document, request, bound, outcome, results.get(policy.name))
         route = apply_approvals(merge_steps(outcome.steps), self.approvals.get(request.id, []))
         findings = tuple(outcome.findings) + self.vetoes(route, document)
         return Decision(
@@ -295,6 +319,22 @@ class Engine:
         _record_classification(context, classified)
         return Classification(result, classified)  # type: ignore[arg-type]
 
+    def evaluate_all(self, bound: Any) -> dict[str, list[int | str]]:
+        """Every policy's results from the one program of all of them; {} if it fails here."""
+        if self.combined is None:
+            return {}
+        try:
+            flat = cel.evaluate(self.combined, bound)
+        except cel.CelEvaluationError:
+            return {}
+        results = {}
+        start = 0
+        for policy in self.org_policies:
+            size = len(policy.listed)
+            results[policy.name] = flat[start : start + size]
+            start += size
+        return results
+
     def run_policy(
         self,
         policy: CompiledPolicy,
@@ -302,12 +342,13 @@ class Engine:
         request: PurchaseRequest,
         bound: Any,
         outcome: _Outcome,
+        evaluated: list[int | str] | None,
     ) -> None:
         if policy.combined is None:
             return
         listed = policy.listed
         try:
-            results: list[int | str] = cel.evaluate(policy.combined, bound)
+            results = evaluated if evaluated is not None else cel.evaluate(policy.combined, bound)
         except cel.CelEvaluationError:
             results = [_run_alone(rule, bound) for rule in listed]
         explain = outcome.explain
@@ -380,16 +421,17 @@ class Engine:
         outcome: _Outcome,
     ) -> None:
         assert rule.check is not None
-        vendor = self.repository.get("Vendor", request.vendor)
-        subject = Subject(
-            request,
-            vendor if isinstance(vendor, Vendor) else None,
-            outcome.context,
-            self.repository,
-            self.ledger,
-            self.today,
-        )
-        failures = list(rule.check.run(subject, rule.check_params))
+        if outcome.subject is None:
+            vendor = self.repository.get("Vendor", request.vendor)
+            outcome.subject = Subject(
+                request,
+                vendor if isinstance(vendor, Vendor) else None,
+                outcome.context,
+                self.repository,
+                self.ledger,
+                self.today,
+            )
+        failures = list(rule.check.run(outcome.subject, rule.check_params))
         for failure in failures:
             where = self.locator.locate(document.file, document.index, failure.path)
             outcome.findings.append(
@@ -430,15 +472,35 @@ class Engine:
             for step in vetoed
         )
 
+    def digest(self, file: str) -> str:
+        """The git blob id of a repository file, read once per run."""
+        if file not in self.digests:
+            path = self.repository.root / file
+            self.digests[file] = (
+                file_digest(path.read_text(encoding="utf-8")) if path.is_file() else ""
+            )
+        return self.digests[file]
+
     def inputs(
         self, file: str, *, vendor: Vendor | None = None, assessment: AIAssessment | None = None
     ) -> Inputs:
+        """What the decision read: each file by its git blob id, the policies, date and rates."""
+        files = {file, CONFIG_FILE, *self.organisation_files}
+        for kind, document in (("Vendor", vendor), ("AIAssessment", assessment)):
+            entry = self.repository.index.get(kind, {}).get(getattr(document, "id", ""))
+            if entry is not None:
+                files.add(entry.document.file)
+        digests = [(name, self.digest(name)) for name in sorted(files)]
+        digests += [
+            (f"policy:{policy.name}@{policy.version}", policy.digest)
+            for policy in self.book.policies
+        ]
         rates = self.config.fx.rates if self.config.fx else {}
         return Inputs(
             evaluation_date=self.today,
             policy_set=self.book.name,
             policy_set_version=self.book.version,
-            documents=(),
+            documents=tuple(digests),
             fx_rates=tuple((currency, str(rate)) for currency, rate in sorted(rates.items())),
             spendgate_version=__version__,
         )

@@ -88,4 +88,4 @@ def test_examples_together_show_every_status_and_class(cli: Cli) -> None:
             statuses.add(status)
             classes.add(classification)
     assert {"approved", "pending", "blocked"} <= statuses
-    assert {"opex", "mixed", "lease"} <= classes
+    assert {"capex", "opex", "mixed", "lease"} <= classes

@@ -118,3 +118,18 @@ def test_currency_without_fx_rate(cli: Cli, minimal_repo: Path) -> None:
         "requests/laptops.yaml:16:15: [error] $.line_items[0].currency: no FX rate for SEK in "
         "spendgate.yaml (fx.rates); the base currency is EUR (fx-rate-missing)"
     )
+
+
+def test_line_item_benchmark_must_exist(cli: Cli, minimal_repo: Path) -> None:
+    edit(
+        minimal_repo / "requests" / "laptops.yaml",
+        "useful_life_months: 36",
+        "useful_life_months: 36\n    benchmark: laptop-32gb",
+    )
+
+    outcome = cli("validate", minimal_repo)
+
+    assert outcome.stdout.splitlines()[0] == (
+        "requests/laptops.yaml:18:16: [error] $.line_items[0].benchmark: benchmark 'laptop-32gb' "
+        "is not defined (dangling-reference)"
+    )

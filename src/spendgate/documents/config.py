@@ -47,6 +47,7 @@ class Paths(StrictModel):
     approvals: str = "approvals"
     waivers: str = "waivers"
     policies: str = "policies"
+    benchmarks: str = "benchmarks"
     audit_log: str = "audit/decisions.jsonl"
 
 

@@ -28,7 +28,14 @@ def document_paths(root: Path, paths: Paths) -> tuple[list[Path], list[Problem]]
         candidate = root / entry
         if candidate.is_file() or candidate.is_symlink():
             found[candidate] = None
-    for entry in (paths.vendors, paths.requests, paths.ai, paths.approvals, paths.waivers):
+    for entry in (
+        paths.vendors,
+        paths.requests,
+        paths.ai,
+        paths.approvals,
+        paths.waivers,
+        paths.benchmarks,
+    ):
         for path in _walk(root, root / entry, problems):
             found[path] = None
     for path in _walk(root, root / paths.policies, problems, skip=POLICY_TESTS_DIR):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from spendgate.documents.ai_assessment import AIAssessment
 from spendgate.documents.approval import Approval
+from spendgate.documents.benchmarks import PriceBenchmarks
 from spendgate.documents.budgets import Budgets
 from spendgate.documents.config import Config
 from spendgate.documents.fields import Document
@@ -24,6 +25,7 @@ KINDS: dict[str, type[Document]] = {
     "Waiver": Waiver,
     "Policy": Policy,
     "PolicySet": PolicySet,
+    "PriceBenchmarks": PriceBenchmarks,
 }
 
 #: Kinds whose problems are configuration problems (exit 2) rather than document problems.

@@ -7,7 +7,8 @@ at its line, column and YAML path. A problem in one document never hides the oth
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,8 @@ class LoadedFile:
     file: str
     documents: tuple[LoadedDocument, ...] = ()
     problems: tuple[Problem, ...] = ()
+    digest: str = ""
+    """The git blob id of the file's content, for the decisions that read it."""
 
 
 @dataclass(frozen=True)
@@ -59,13 +62,19 @@ class _Fault:
     at_key: bool = False
 
 
+def blob_id(text: str) -> str:
+    """The git blob id of a file's content, as `git hash-object` computes it."""
+    data = text.encode("utf-8")
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
 def load_file(path: Path, *, root: Path, severity: Severity | None = None) -> LoadedFile:
     """Load every document of the file at `path` (inside the repository at `root`)."""
     try:
         source = read_source(path, root=root)
     except SourceProblem as failure:
         return LoadedFile(file=failure.problem.location.file, problems=(failure.problem,))
-    return load_source(source, severity=severity)
+    return replace(load_source(source, severity=severity), digest=blob_id(source.text))
 
 
 def load_source(source: SourceFile, *, severity: Severity | None = None) -> LoadedFile:

@@ -77,6 +77,8 @@ class LineItem(StrictModel):
     forecast_utilisation: Percent | None = None
     """For cloud commitments: the share of the commitment expected to be used."""
     negotiation_note: str | None = None
+    benchmark: Identifier | None = None
+    """The PriceBenchmarks entry this line's unit price compares with."""
 
     @model_validator(mode="after")
     def _recurring_price_needs_term(self) -> LineItem:

@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from spendgate.documents.ai_assessment import AIAssessment
 from spendgate.documents.approval import Approval
+from spendgate.documents.benchmarks import PriceBenchmarks
 from spendgate.documents.budgets import Budgets
 from spendgate.documents.config import Config, Paths
 from spendgate.documents.discovery import CONFIG_FILE, document_paths, escaping_paths
@@ -172,6 +173,11 @@ class _Indexer:
                 entry = Entry(document, ("people", position, "id"))
                 if self.register("Person", person.id, entry):
                     self.repository.people[person.id] = person
+        elif isinstance(model, PriceBenchmarks):
+            for position, benchmark in enumerate(model.entries):
+                self.register(
+                    "Benchmark", benchmark.id, Entry(document, ("entries", position, "id"))
+                )
         elif isinstance(model, Budgets):
             for position, budget in enumerate(model.budgets):
                 key = f"{budget.cost_centre}/{budget.fiscal_year}"
@@ -251,6 +257,9 @@ def _request_references(repository: Repository) -> Iterator[Reference]:
             (("renews",), "PurchaseRequest", request.renews),
         ):
             yield from _dangling(repository, document, path, kind, identifier)
+        for position, item in enumerate(request.line_items):
+            line_path = ("line_items", position, "benchmark")
+            yield from _dangling(repository, document, line_path, "Benchmark", item.benchmark)
         if cost_centres and request.cost_centre not in cost_centres:
             message = f"cost centre {request.cost_centre!r} has no budget"
             yield document, ("cost_centre",), message

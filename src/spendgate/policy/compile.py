@@ -8,7 +8,6 @@ its first matching row. Rule messages are Jinja2 templates compiled in a sandbox
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -268,12 +267,6 @@ def _table_program(rule: CompiledRule) -> Program:
     """
     rows = ", ".join(f"({row.program.source})" for row in rule.rows)
     return compile_expression(f"request.line_items.map(line, [{rows}])")
-
-
-def file_digest(text: str) -> str:
-    """The git blob id of a file's content, as `git hash-object` computes it."""
-    data = text.encode("utf-8")
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 def compile_policies(

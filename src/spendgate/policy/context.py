@@ -73,6 +73,8 @@ class Ledger:
     requests: dict[str, PurchaseRequest]
     budgets: dict[tuple[str, int], Budget]
     _committed: dict[tuple[str, int], Decimal] = field(default_factory=dict)
+    benchmarks: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)
+    """Benchmark id to its median and upper quartile in base currency."""
     _documents: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     _totals: dict[str, Decimal] = field(default_factory=dict)
     by_vendor: dict[str, list[PurchaseRequest]] = field(default_factory=dict)
@@ -126,8 +128,9 @@ class Ledger:
         return committed
 
 
-def line_context(item: LineItem, config: Config) -> dict[str, Any]:
-    rate = config.rate(item.currency) or Decimal(0)
+def line_context(item: LineItem, ledger: Ledger) -> dict[str, Any]:
+    rate = ledger.config.rate(item.currency) or Decimal(0)
+    benchmark = ledger.benchmarks.get(item.benchmark or "")
     return {
         "description": item.description,
         "category": item.category,
@@ -152,6 +155,14 @@ def line_context(item: LineItem, config: Config) -> dict[str, Any]:
             else {}
         ),
         "negotiation_note": item.negotiation_note or "",
+        **(
+            {
+                "benchmark_median_base": float(benchmark[0]),
+                "benchmark_p75_base": float(benchmark[1]),
+            }
+            if benchmark
+            else {}
+        ),
     }
 
 
@@ -189,7 +200,7 @@ def request_context(request: PurchaseRequest, ledger: Ledger) -> dict[str, Any]:
             ai_assessment=request.ai_assessment,
         ),
     }
-    lines = [line_context(item, config) for item in request.line_items]
+    lines = [line_context(item, ledger) for item in request.line_items]
     end = max((item.term_months or 0 for item in request.line_items), default=0)
     start = request.needed_by or request.submitted
     context.update(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from spendgate import __version__
@@ -27,10 +28,11 @@ from spendgate.decisions import (
 )
 from spendgate.documents.ai_assessment import AIAssessment
 from spendgate.documents.approval import Approval
+from spendgate.documents.benchmarks import PriceBenchmarks
 from spendgate.documents.budgets import Budgets
 from spendgate.documents.config import Config
 from spendgate.documents.discovery import CONFIG_FILE
-from spendgate.documents.loading import LoadedDocument
+from spendgate.documents.loading import LoadedDocument, blob_id
 from spendgate.documents.locator import Locator
 from spendgate.documents.people import Person
 from spendgate.documents.policy import Requirement
@@ -46,7 +48,6 @@ from spendgate.policy.compile import (
     CompiledPolicy,
     CompiledRule,
     PolicyBook,
-    file_digest,
 )
 from spendgate.policy.context import Ledger, build_context
 from spendgate.policy.fields import context_shape, display, field_shape
@@ -140,6 +141,7 @@ class Engine:
     combined: cel.Program | None = field(init=False)
 
     def __post_init__(self) -> None:
+        self.digests = {loaded.file: loaded.digest for loaded in self.repository.files}
         self.organisation_files = tuple(
             document.file
             for document in self.repository.documents()
@@ -167,7 +169,15 @@ class Engine:
             for _, model in self.repository.models(Budgets)
             for budget in model.budgets
         }
-        self.ledger = Ledger(self.config, requests, budgets)
+        benchmarks = {
+            entry.id: (
+                self.config.to_base(entry.median, model.currency) or Decimal(0),
+                self.config.to_base(entry.p75, model.currency) or Decimal(0),
+            )
+            for _, model in self.repository.models(PriceBenchmarks)
+            for entry in model.entries
+        }
+        self.ledger = Ledger(self.config, requests, budgets, benchmarks=benchmarks)
         self.approvals = defaultdict(list)
         for _, approval in self.repository.models(Approval):
             self.approvals[approval.request].append(approval)
@@ -476,9 +486,7 @@ class Engine:
         """The git blob id of a repository file, read once per run."""
         if file not in self.digests:
             path = self.repository.root / file
-            self.digests[file] = (
-                file_digest(path.read_text(encoding="utf-8")) if path.is_file() else ""
-            )
+            self.digests[file] = blob_id(path.read_text(encoding="utf-8")) if path.is_file() else ""
         return self.digests[file]
 
     def inputs(
@@ -582,7 +590,7 @@ def _anchor(chains: tuple[str, ...]) -> tuple[str | int, ...]:
 def _render(rule: CompiledRule, outcome: _Outcome) -> str:
     if rule.message is None:
         return rule.title
-    shown = {root: outcome.shown(root) for root in rule.message_roots}
+    shown = {root: outcome.shown(root) for root in rule.message_roots if root in outcome.context}
     return " ".join(str(rule.message.render(**shown)).split())
 
 

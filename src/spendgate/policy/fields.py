@@ -52,6 +52,9 @@ LINE_FIELDS = (
     "probable",
     "forecast_utilisation",
     "negotiation_note",
+    "benchmark",
+    "benchmark_median_base",
+    "benchmark_p75_base",
     "classification",
 )
 REQUEST_COMPUTED = (

@@ -11,11 +11,11 @@ from pathlib import Path
 
 from spendgate.documents.config import Paths
 from spendgate.documents.discovery import document_paths
-from spendgate.documents.loading import LoadedDocument, load_file
+from spendgate.documents.loading import LoadedDocument, blob_id, load_file
 from spendgate.documents.locator import Locator
 from spendgate.documents.repository import Repository
 from spendgate.errors import ConfigurationError
-from spendgate.policy.compile import PolicyBook, PolicyErrors, compile_policies, file_digest
+from spendgate.policy.compile import PolicyBook, PolicyErrors, compile_policies
 from spendgate.problems import Severity
 
 BUILTIN = "builtin"
@@ -45,7 +45,7 @@ def load_policy_book(repository: Repository) -> PolicyBook:
 
 
 def _digest(path: Path) -> str:
-    return file_digest(path.read_text(encoding="utf-8"))
+    return blob_id(path.read_text(encoding="utf-8"))
 
 
 def _builtin_book() -> PolicyBook:

@@ -169,3 +169,19 @@ def test_policies_list(cli: Cli) -> None:
         lines[-1]
         == f"{len(BOOK.rules)} rules in {len(BOOK.policies)} policies of spendgate-reference 1.0.0"
     )
+
+
+def test_a_policy_set_that_lists_policies_uses_only_those(
+    cli: Cli, repo_with_policies: Path
+) -> None:
+    policy_set = repo_with_policies / "policies" / "policy-set.yaml"
+    policy_set.write_text(
+        policy_set.read_text().replace(
+            "  effective_from: 2026-01-01",
+            "  effective_from: 2026-01-01\n  policies: [vendor-risk]",
+        )
+    )
+
+    outcome = cli("policies", "list", repo_with_policies)
+
+    assert outcome.stdout.splitlines()[-1] == "6 rules in 1 policies of spendgate-reference 1.0.0"

@@ -279,4 +279,10 @@ def compile_policies(
         raise PolicyErrors(compiler.problems)
     sets = [document.model for document in documents if isinstance(document.model, PolicySet)]
     name, version = (sets[0].metadata.name, sets[0].metadata.version) if sets else (source, "0.0.0")
-    return PolicyBook(name, version, source, tuple(p for p in policies if p is not None))
+    members = set(sets[0].spec.policies) if sets and sets[0].spec.policies else None
+    compiled = tuple(
+        policy
+        for policy in policies
+        if policy is not None and (members is None or policy.name in members)
+    )
+    return PolicyBook(name, version, source, compiled)

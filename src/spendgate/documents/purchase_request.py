@@ -102,12 +102,12 @@ class LineItem(StrictModel):
             return Decimal(self.term_months or 0) / 12
         return Decimal(1)
 
-    @property
+    @cached_property
     def total(self) -> Decimal:
         """What the line costs over its whole term, in its currency."""
         return (self.quantity * self.unit_price * self.periods).quantize(CENT)
 
-    @property
+    @cached_property
     def annualised(self) -> Decimal:
         """The line's value per year of its term (its total when the term is a year or less)."""
         if self.term_months is None or self.term_months <= 12:

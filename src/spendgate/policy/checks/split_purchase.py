@@ -26,6 +26,8 @@ class Params(StrictModel):
 
 def run(subject: Subject, params: Params) -> Iterator[Failure]:
     request = subject.request
+    if len(subject.ledger.by_vendor.get(request.vendor, ())) < 2:
+        return
     group = [request, *_related(subject, params.window_days)]
     if len(group) < 2:
         return

@@ -185,3 +185,18 @@ def test_a_policy_set_that_lists_policies_uses_only_those(
     outcome = cli("policies", "list", repo_with_policies)
 
     assert outcome.stdout.splitlines()[-1] == "6 rules in 1 policies of spendgate-reference 1.0.0"
+
+
+def test_validate_compiles_the_repository_own_policies(cli: Cli, repo_with_policies: Path) -> None:
+    policy = repo_with_policies / "policies" / "vendor-risk.yaml"
+    policy.write_text(
+        policy.read_text().replace("vendor.sanctions.status ==", "vendor.sanction.status ==")
+    )
+
+    outcome = cli("validate", repo_with_policies)
+
+    assert (outcome.exit_code, outcome.stdout.splitlines()[0]) == (
+        2,
+        "policies/vendor-risk.yaml:16:15: [error] $.spec.rules[0].assert: unknown field "
+        "vendor.sanction (policy)",
+    )

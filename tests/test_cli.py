@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from spendgate import __version__
-from spendgate.documents import validation
+from spendgate import __version__, validation
 from tests.conftest import Cli, Outcome
 
 

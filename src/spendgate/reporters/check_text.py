@@ -6,6 +6,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from spendgate.decisions import Decision, Finding, RouteStep
+from spendgate.reporters.problems import problem_line
 
 if TYPE_CHECKING:
     from spendgate.policy.gate import CheckReport
@@ -73,10 +74,7 @@ def render(report: CheckReport, *, colour: bool = False) -> str:
     for decision in report.decisions:
         lines.extend(decision_block(decision, colour=colour))
         lines.append("")
-    for problem in report.problems:
-        where = problem.location
-        path = f"{where.yaml_path}: " if where.yaml_path not in ("", "$") else ""
-        lines.append(f"{where}: [error] {path}{problem.message} ({problem.code})")
+    lines.extend(problem_line(problem, colour=colour) for problem in report.problems)
     if report.decisions or not report.problems:
         lines.append(summary_line(report))
     return "\n".join(lines) + "\n"

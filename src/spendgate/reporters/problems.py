@@ -10,7 +10,7 @@ from spendgate import __version__
 from spendgate.problems import Level, Problem
 
 if TYPE_CHECKING:  # the CLI reads FORMATS at start-up; the models load only when a command runs
-    from spendgate.documents.validation import ValidationReport
+    from spendgate.validation import ValidationReport
 
 _COLOURS = {Level.ERROR: "\x1b[31m", Level.WARNING: "\x1b[33m"}
 _RESET = "\x1b[0m"

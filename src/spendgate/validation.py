@@ -1,13 +1,16 @@
-"""`validate`'s core: load a repository and report every problem, sorted by place."""
+"""`validate`'s core: load a repository, compile its own policies, report every problem."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from spendgate.documents.repository import open_repository
-from spendgate.errors import UsageError
-from spendgate.problems import Problem, Severity
+from spendgate.documents.discovery import CONFIG_FILE
+from spendgate.documents.repository import Repository, open_repository
+from spendgate.errors import SpendgateError, UsageError
+from spendgate.policy.compile import PolicyErrors
+from spendgate.policy.library import BUILTIN, load_policy_book
+from spendgate.problems import Location, Problem, Severity
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,28 @@ class ValidationReport:
         return any(problem.severity is Severity.CONFIGURATION for problem in self.errors)
 
 
+def _policy_problems(repository: Repository) -> list[Problem]:
+    """A repository's own policies must compile: a CEL typo is a validation error too."""
+    if repository.config is None or repository.config.policy_set == BUILTIN:
+        return []
+    if any(problem.severity is Severity.CONFIGURATION for problem in repository.problems):
+        return []  # the policies do not even load; those problems are reported already
+    try:
+        load_policy_book(repository)
+    except PolicyErrors as failure:
+        return failure.problems
+    except SpendgateError as error:
+        return [
+            Problem(
+                Location(CONFIG_FILE, 1, 1, "$.policy_set"),
+                error.message,
+                "policy",
+                severity=Severity.CONFIGURATION,
+            )
+        ]
+    return []
+
+
 def validate_repository(root: Path) -> ValidationReport:
     """Validate every document of the governance repository at `root`."""
     if not root.exists():
@@ -46,7 +71,7 @@ def validate_repository(root: Path) -> ValidationReport:
             "policies/)"
         )
     problems = sorted(
-        repository.problems,
+        [*repository.problems, *_policy_problems(repository)],
         key=lambda problem: (problem.location.file, problem.location.line, problem.location.column),
     )
     return ValidationReport(

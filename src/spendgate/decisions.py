@@ -56,6 +56,8 @@ class RouteStep:
     approved_by: str | None = None
     approved_on: date | None = None
     rejected: bool = False
+    acting_for: str | None = None
+    """When the approver acted through a delegation: whose role they exercised."""
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,7 @@ def gate_exit_code(report: object, *, allow_pending: bool) -> int:
     if report.has_configuration_errors:
         return 2
     failing = {"blocked", "invalid"} if allow_pending else {"blocked", "invalid", "pending"}
-    if report.problems or any(decision.status in failing for decision in report.decisions):
+    problems = any(problem.is_error for problem in report.problems)
+    if problems or any(decision.status in failing for decision in report.decisions):
         return 1
     return 0

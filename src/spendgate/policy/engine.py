@@ -15,6 +15,9 @@ from decimal import Decimal
 from typing import Any
 
 from spendgate import __version__
+from spendgate.approvals.counting import walk_route
+from spendgate.approvals.digest import request_digest
+from spendgate.approvals.waivers import Owner, WaiverBook
 from spendgate.decisions import (
     Classification,
     Decision,
@@ -34,11 +37,12 @@ from spendgate.documents.config import Config
 from spendgate.documents.discovery import CONFIG_FILE
 from spendgate.documents.loading import LoadedDocument, blob_id
 from spendgate.documents.locator import Locator
-from spendgate.documents.people import Person
+from spendgate.documents.people import Delegation, People, Person
 from spendgate.documents.policy import Requirement
 from spendgate.documents.purchase_request import PurchaseRequest
 from spendgate.documents.repository import Repository
 from spendgate.documents.vendor import Vendor
+from spendgate.documents.waiver import Waiver
 from spendgate.policy import cel
 from spendgate.policy.checks import Subject
 from spendgate.policy.compile import (
@@ -51,7 +55,7 @@ from spendgate.policy.compile import (
 )
 from spendgate.policy.context import Ledger, build_context
 from spendgate.policy.fields import context_shape, display, field_shape
-from spendgate.policy.routing import apply_approvals, eligible_people, merge_steps
+from spendgate.policy.routing import eligible_people, merge_steps
 from spendgate.problems import Location, Problem
 
 #: Where in the request file a finding about each context variable points.
@@ -131,7 +135,9 @@ class Engine:
     explain: bool = False
     locator: Locator = field(init=False)
     ledger: Ledger = field(init=False)
-    approvals: dict[str, list[Approval]] = field(init=False)
+    approvals: dict[str, list[tuple[LoadedDocument, Approval]]] = field(init=False)
+    delegations: tuple[Delegation, ...] = field(init=False)
+    waivers: WaiverBook = field(init=False)
     problems_by_file: dict[str, list[Problem]] = field(init=False)
     people_by_role: dict[str, list[Person]] = field(init=False)
     displayed: dict[int, Any] = field(init=False, default_factory=dict)
@@ -179,8 +185,22 @@ class Engine:
         }
         self.ledger = Ledger(self.config, requests, budgets, benchmarks=benchmarks)
         self.approvals = defaultdict(list)
-        for _, approval in self.repository.models(Approval):
-            self.approvals[approval.request].append(approval)
+        for approval_document, approval in self.repository.models(Approval):
+            self.approvals[approval.request].append((approval_document, approval))
+        self.delegations = tuple(
+            delegation
+            for _, people in self.repository.models(People)
+            for delegation in people.delegations
+        )
+        self.waivers = WaiverBook(
+            waivers=[
+                (document.file, waiver) for document, waiver in self.repository.models(Waiver)
+            ],
+            owners={rule.id: Owner(policy.name, policy.owner) for policy, rule in self.book.rules},
+            people=self.repository.people,
+            delegations=self.delegations,
+            today=self.today,
+        )
         self.problems_by_file = defaultdict(list)
         for problem in self.repository.problems:
             if problem.is_error:
@@ -266,8 +286,13 @@ class Engine:
         results = self.evaluate_all(bound)
         for policy in policies:
             self.run_policy(policy, document, request, bound, outcome, results.get(policy.name))
-        route = apply_approvals(merge_steps(outcome.steps), self.approvals.get(request.id, []))
-        findings = tuple(outcome.findings) + self.vetoes(route, document)
+        route, ignored = self.walk(request, merge_steps(outcome.steps))
+        waived, waiver_notes = self.waivers.apply(
+            tuple(outcome.findings),
+            (request.id, request.vendor),
+            lambda file: self.locator.locate(file, 0, ("id",)),
+        )
+        findings = waived + self.vetoes(route, document) + ignored + waiver_notes
         return Decision(
             request_id=request.id,
             file=document.file,
@@ -462,6 +487,36 @@ class Engine:
         where = self.locator.locate(document.file, document.index, _anchor(rule.reads))
         evidence = _evidence(rule.reads, outcome.context)
         return _finding(policy, rule, enforcement or rule.enforcement, text, where, evidence)
+
+    def walk(
+        self, request: PurchaseRequest, route: tuple[RouteStep, ...]
+    ) -> tuple[tuple[RouteStep, ...], tuple[Finding, ...]]:
+        """Fill the route from the approvals on file; each one that does not count is reported."""
+        on_file = self.approvals.get(request.id, [])
+        if not on_file:
+            return route, ()
+        walked = walk_route(
+            route,
+            [approval for _, approval in on_file],
+            requester=request.requester,
+            digest=request_digest(request),
+            delegations=self.delegations,
+            allow_many_steps=self.config.approvals.allow_one_person_many_steps,
+        )
+        notes = tuple(
+            Finding(
+                "APPROVAL",
+                "An approval on file does not count",
+                "approvals",
+                __version__,
+                "advisory",
+                ignored.reason,
+                self.locator.locate(on_file[index][0].file, on_file[index][0].index, ("approver",)),
+                (("approval.request_digest", ignored.approval.request_digest),),
+            )
+            for index, ignored in walked.ignored
+        )
+        return walked.route, notes
 
     def vetoes(self, route: tuple[RouteStep, ...], document: LoadedDocument) -> tuple[Finding, ...]:
         """A rejection by a role with veto blocks the request (SPEC §4)."""

@@ -13,7 +13,7 @@ from spendgate.errors import UsageError
 from spendgate.policy.compile import PolicyBook, PolicyErrors
 from spendgate.policy.engine import Engine
 from spendgate.policy.library import load_policy_book
-from spendgate.problems import Problem, Severity
+from spendgate.problems import Level, Problem, Severity
 
 
 @dataclass(frozen=True)
@@ -55,11 +55,22 @@ def check_repository(root: Path, *, as_of: date) -> CheckReport:
     }
     if book is None:
         return CheckReport(str(root), as_of, "", "", (), tuple(policy_problems))
-    decisions = Engine(book, repository, config, as_of).decide_all()
+    engine = Engine(book, repository, config, as_of)
+    decisions = engine.decide_all()
     decided = {decision.file for decision in decisions}
-    others = tuple(
+    others = [
         problem
         for problem in repository.problems
         if problem.is_error and problem.location.file not in decided | request_files
-    )
-    return CheckReport(str(root), as_of, book.name, book.version, tuple(decisions), others)
+    ]
+    others += [
+        Problem(
+            engine.locator.locate(file, 0, ("id",)),
+            f"waiver {waiver.id} matches no finding of {', '.join(waiver.rules)} "
+            f"on {', '.join(waiver.applies_to)}",
+            "waiver-unmatched",
+            level=Level.WARNING,
+        )
+        for file, waiver in engine.waivers.unmatched()
+    ]
+    return CheckReport(str(root), as_of, book.name, book.version, tuple(decisions), tuple(others))

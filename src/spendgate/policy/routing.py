@@ -1,9 +1,6 @@
 """Approval routes: who may fill each required role, and which approvals on file fill it.
 
-This is the plain reading of SPEC §6: the approver holds the role (or is the budget owner, or
-the requester's line manager), is not the requester, and approved this request. Delegations,
-request digests, segregation across steps, stage order and authenticity are the approvals
-module's job (issue #4) and are not applied here yet.
+Which approvals on file fill the steps is `spendgate.approvals.counting`'s job.
 """
 
 from __future__ import annotations
@@ -13,7 +10,6 @@ from dataclasses import replace
 from typing import Any
 
 from spendgate.decisions import RouteStep
-from spendgate.documents.approval import Approval
 from spendgate.documents.people import Person
 from spendgate.documents.policy import Requirement
 from spendgate.documents.purchase_request import PurchaseRequest
@@ -60,24 +56,3 @@ def merge_steps(steps: Iterable[RouteStep]) -> tuple[RouteStep, ...]:
             veto=first.veto or step.veto,
         )
     return tuple(sorted(merged.values(), key=lambda step: step.stage))
-
-
-def apply_approvals(
-    steps: tuple[RouteStep, ...], approvals: list[Approval]
-) -> tuple[RouteStep, ...]:
-    """Mark each step filled by an approval (or rejection) from someone eligible for it."""
-    return tuple(_fill(step, approvals) for step in steps)
-
-
-def _fill(step: RouteStep, approvals: list[Approval]) -> RouteStep:
-    for approval in sorted(approvals, key=lambda approval: approval.date):
-        if approval.role == step.role and approval.approver in step.eligible:
-            rejected = approval.decision == "reject"
-            return replace(
-                step,
-                satisfied=not rejected,
-                rejected=rejected,
-                approved_by=approval.approver,
-                approved_on=approval.date,
-            )
-    return step

@@ -24,16 +24,20 @@ def finding_level(finding: Finding) -> str:
 def finding_line(finding: Finding) -> str:
     where = finding.location
     path = f"{where.yaml_path}: " if where.yaml_path not in ("", "$") else ""
-    return f"{where}: [{finding_level(finding)}] {path}{finding.message} ({finding.rule_id})"
+    waived = f", waived by {finding.waiver}" if finding.waiver else ""
+    return (
+        f"{where}: [{finding_level(finding)}] {path}{finding.message} ({finding.rule_id}{waived})"
+    )
 
 
 def step_line(step: RouteStep) -> str:
     scope = f" of {step.of}" if step.of else ""
     veto = ", veto" if step.veto else ""
+    acting = f" acting for {step.acting_for}" if step.acting_for else ""
     if step.satisfied:
-        state = f"[x] approved by {step.approved_by} on {step.approved_on}"
+        state = f"[x] approved by {step.approved_by}{acting} on {step.approved_on}"
     elif step.rejected:
-        state = f"[!] rejected by {step.approved_by} on {step.approved_on}"
+        state = f"[!] rejected by {step.approved_by}{acting} on {step.approved_on}"
     else:
         who = ", ".join(step.eligible) or "nobody holds this role"
         state = f"[ ] waiting; may approve: {who}"

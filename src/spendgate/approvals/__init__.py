@@ -1,0 +1,1 @@
+"""Approvals: request digests, role holders and delegations, which approvals count, waivers."""

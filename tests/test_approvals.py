@@ -1,0 +1,270 @@
+"""Which approvals count, and why the others do not; waivers (SPEC §3, §6)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from spendgate.approvals.digest import request_digest
+from spendgate.documents.purchase_request import PurchaseRequest
+from spendgate.documents.repository import open_repository
+from tests.conftest import PROJECT, Cli
+
+BASE = PROJECT / "policies" / "tests" / "base"
+AS_OF = "2026-11-22"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    shutil.copytree(BASE, root)
+    return root
+
+
+def digest_of(root: Path, request_id: str = "PR-TEST") -> str:
+    request = open_repository(root).get("PurchaseRequest", request_id)
+    assert isinstance(request, PurchaseRequest)
+    return request_digest(request)
+
+
+def approve(root: Path, name: str, *, approver: str, role: str, on: str, digest: str) -> None:
+    folder = root / "approvals"
+    folder.mkdir(exist_ok=True)
+    (folder / f"{name}.yaml").write_text(
+        "apiVersion: spendgate/v1\nkind: Approval\nrequest: PR-TEST\n"
+        f"approver: {approver}\nrole: {role}\ndecision: approve\ndate: {on}\n"
+        f"request_digest: {digest}\n"
+    )
+
+
+def test_the_digest_ignores_formatting_and_status(repo: Path) -> None:
+    before = digest_of(repo)
+    request = repo / "requests" / "pr-test.yaml"
+    request.write_text("# a comment\n" + request.read_text() + "status: draft\n")
+    assert digest_of(repo) == before
+
+
+def test_the_budget_owner_walks_the_base_request_to_approved(cli: Cli, repo: Path) -> None:
+    approve(
+        repo,
+        "owner",
+        approver="director",
+        role="budget_owner",
+        on="2026-11-03",
+        digest=digest_of(repo),
+    )
+
+    outcome = cli("check", repo, "--as-of", AS_OF)
+
+    assert outcome.exit_code == 0
+    assert (
+        "    stage 1 budget_owner (DR-005): [x] approved by director on 2026-11-03\n"
+        in outcome.stdout
+    )
+    assert outcome.stdout.startswith("PR-TEST [approved]")
+
+
+def test_a_requester_approving_their_own_request_does_not_count(cli: Cli, repo: Path) -> None:
+    approve(
+        repo,
+        "self",
+        approver="requester",
+        role="budget_owner",
+        on="2026-11-03",
+        digest=digest_of(repo),
+    )
+
+    outcome = cli("check", repo, "--as-of", AS_OF)
+
+    assert outcome.exit_code == 1
+    assert (
+        "  approvals/self.yaml:4:11: [warning] $.approver: approve by requester as budget_owner on "
+        "2026-11-03 does not count: requester is the requester (APPROVAL)\n"
+    ) in outcome.stdout
+
+
+def test_raising_a_price_voids_the_approval(cli: Cli, repo: Path) -> None:
+    approve(
+        repo,
+        "owner",
+        approver="director",
+        role="budget_owner",
+        on="2026-11-03",
+        digest=digest_of(repo),
+    )
+    request = repo / "requests" / "pr-test.yaml"
+    request.write_text(request.read_text().replace("unit_price: 150", "unit_price: 165"))
+
+    outcome = cli("check", repo, "--as-of", AS_OF)
+
+    assert outcome.stdout.startswith("PR-TEST [pending]")
+    assert (
+        "approve by director as budget_owner on 2026-11-03 is void: the request has changed since; "
+        "it needs approving again (APPROVAL)"
+    ) in outcome.stdout
+
+
+def delegate(root: Path, *, start: str, end: str) -> None:
+    people = root / "org" / "people.yaml"
+    people.write_text(
+        people.read_text()
+        + "delegations:\n  - {from: director, to: vp, roles: [budget_owner], "
+        + f"start: {start}, end: {end}, reason: Parental leave}}\n"
+    )
+
+
+def test_a_delegation_counts_inside_its_dates_and_says_for_whom(cli: Cli, repo: Path) -> None:
+    delegate(repo, start="2026-11-01", end="2026-11-30")
+    approve(
+        repo,
+        "delegate",
+        approver="vp",
+        role="budget_owner",
+        on="2026-11-05",
+        digest=digest_of(repo),
+    )
+
+    outcome = cli("check", repo, "--as-of", AS_OF)
+
+    assert outcome.exit_code == 0
+    assert "[x] approved by vp acting for director on 2026-11-05" in outcome.stdout
+
+
+def test_a_delegation_outside_its_dates_does_not_count(cli: Cli, repo: Path) -> None:
+    delegate(repo, start="2026-10-01", end="2026-10-31")
+    approve(
+        repo,
+        "delegate",
+        approver="vp",
+        role="budget_owner",
+        on="2026-11-05",
+        digest=digest_of(repo),
+    )
+
+    outcome = cli("check", repo, "--as-of", AS_OF)
+
+    assert outcome.exit_code == 1
+    assert (
+        "does not count: vp's delegation from director for budget_owner runs 2026-10-01 to "
+        "2026-10-31; 2026-11-05 is outside it (APPROVAL)"
+    ) in outcome.stdout
+
+
+def test_an_approval_for_a_role_the_route_does_not_need_is_reported(cli: Cli, repo: Path) -> None:
+    approve(repo, "cfo", approver="cfo", role="cfo", on="2026-11-05", digest=digest_of(repo))
+
+    outcome = cli("check", repo, "--as-of", AS_OF)
+
+    assert "does not count: the route needs no cfo (APPROVAL)" in outcome.stdout
+
+
+def test_one_person_fills_one_step(cli: Cli, repo: Path) -> None:
+    request = repo / "requests" / "pr-test.yaml"
+    request.write_text(request.read_text().replace("quantity: 4", "quantity: 40"))  # 6,000
+    people = repo / "org" / "people.yaml"
+    people.write_text(people.read_text().replace("manager: manager}", "manager: director}"))
+    digest = digest_of(repo)
+    approve(
+        repo, "a-owner", approver="director", role="budget_owner", on="2026-11-03", digest=digest
+    )
+    approve(
+        repo, "b-manager", approver="director", role="line_manager", on="2026-11-04", digest=digest
+    )
+
+    outcome = cli("check", repo, "--as-of", AS_OF)
+
+    assert (
+        "    stage 1 line_manager (DR-010): [ ] waiting; may approve: director\n" in outcome.stdout
+    )
+    assert (
+        "does not count: director already fills the budget_owner step (APPROVAL)" in outcome.stdout
+    )
+
+
+def waiver(root: Path, *, rules: str, applies_to: str, approved_by: str, expires: str) -> None:
+    folder = root / "waivers"
+    folder.mkdir(exist_ok=True)
+    (folder / "w.yaml").write_text(
+        f"apiVersion: spendgate/v1\nkind: Waiver\nid: W-1\nrules: [{rules}]\n"
+        f"applies_to: [{applies_to}]\n"
+        f"justification: Re-assessment booked.\napproved_by: {approved_by}\ngranted: 2026-11-01\n"
+        f"expires: {expires}\n"
+    )
+
+
+def stale_ecovadis(root: Path) -> None:
+    """Make ESG-010 (soft) and VR-020 (hard) fire for the base request."""
+    vendor = root / "vendors" / "acme.yaml"
+    vendor.write_text(
+        vendor.read_text()
+        .replace("score: 62, medal: gold", "score: 30, medal: none")
+        .replace("status: approved", "status: blocked")
+    )
+    request = root / "requests" / "pr-test.yaml"
+    request.write_text(request.read_text().replace("unit_price: 150", "unit_price: 40000"))
+
+
+def test_a_valid_waiver_lifts_its_soft_finding(cli: Cli, repo: Path) -> None:
+    stale_ecovadis(repo)
+    waiver(
+        repo, rules="ESG-010", applies_to="acme", approved_by="procurement", expires="2026-12-31"
+    )
+
+    outcome = cli("check", repo, "--as-of", AS_OF)
+
+    assert (
+        "[note] $.line_items: acme scores 30 on EcoVadis; 45 or a current medal is required "
+        "above 100,000 (ESG-010, waived by W-1)" in outcome.stdout
+    )
+
+
+def test_an_expired_waiver_is_reported_and_lifts_nothing(cli: Cli, repo: Path) -> None:
+    stale_ecovadis(repo)
+    waiver(
+        repo, rules="ESG-010", applies_to="acme", approved_by="procurement", expires="2026-11-15"
+    )
+
+    outcome = cli("check", repo, "--as-of", AS_OF)
+
+    assert "waiver W-1 expired on 2026-11-15 (WAIVER)" in outcome.stdout
+    assert "(ESG-010)\n" in outcome.stdout
+
+
+def test_a_waiver_cannot_lift_a_hard_finding(cli: Cli, repo: Path) -> None:
+    stale_ecovadis(repo)
+    waiver(
+        repo, rules="VR-020", applies_to="PR-TEST", approved_by="procurement", expires="2026-12-31"
+    )
+
+    outcome = cli("check", repo, "--as-of", AS_OF)
+
+    assert "waiver W-1 cannot lift VR-020: it is a hard rule (WAIVER)" in outcome.stdout
+    assert "[error] $.vendor: acme is blocked (VR-020)" in outcome.stdout
+
+
+def test_a_waiver_granted_without_authority_lifts_nothing(cli: Cli, repo: Path) -> None:
+    stale_ecovadis(repo)
+    waiver(repo, rules="ESG-010", applies_to="acme", approved_by="cfo", expires="2026-12-31")
+
+    outcome = cli("check", repo, "--as-of", AS_OF)
+
+    assert (
+        "waiver W-1 lifts nothing: cfo does not hold procurement, which owns esg (WAIVER)"
+        in outcome.stdout
+    )
+
+
+def test_a_waiver_that_matches_nothing_is_reported(cli: Cli, repo: Path) -> None:
+    waiver(
+        repo, rules="ESG-010", applies_to="acme", approved_by="procurement", expires="2026-12-31"
+    )
+
+    outcome = cli("check", repo, "--as-of", AS_OF)
+
+    assert (
+        "waivers/w.yaml:3:5: [warning] $.id: waiver W-1 matches no finding of ESG-010 on acme "
+        "(waiver-unmatched)\n"
+    ) in outcome.stdout
+    assert outcome.exit_code == 1  # still pending: the budget owner has not approved

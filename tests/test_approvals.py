@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -268,3 +270,91 @@ def test_a_waiver_that_matches_nothing_is_reported(cli: Cli, repo: Path) -> None
         "(waiver-unmatched)\n"
     ) in outcome.stdout
     assert outcome.exit_code == 1  # still pending: the budget owner has not approved
+
+
+@pytest.mark.parametrize(
+    ("name", "request_id"),
+    [("bank", "NB-2026-0178"), ("manufacturer", "HI-2026-0341")],
+)
+def test_approve_walks_a_pending_request_to_approved(
+    cli: Cli, tmp_path: Path, name: str, request_id: str
+) -> None:
+    root = tmp_path / name
+    shutil.copytree(PROJECT / "examples" / name, root)
+    report = json.loads(cli("check", root, "--as-of", AS_OF, "--format", "json").stdout)
+    (decision,) = [d for d in report["decisions"] if d["request_id"] == request_id]
+    assert decision["status"] == "pending"
+    used: set[str] = set()
+    for step in decision["route"]:
+        if step["satisfied"]:
+            used.add(step["approved_by"])
+            continue
+        person = next(someone for someone in step["eligible"] if someone not in used)
+        used.add(person)
+        wrote = cli(
+            "approve",
+            request_id,
+            "--role",
+            step["role"],
+            "--as",
+            person,
+            "--repo",
+            root,
+            "--on",
+            AS_OF,
+        )
+        assert wrote.exit_code == 0, wrote.stderr
+
+    after = json.loads(cli("check", root, "--as-of", AS_OF, "--format", "json").stdout)
+    (decided,) = [d for d in after["decisions"] if d["request_id"] == request_id]
+    assert decided["status"] == "approved"
+
+
+def test_approve_refuses_the_requester_and_a_role_the_route_does_not_need(
+    cli: Cli, repo: Path
+) -> None:
+    own = cli(
+        "approve",
+        "PR-TEST",
+        "--role",
+        "budget_owner",
+        "--as",
+        "requester",
+        "--repo",
+        repo,
+        "--on",
+        AS_OF,
+    )
+    unneeded = cli(
+        "approve", "PR-TEST", "--role", "cfo", "--as", "cfo", "--repo", repo, "--on", AS_OF
+    )
+    stranger = cli(
+        "approve", "PR-TEST", "--role", "budget_owner", "--as", "cfo", "--repo", repo, "--on", AS_OF
+    )
+
+    assert (own.exit_code, own.stderr) == (
+        2,
+        "spendgate: error: requester is the requester of PR-TEST and cannot approve it\n",
+    )
+    assert unneeded.stderr == (
+        "spendgate: error: PR-TEST needs no cfo approval (its route: budget_owner)\n"
+    )
+    assert stranger.stderr == (
+        "spendgate: error: cfo does not hold budget_owner for this request on 2026-11-22; "
+        "may approve: director\n"
+    )
+    assert not (repo / "approvals").exists()
+
+
+def test_approve_uses_the_git_user(cli: Cli, repo: Path) -> None:
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(
+        ["git", "-C", str(repo), "config", "user.email", "director@test.example"], check=True
+    )
+
+    outcome = cli("approve", "PR-TEST", "--role", "budget_owner", "--repo", repo, "--on", AS_OF)
+
+    assert outcome.stdout == (
+        "wrote approvals/PR-TEST/budget_owner-director.yaml: approval by director as budget_owner\n"
+    )
+    assert cli("check", repo, "--as-of", AS_OF).exit_code == 0

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import click
 
 from spendgate import __version__
+from spendgate.cli.approve import approve
 from spendgate.cli.check import check
 from spendgate.cli.explain import explain
 from spendgate.cli.policies import policies
@@ -43,6 +44,7 @@ cli.add_command(check)
 cli.add_command(policy_test)
 cli.add_command(explain)
 cli.add_command(policies)
+cli.add_command(approve)
 cli.add_command(schema)
 
 

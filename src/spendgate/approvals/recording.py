@@ -1,0 +1,100 @@
+"""`spendgate approve`'s core: write an approval record, or refuse one that would not count."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from spendgate.approvals.digest import request_digest
+from spendgate.approvals.roles import authority
+from spendgate.decisions import RouteStep
+from spendgate.documents.purchase_request import PurchaseRequest
+from spendgate.errors import UsageError
+from spendgate.policy.engine import Engine
+from spendgate.policy.gate import load
+
+
+@dataclass(frozen=True)
+class ApprovalRequest:
+    """What the person asks to record."""
+
+    request_id: str
+    role: str
+    person: str
+    reject: bool
+    comment: str | None
+    on: date
+
+
+def record_approval(root: Path, asked: ApprovalRequest) -> Path:
+    """Write the approval record and return its path; UsageError saying why it would not count."""
+    repository, config, book, _ = load(root)
+    if book is None:
+        raise UsageError("the policies do not compile; run `spendgate validate`")
+    entry = repository.index.get("PurchaseRequest", {}).get(asked.request_id)
+    if entry is None or not isinstance(entry.document.model, PurchaseRequest):
+        raise UsageError(f"no request {asked.request_id!r} in {root}")
+    request = entry.document.model
+    if asked.person not in repository.people:
+        raise UsageError(f"{asked.person!r} is not in org/people.yaml")
+    engine = Engine(book, repository, config, asked.on)
+    decision = engine.decide(entry.document)
+    _refuse_if_it_would_not_count(engine, decision.route, request, asked)
+    path = root / config.paths.approvals / request.id / f"{asked.role}-{asked.person}.yaml"
+    if path.exists():
+        raise UsageError(f"{path.relative_to(root)} exists already; approvals are not overwritten")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(_record(asked, request_digest(request)), encoding="utf-8")
+    return path
+
+
+def _refuse_if_it_would_not_count(
+    engine: Engine, route: tuple[RouteStep, ...], request: PurchaseRequest, asked: ApprovalRequest
+) -> None:
+    who, role = asked.person, asked.role
+    if who == request.requester:
+        raise UsageError(f"{who} is the requester of {request.id} and cannot approve it")
+    steps = [step for step in route if step.role == role]
+    if not steps:
+        needed = ", ".join(sorted({step.role for step in route})) or "nothing"
+        raise UsageError(f"{request.id} needs no {role} approval (its route: {needed})")
+    open_steps = [step for step in steps if not step.satisfied and not step.rejected]
+    if not open_steps:
+        raise UsageError(
+            f"the {role} step of {request.id} is already filled by {steps[0].approved_by}"
+        )
+    filled = [step.role for step in route if step.approved_by == who]
+    if filled and not engine.config.approvals.allow_one_person_many_steps:
+        raise UsageError(
+            f"{who} already fills the {filled[0]} step of {request.id}; one person fills one step"
+        )
+    decided = authority(
+        who, role, asked.on, eligible=open_steps[0].eligible, delegations=engine.delegations
+    )
+    if not decided.allowed:
+        raise UsageError(
+            f"{decided.reason}; may approve: {', '.join(open_steps[0].eligible) or 'nobody'}"
+        )
+
+
+def _record(asked: ApprovalRequest, digest: str) -> str:
+    lines = [
+        "apiVersion: spendgate/v1",
+        "kind: Approval",
+        f"request: {asked.request_id}",
+        f"approver: {asked.person}",
+        f"role: {asked.role}",
+        f"decision: {'reject' if asked.reject else 'approve'}",
+        f"date: {asked.on.isoformat()}",
+    ]
+    if asked.comment:
+        lines.append("comment: " + _quoted(asked.comment))
+    lines.append(f"request_digest: {digest}")
+    return "\n".join(lines) + "\n"
+
+
+def _quoted(text: str) -> str:
+    """A YAML double-quoted scalar: safe for any comment text."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'

@@ -164,25 +164,50 @@ def test_an_approval_for_a_role_the_route_does_not_need_is_reported(cli: Cli, re
 
 def test_one_person_fills_one_step(cli: Cli, repo: Path) -> None:
     request = repo / "requests" / "pr-test.yaml"
-    request.write_text(request.read_text().replace("quantity: 4", "quantity: 40"))  # 6,000
+    request.write_text(request.read_text().replace("quantity: 4", "quantity: 100"))  # 15,000
     people = repo / "org" / "people.yaml"
-    people.write_text(people.read_text().replace("manager: manager}", "manager: director}"))
+    people.write_text(
+        people.read_text()
+        + "  - {id: director2, name: Dirk Director, email: d2@test.example, roles: [director], "
+        + "departments: [it], manager: vp}\n"
+    )
     digest = digest_of(repo)
     approve(
         repo, "a-owner", approver="director", role="budget_owner", on="2026-11-03", digest=digest
     )
     approve(
-        repo, "b-manager", approver="director", role="line_manager", on="2026-11-04", digest=digest
+        repo, "b-director", approver="director", role="director", on="2026-11-04", digest=digest
+    )
+
+    outcome = cli("check", repo, "--as-of", AS_OF)
+
+    assert "[ ] waiting; may approve: director, director2\n" in outcome.stdout
+    assert (
+        "does not count: director already fills the budget_owner step (APPROVAL)" in outcome.stdout
+    )
+
+
+def test_steps_only_one_person_may_fill_are_approved_once(cli: Cli, repo: Path) -> None:
+    request = repo / "requests" / "pr-test.yaml"
+    request.write_text(request.read_text().replace("quantity: 4", "quantity: 40"))  # 6,000
+    people = repo / "org" / "people.yaml"
+    people.write_text(people.read_text().replace("manager: manager}", "manager: director}"))
+    approve(
+        repo,
+        "owner",
+        approver="director",
+        role="line_manager",
+        on="2026-11-03",
+        digest=digest_of(repo),
     )
 
     outcome = cli("check", repo, "--as-of", AS_OF)
 
     assert (
-        "    stage 1 line_manager (DR-010): [ ] waiting; may approve: director\n" in outcome.stdout
-    )
-    assert (
-        "does not count: director already fills the budget_owner step (APPROVAL)" in outcome.stdout
-    )
+        "    stage 1 budget_owner + line_manager (DR-005, DR-010): [x] approved by director on "
+        "2026-11-03\n"
+    ) in outcome.stdout
+    assert outcome.exit_code == 0
 
 
 def waiver(root: Path, *, rules: str, applies_to: str, approved_by: str, expires: str) -> None:
@@ -274,7 +299,7 @@ def test_a_waiver_that_matches_nothing_is_reported(cli: Cli, repo: Path) -> None
 
 @pytest.mark.parametrize(
     ("name", "request_id"),
-    [("bank", "NB-2026-0178"), ("manufacturer", "HI-2026-0341")],
+    [("bank", "NB-2026-0178"), ("manufacturer", "HI-2026-0341"), ("retailer", "LR-2026-0401")],
 )
 def test_approve_walks_a_pending_request_to_approved(
     cli: Cli, tmp_path: Path, name: str, request_id: str

@@ -58,6 +58,12 @@ class RouteStep:
     rejected: bool = False
     acting_for: str | None = None
     """When the approver acted through a delegation: whose role they exercised."""
+    covers: tuple[str, ...] = ()
+    """Further roles this step stands for, because the same one person alone may fill them."""
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return (self.role, *self.covers)
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,7 @@ def _fill(
         return f"{given} is void: the request has changed since; it needs approving again"
     if who == requester:
         return f"{given} does not count: {who} is the requester"
-    candidates = [position for position, step in enumerate(steps) if step.role == role]
+    candidates = [position for position, step in enumerate(steps) if role in step.roles]
     if not candidates:
         return f"{given} does not count: the route needs no {role}"
     open_steps = [position for position in candidates if steps[position].approved_by is None]

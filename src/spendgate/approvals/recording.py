@@ -55,16 +55,16 @@ def _refuse_if_it_would_not_count(
     who, role = asked.person, asked.role
     if who == request.requester:
         raise UsageError(f"{who} is the requester of {request.id} and cannot approve it")
-    steps = [step for step in route if step.role == role]
+    steps = [step for step in route if role in step.roles]
     if not steps:
-        needed = ", ".join(sorted({step.role for step in route})) or "nothing"
+        needed = ", ".join(sorted({name for step in route for name in step.roles})) or "nothing"
         raise UsageError(f"{request.id} needs no {role} approval (its route: {needed})")
     open_steps = [step for step in steps if not step.satisfied and not step.rejected]
     if not open_steps:
         raise UsageError(
             f"the {role} step of {request.id} is already filled by {steps[0].approved_by}"
         )
-    filled = [step.role for step in route if step.approved_by == who]
+    filled = [step.role for step in route if step.approved_by == who and role not in step.roles]
     if filled and not engine.config.approvals.allow_one_person_many_steps:
         raise UsageError(
             f"{who} already fills the {filled[0]} step of {request.id}; one person fills one step"

@@ -55,4 +55,35 @@ def merge_steps(steps: Iterable[RouteStep]) -> tuple[RouteStep, ...]:
             stage=min(first.stage, step.stage),
             veto=first.veto or step.veto,
         )
-    return tuple(sorted(merged.values(), key=lambda step: step.stage))
+    return collapse_sole_approvers(tuple(sorted(merged.values(), key=lambda step: step.stage)))
+
+
+def collapse_sole_approvers(route: tuple[RouteStep, ...]) -> tuple[RouteStep, ...]:
+    """Steps that only the same one person can fill become one step, approved once.
+
+    In a small organisation the line manager is often the director and the budget owner too;
+    asking them to approve three times proves nothing, and with one person to a step it could
+    never be done. As approval suites remove duplicate approvers from a chain, the later steps
+    fold into the first one (`covers`), keeping their rules, the earliest stage and any veto.
+    """
+    collapsed: list[RouteStep] = []
+    for step in route:
+        twin = next(
+            (
+                index
+                for index, earlier in enumerate(collapsed)
+                if len(step.eligible) == 1 and earlier.eligible == step.eligible
+            ),
+            None,
+        )
+        if twin is None:
+            collapsed.append(step)
+            continue
+        first = collapsed[twin]
+        collapsed[twin] = replace(
+            first,
+            covers=(*first.covers, step.role),
+            rule_id=f"{first.rule_id}, {step.rule_id}",
+            veto=first.veto or step.veto,
+        )
+    return tuple(collapsed)

@@ -99,7 +99,7 @@ def _decide_and_compare(root: Path, book: PolicyBook, expectation: Expectation) 
     if decision is None:
         return [f"no decision for request {expectation.request}"]
     fired = sorted({finding.rule_id for finding in decision.findings})
-    roles = sorted({step.role for step in decision.route})
+    roles = sorted({name for step in decision.route for name in step.roles})
     differences = []
     if expectation.status is not None and decision.status != expectation.status:
         differences.append(f"status: expected {expectation.status}, got {decision.status}")

@@ -41,7 +41,8 @@ def step_line(step: RouteStep) -> str:
     else:
         who = ", ".join(step.eligible) or "nobody holds this role"
         state = f"[ ] waiting; may approve: {who}"
-    return f"    stage {step.stage} {step.role}{scope}{veto} ({step.rule_id}): {state}"
+    roles = " + ".join(step.roles)
+    return f"    stage {step.stage} {roles}{scope}{veto} ({step.rule_id}): {state}"
 
 
 def decision_block(decision: Decision, *, colour: bool = False) -> list[str]:

@@ -383,3 +383,33 @@ def test_approve_uses_the_git_user(cli: Cli, repo: Path) -> None:
         "wrote approvals/PR-TEST/budget_owner-director.yaml: approval by director as budget_owner\n"
     )
     assert cli("check", repo, "--as-of", AS_OF).exit_code == 0
+
+
+def test_a_later_stage_approved_first_does_not_count_until_given_again(
+    cli: Cli, repo: Path
+) -> None:
+    request = repo / "requests" / "pr-test.yaml"
+    request.write_text(request.read_text().replace("quantity: 4", "quantity: 100"))  # 15,000
+    budgets = repo / "org" / "budgets.yaml"
+    budgets.write_text(budgets.read_text().replace("owner: director", "owner: cfo"))
+    digest = digest_of(repo)
+    approve(
+        repo, "a-director", approver="director", role="director", on="2026-11-03", digest=digest
+    )
+    approve(
+        repo, "b-manager", approver="manager", role="line_manager", on="2026-11-04", digest=digest
+    )
+    approve(repo, "c-owner", approver="cfo", role="budget_owner", on="2026-11-05", digest=digest)
+
+    outcome = cli("check", repo, "--as-of", AS_OF)
+
+    assert outcome.stdout.startswith("PR-TEST [pending]")
+    assert (
+        "approve by director as director on 2026-11-03 does not count yet: stage 2 was approved "
+        "before earlier stages (budget_owner, line_manager); approve again once they are"
+    ) in outcome.stdout
+
+    approve(
+        repo, "d-director", approver="director", role="director", on="2026-11-06", digest=digest
+    )
+    assert cli("check", repo, "--as-of", AS_OF).exit_code == 0

@@ -41,16 +41,54 @@ def walk_route(
     digest: str,
     delegations: tuple[Delegation, ...],
     allow_many_steps: bool,
+    parallel: bool = False,
 ) -> Walk:
-    """Fill the route's steps with the approvals that count, earliest first."""
+    """Fill the route's steps with the approvals that count, earliest first.
+
+    Unless the policy set says `parallel`, stages are kept: an approval for a later stage given
+    before every earlier stage was approved does not count, and must be given again.
+    """
     steps = list(route)
     ignored: list[tuple[int, Ignored]] = []
     filled_by: dict[str, str] = {}
-    for index, approval in sorted(enumerate(approvals), key=lambda pair: pair[1].date):
+
+    def order(pair: tuple[int, Approval]) -> tuple[object, int]:
+        stages = [step.stage for step in steps if pair[1].role in step.roles]
+        return pair[1].date, min(stages, default=0)
+
+    for index, approval in sorted(enumerate(approvals), key=order):
         reason = _fill(steps, approval, requester, digest, delegations, filled_by, allow_many_steps)
+        if not reason and not parallel:
+            reason = _out_of_order(steps, approval)
+            if reason:
+                filled_by.pop(approval.approver, None)
         if reason:
             ignored.append((index, Ignored(approval, reason)))
     return Walk(tuple(steps), tuple(sorted(ignored, key=lambda pair: pair[0])))
+
+
+def _out_of_order(steps: list[RouteStep], approval: Approval) -> str:
+    """Undo `approval` and say why when an earlier stage was not yet approved on its date."""
+    position = next(
+        index
+        for index, step in enumerate(steps)
+        if step.approved_by == approval.approver
+        and approval.role in step.roles
+        and step.approved_on == approval.date
+    )
+    step = steps[position]
+    waiting = [other for other in steps if other.stage < step.stage and not other.satisfied]
+    if not waiting:
+        return ""
+    steps[position] = replace(
+        step, satisfied=False, rejected=False, approved_by=None, approved_on=None, acting_for=None
+    )
+    roles = ", ".join(sorted({other.role for other in waiting}))
+    return (
+        f"{approval.decision} by {approval.approver} as {approval.role} on {approval.date} does not "
+        f"count yet: stage {step.stage} was approved before earlier stages ({roles}); approve again "
+        "once they are"
+    )
 
 
 def _fill(

@@ -90,6 +90,8 @@ class PolicyBook:
     version: str
     source: str
     policies: tuple[CompiledPolicy, ...]
+    parallel: bool = False
+    """The policy set lets approval stages proceed in any order."""
 
     @property
     def rules(self) -> tuple[tuple[CompiledPolicy, CompiledRule], ...]:
@@ -285,4 +287,5 @@ def compile_policies(
         for policy in policies
         if policy is not None and (members is None or policy.name in members)
     )
-    return PolicyBook(name, version, source, compiled)
+    parallel = bool(sets) and sets[0].spec.stages == "parallel"
+    return PolicyBook(name, version, source, compiled, parallel)

@@ -502,6 +502,7 @@ class Engine:
             digest=request_digest(request),
             delegations=self.delegations,
             allow_many_steps=self.config.approvals.allow_one_person_many_steps,
+            parallel=self.book.parallel,
         )
         notes = tuple(
             Finding(

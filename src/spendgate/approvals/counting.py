@@ -84,10 +84,10 @@ def _out_of_order(steps: list[RouteStep], approval: Approval) -> str:
         step, satisfied=False, rejected=False, approved_by=None, approved_on=None, acting_for=None
     )
     roles = ", ".join(sorted({other.role for other in waiting}))
+    given = f"{approval.decision} by {approval.approver} as {approval.role} on {approval.date}"
     return (
-        f"{approval.decision} by {approval.approver} as {approval.role} on {approval.date} does not "
-        f"count yet: stage {step.stage} was approved before earlier stages ({roles}); approve again "
-        "once they are"
+        f"{given} does not count yet: stage {step.stage} was approved before earlier stages "
+        f"({roles}); approve again once they are"
     )
 
 

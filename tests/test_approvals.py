@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -62,7 +63,7 @@ def test_the_budget_owner_walks_the_base_request_to_approved(cli: Cli, repo: Pat
 
     assert outcome.exit_code == 0
     assert (
-        "    stage 1 budget_owner (DR-005): [x] approved by director on 2026-11-03\n"
+        "    stage 1 budget_owner (DR-005): [x] approved by director (unverified) on 2026-11-03\n"
         in outcome.stdout
     )
     assert outcome.stdout.startswith("PR-TEST [approved]")
@@ -131,7 +132,7 @@ def test_a_delegation_counts_inside_its_dates_and_says_for_whom(cli: Cli, repo: 
     outcome = cli("check", repo, "--as-of", AS_OF)
 
     assert outcome.exit_code == 0
-    assert "[x] approved by vp acting for director on 2026-11-05" in outcome.stdout
+    assert "[x] approved by vp acting for director (unverified) on 2026-11-05" in outcome.stdout
 
 
 def test_a_delegation_outside_its_dates_does_not_count(cli: Cli, repo: Path) -> None:
@@ -204,8 +205,8 @@ def test_steps_only_one_person_may_fill_are_approved_once(cli: Cli, repo: Path) 
     outcome = cli("check", repo, "--as-of", AS_OF)
 
     assert (
-        "    stage 1 budget_owner + line_manager (DR-005, DR-010): [x] approved by director on "
-        "2026-11-03\n"
+        "    stage 1 budget_owner + line_manager (DR-005, DR-010): [x] approved by director "
+        "(unverified) on 2026-11-03\n"
     ) in outcome.stdout
     assert outcome.exit_code == 0
 
@@ -304,18 +305,25 @@ def test_a_waiver_that_matches_nothing_is_reported(cli: Cli, repo: Path) -> None
 def test_approve_walks_a_pending_request_to_approved(
     cli: Cli, tmp_path: Path, name: str, request_id: str
 ) -> None:
+    """Each approver runs `approve` and commits the record as themselves."""
     root = tmp_path / name
     shutil.copytree(PROJECT / "examples" / name, root)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "the example")
+    people = open_repository(root).people
     report = json.loads(cli("check", root, "--as-of", AS_OF, "--format", "json").stdout)
     (decision,) = [d for d in report["decisions"] if d["request_id"] == request_id]
     assert decision["status"] == "pending"
     used: set[str] = set()
+    approvers: set[str] = set()
     for step in decision["route"]:
         if step["satisfied"]:
             used.add(step["approved_by"])
             continue
         person = next(someone for someone in step["eligible"] if someone not in used)
         used.add(person)
+        approvers.add(person)
         wrote = cli(
             "approve",
             request_id,
@@ -329,10 +337,22 @@ def test_approve_walks_a_pending_request_to_approved(
             AS_OF,
         )
         assert wrote.exit_code == 0, wrote.stderr
+        git(root, "add", ".")
+        git(
+            root,
+            "commit",
+            "-q",
+            "-m",
+            f"approve {request_id}",
+            author=f"{person} <{people[person].email}>",
+        )
 
     after = json.loads(cli("check", root, "--as-of", AS_OF, "--format", "json").stdout)
     (decided,) = [d for d in after["decisions"] if d["request_id"] == request_id]
     assert decided["status"] == "approved"
+    assert {
+        step["authenticity"] for step in decided["route"] if step["approved_by"] in approvers
+    } == {"author-match"}
 
 
 def test_approve_refuses_the_requester_and_a_role_the_route_does_not_need(
@@ -413,3 +433,113 @@ def test_a_later_stage_approved_first_does_not_count_until_given_again(
         repo, "d-director", approver="director", role="director", on="2026-11-06", digest=digest
     )
     assert cli("check", repo, "--as-of", AS_OF).exit_code == 0
+
+
+def git(root: Path, *arguments: str, author: str = "Admin <admin@test.example>") -> None:
+    name, email = author[: author.index(" <")], author[author.index("<") + 1 : -1]
+    environment = {
+        "GIT_AUTHOR_NAME": name,
+        "GIT_AUTHOR_EMAIL": email,
+        "GIT_COMMITTER_NAME": name,
+        "GIT_COMMITTER_EMAIL": email,
+        "HOME": str(root.parent),
+        "PATH": os.environ["PATH"],
+    }
+    subprocess.run(["git", *arguments], cwd=root, env=environment, check=True, capture_output=True)
+
+
+@pytest.fixture
+def git_repo(repo: Path) -> Path:
+    config = repo / "spendgate.yaml"
+    config.write_text(config.read_text() + "approvals: {require_authenticity: true}\n")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "governance repository")
+    return repo
+
+
+def route_line(cli: Cli, root: Path) -> str:
+    outcome = cli("check", root, "--as-of", AS_OF)
+    return next(line for line in outcome.stdout.splitlines() if "budget_owner (DR-005)" in line)
+
+
+def test_an_approval_committed_by_its_approver_is_author_matched(cli: Cli, git_repo: Path) -> None:
+    approve(
+        git_repo,
+        "owner",
+        approver="director",
+        role="budget_owner",
+        on="2026-11-03",
+        digest=digest_of(git_repo),
+    )
+    git(git_repo, "add", ".")
+    git(git_repo, "commit", "-q", "-m", "approve", author="Dora Director <director@test.example>")
+
+    assert route_line(cli, git_repo).endswith(
+        "[x] approved by director (author-match) on 2026-11-03"
+    )
+    assert cli("check", git_repo, "--as-of", AS_OF).exit_code == 0
+
+
+def test_an_approval_committed_by_someone_else_does_not_count(cli: Cli, git_repo: Path) -> None:
+    approve(
+        git_repo,
+        "owner",
+        approver="director",
+        role="budget_owner",
+        on="2026-11-03",
+        digest=digest_of(git_repo),
+    )
+    git(git_repo, "add", ".")
+    git(git_repo, "commit", "-q", "-m", "approve", author="Rita Requester <rita@test.example>")
+
+    outcome = cli("check", git_repo, "--as-of", AS_OF)
+
+    assert outcome.exit_code == 1
+    assert (
+        "approve by director as budget_owner on 2026-11-03 does not count: no commit authored or "
+        "signed by director added it (APPROVAL)"
+    ) in outcome.stdout
+
+
+def test_an_approval_in_a_commit_signed_with_the_approvers_key_is_signed(
+    cli: Cli, git_repo: Path, tmp_path: Path
+) -> None:
+    key = tmp_path / "director_key"
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "director", "-f", str(key)],
+        check=True,
+    )
+    public = (tmp_path / "director_key.pub").read_text().strip()
+    people = git_repo / "org" / "people.yaml"
+    people.write_text(
+        people.read_text().replace(
+            "email: director@test.example,",
+            f"email: director@test.example, signing_keys: ['{public}'],",
+        )
+    )
+    git(git_repo, "commit", "-q", "-am", "director's signing key")
+    approve(
+        git_repo,
+        "owner",
+        approver="director",
+        role="budget_owner",
+        on="2026-11-03",
+        digest=digest_of(git_repo),
+    )
+    git(git_repo, "add", ".")
+    git(
+        git_repo,
+        "-c",
+        "gpg.format=ssh",
+        "-c",
+        f"user.signingkey={key}",
+        "commit",
+        "-q",
+        "-S",
+        "-m",
+        "approve (signed)",
+        author="Approval Bot <bot@test.example>",
+    )
+
+    assert route_line(cli, git_repo).endswith("[x] approved by director (signed) on 2026-11-03")

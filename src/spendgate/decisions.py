@@ -58,6 +58,8 @@ class RouteStep:
     rejected: bool = False
     acting_for: str | None = None
     """When the approver acted through a delegation: whose role they exercised."""
+    authenticity: str | None = None
+    """How the approval is known to be the approver's: signed, author-match or unverified."""
     covers: tuple[str, ...] = ()
     """Further roles this step stands for, because the same one person alone may fill them."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -25,3 +26,49 @@ def _git(root: Path, *arguments: str) -> str | None:
 def user_email(root: Path) -> str | None:
     """The email git would author commits with in `root` (`git config user.email`)."""
     return _git(root, "config", "user.email") or None
+
+
+@dataclass(frozen=True)
+class Commit:
+    """Who made a commit, and what git says of its signature."""
+
+    sha: str
+    author_email: str
+    signature: str
+    """git's %G? code: G good, B bad, U good but unknown validity, N none, and so on."""
+    signer: str
+
+
+def is_repository(root: Path) -> bool:
+    return _git(root, "rev-parse", "--is-inside-work-tree") == "true"
+
+
+def additions(
+    root: Path, directory: str, *, allowed_signers: Path | None = None
+) -> dict[str, Commit]:
+    """For every file under `directory` (relative to `root`), the latest commit that added it.
+
+    One `git log` for the whole directory. SSH signatures are checked against
+    `allowed_signers` (git's own verification: `gpg.ssh.allowedSignersFile`).
+    """
+    options = ["-c", f"gpg.ssh.allowedSignersFile={allowed_signers}"] if allowed_signers else []
+    output = _git(
+        root,
+        *options,
+        "log",
+        "--diff-filter=A",
+        "--relative",
+        "--name-only",
+        "--format=%x00%H%x1f%ae%x1f%G?%x1f%GS",
+        "--",
+        directory,
+    )
+    found: dict[str, Commit] = {}
+    for record in (output or "").split("\0")[1:]:
+        header, _, names = record.partition("\n")
+        sha, email, signature, signer = (header.split("\x1f") + ["", "", "", ""])[:4]
+        commit = Commit(sha, email.lower(), signature, signer)
+        for name in names.split("\n"):
+            if name.strip():
+                found.setdefault(name.strip(), commit)
+    return found

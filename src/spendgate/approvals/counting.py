@@ -42,6 +42,8 @@ def walk_route(
     delegations: tuple[Delegation, ...],
     allow_many_steps: bool,
     parallel: bool = False,
+    authenticity: list[str] | None = None,
+    require_authenticity: bool = False,
 ) -> Walk:
     """Fill the route's steps with the approvals that count, earliest first.
 
@@ -56,8 +58,18 @@ def walk_route(
         stages = [step.stage for step in steps if pair[1].role in step.roles]
         return pair[1].date, min(stages, default=0)
 
+    known = authenticity or ["unverified"] * len(approvals)
     for index, approval in sorted(enumerate(approvals), key=order):
+        if require_authenticity and known[index] == "unverified":
+            reason = (
+                f"{approval.decision} by {approval.approver} as {approval.role} on {approval.date} "
+                f"does not count: no commit authored or signed by {approval.approver} added it"
+            )
+            ignored.append((index, Ignored(approval, reason)))
+            continue
         reason = _fill(steps, approval, requester, digest, delegations, filled_by, allow_many_steps)
+        if not reason:
+            _note_authenticity(steps, approval, known[index])
         if not reason and not parallel:
             reason = _out_of_order(steps, approval)
             if reason:
@@ -65,6 +77,12 @@ def walk_route(
         if reason:
             ignored.append((index, Ignored(approval, reason)))
     return Walk(tuple(steps), tuple(sorted(ignored, key=lambda pair: pair[0])))
+
+
+def _note_authenticity(steps: list[RouteStep], approval: Approval, how: str) -> None:
+    for position, step in enumerate(steps):
+        if step.approved_by == approval.approver and step.approved_on == approval.date:
+            steps[position] = replace(step, authenticity=how)
 
 
 def _out_of_order(steps: list[RouteStep], approval: Approval) -> str:
@@ -81,7 +99,13 @@ def _out_of_order(steps: list[RouteStep], approval: Approval) -> str:
     if not waiting:
         return ""
     steps[position] = replace(
-        step, satisfied=False, rejected=False, approved_by=None, approved_on=None, acting_for=None
+        step,
+        satisfied=False,
+        rejected=False,
+        approved_by=None,
+        approved_on=None,
+        acting_for=None,
+        authenticity=None,
     )
     roles = ", ".join(sorted({other.role for other in waiting}))
     given = f"{approval.decision} by {approval.approver} as {approval.role} on {approval.date}"

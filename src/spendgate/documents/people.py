@@ -18,6 +18,8 @@ class Person(StrictModel):
     roles: list[Slug] = []
     departments: list[Slug] = []
     manager: Identifier | None = None
+    signing_keys: list[str] = []
+    """SSH public keys (`ssh-ed25519 AAAA…`) that sign this person's commits."""
 
 
 class Delegation(StrictModel):

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from spendgate import __version__
+from spendgate.approvals.authenticity import UNVERIFIED, authenticate
 from spendgate.approvals.counting import walk_route
 from spendgate.approvals.digest import request_digest
 from spendgate.approvals.waivers import Owner, WaiverBook
@@ -138,6 +139,7 @@ class Engine:
     approvals: dict[str, list[tuple[LoadedDocument, Approval]]] = field(init=False)
     delegations: tuple[Delegation, ...] = field(init=False)
     waivers: WaiverBook = field(init=False)
+    authenticity: dict[str, str] = field(init=False)
     problems_by_file: dict[str, list[Problem]] = field(init=False)
     people_by_role: dict[str, list[Person]] = field(init=False)
     displayed: dict[int, Any] = field(init=False, default_factory=dict)
@@ -200,6 +202,15 @@ class Engine:
             people=self.repository.people,
             delegations=self.delegations,
             today=self.today,
+        )
+        self.authenticity = authenticate(
+            self.repository.root,
+            (
+                (document.file, approval.approver)
+                for document, approval in self.repository.models(Approval)
+            ),
+            people=self.repository.people,
+            directory=self.config.paths.approvals,
         )
         self.problems_by_file = defaultdict(list)
         for problem in self.repository.problems:
@@ -503,6 +514,10 @@ class Engine:
             delegations=self.delegations,
             allow_many_steps=self.config.approvals.allow_one_person_many_steps,
             parallel=self.book.parallel,
+            authenticity=[
+                self.authenticity.get(document.file, UNVERIFIED) for document, _ in on_file
+            ],
+            require_authenticity=self.config.approvals.require_authenticity,
         )
         notes = tuple(
             Finding(

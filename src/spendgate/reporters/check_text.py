@@ -34,6 +34,7 @@ def step_line(step: RouteStep) -> str:
     scope = f" of {step.of}" if step.of else ""
     veto = ", veto" if step.veto else ""
     acting = f" acting for {step.acting_for}" if step.acting_for else ""
+    acting += f" ({step.authenticity})" if step.authenticity else ""
     if step.satisfied:
         state = f"[x] approved by {step.approved_by}{acting} on {step.approved_on}"
     elif step.rejected:

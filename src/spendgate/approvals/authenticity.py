@@ -1,0 +1,48 @@
+"""Whether an approval record was really written by its approver (SPEC §6).
+
+In a git repository, the commit that added the record decides: `signed` when git verifies its
+signature with a key listed for the approver in People (`signing_keys`, SSH), `author-match`
+when the commit's author email is the approver's, `unverified` otherwise (or outside git).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from spendgate import vcs
+from spendgate.documents.people import Person
+
+SIGNED = "signed"
+AUTHOR_MATCH = "author-match"
+UNVERIFIED = "unverified"
+
+
+def authenticate(
+    root: Path, records: Iterable[tuple[str, str]], *, people: dict[str, Person], directory: str
+) -> dict[str, str]:
+    """Record file to how its approver is known to have written it; `records`: (file, approver)."""
+    records = list(records)
+    if not records or not vcs.is_repository(root):
+        return dict.fromkeys((file for file, _ in records), UNVERIFIED)
+    with tempfile.TemporaryDirectory(prefix="spendgate-signers-") as scratch:
+        signers = Path(scratch) / "allowed_signers"
+        signers.write_text(_allowed_signers(people.values()), encoding="utf-8")
+        commits = vcs.additions(root, directory, allowed_signers=signers)
+    return {file: _judge(commits.get(file), people.get(approver)) for file, approver in records}
+
+
+def _allowed_signers(people: Iterable[Person]) -> str:
+    return "".join(f"{person.email} {key}\n" for person in people for key in person.signing_keys)
+
+
+def _judge(commit: vcs.Commit | None, approver: Person | None) -> str:
+    if commit is None or approver is None:
+        return UNVERIFIED
+    email = approver.email.lower()
+    if commit.signature == "G" and email in commit.signer.lower():
+        return SIGNED
+    if commit.author_email == email:
+        return AUTHOR_MATCH
+    return UNVERIFIED

@@ -543,3 +543,98 @@ def test_an_approval_in_a_commit_signed_with_the_approvers_key_is_signed(
     )
 
     assert route_line(cli, git_repo).endswith("[x] approved by director (signed) on 2026-11-03")
+
+
+def reviews_for(tmp_path: Path, commit: str) -> Path:
+    payload = (PROJECT / "tests" / "fixtures" / "github" / "reviews.json").read_text()
+    path = tmp_path / "reviews.json"
+    path.write_text(payload.replace("COMMIT", commit))
+    return path
+
+
+@pytest.fixture
+def reviewed_repo(repo: Path) -> Path:
+    """The base repository in git, counting reviews, with GitHub logins for two people."""
+    config = repo / "spendgate.yaml"
+    config.write_text(config.read_text() + "approvals: {source: both}\n")
+    people = repo / "org" / "people.yaml"
+    people.write_text(
+        people.read_text()
+        .replace(
+            "email: director@test.example,", "email: director@test.example, github: dora-director,"
+        )
+        .replace("email: rita@test.example,", "email: rita@test.example, github: rita-requester,")
+    )
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "governance repository")
+    return repo
+
+
+def head_of(root: Path) -> str:
+    result = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+    )
+    return result.stdout.strip()
+
+
+def test_an_approving_review_fills_its_step(cli: Cli, reviewed_repo: Path, tmp_path: Path) -> None:
+    reviews = reviews_for(tmp_path, head_of(reviewed_repo))
+
+    outcome = cli("check", reviewed_repo, "--as-of", AS_OF, "--github-reviews", reviews)
+
+    assert outcome.exit_code == 0
+    assert "[x] approved by director (github) on 2026-11-04" in outcome.stdout
+
+
+def test_a_review_of_another_commit_is_void(cli: Cli, reviewed_repo: Path, tmp_path: Path) -> None:
+    reviews = reviews_for(tmp_path, "0" * 40)
+
+    outcome = cli("check", reviewed_repo, "--as-of", AS_OF, "--github-reviews", reviews)
+
+    assert outcome.exit_code == 1
+    assert "approve by director as budget_owner on 2026-11-04 is void" in outcome.stdout
+
+
+def test_the_pull_request_author_cannot_approve_it(
+    cli: Cli, reviewed_repo: Path, tmp_path: Path
+) -> None:
+    reviews = reviews_for(tmp_path, head_of(reviewed_repo))
+
+    outcome = cli(
+        "check",
+        reviewed_repo,
+        "--as-of",
+        AS_OF,
+        "--github-reviews",
+        reviews,
+        "--pr-author",
+        "Dora-Director",
+    )
+
+    assert outcome.exit_code == 1
+    assert (
+        "approve by director as budget_owner does not count: they authored the pull request "
+        "(APPROVAL)"
+    ) in outcome.stdout
+
+
+def test_a_reviews_file_that_is_not_a_list_is_a_usage_error(
+    cli: Cli, reviewed_repo: Path, tmp_path: Path
+) -> None:
+    bad = tmp_path / "reviews.json"
+    bad.write_text('{"message": "Not Found"}')
+
+    outcome = cli("check", reviewed_repo, "--as-of", AS_OF, "--github-reviews", bad)
+
+    assert (outcome.exit_code, outcome.stderr) == (
+        2,
+        f"spendgate: error: {bad}: expected the JSON list the GitHub reviews API returns\n",
+    )
+
+
+def test_reviews_need_a_source_that_counts_them(cli: Cli, repo: Path, tmp_path: Path) -> None:
+    outcome = cli("check", repo, "--as-of", AS_OF, "--github-reviews", reviews_for(tmp_path, "x"))
+
+    assert outcome.exit_code == 2
+    assert "approvals.source to records; set it to github or both" in outcome.stderr

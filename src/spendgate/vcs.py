@@ -72,3 +72,8 @@ def additions(
             if name.strip():
                 found.setdefault(name.strip(), commit)
     return found
+
+
+def head(root: Path) -> str | None:
+    """The commit checked out in `root`, or None outside git."""
+    return _git(root, "rev-parse", "HEAD")

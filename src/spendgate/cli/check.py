@@ -25,16 +25,31 @@ FORMATS = {"text": check_text.render, "json": check_json.render}
     help="Evaluation date (YYYY-MM-DD); today by default. Recorded in every decision.",
 )
 @click.option("--allow-pending", is_flag=True, help="Pass requests that only wait for approvals.")
-def check(path: Path, output_format: str, as_of: object, allow_pending: bool) -> int:
+@click.option(
+    "--github-reviews",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A pull request's reviews (GitHub REST API JSON); approving reviews count as approvals.",
+)
+@click.option("--pr-author", default=None, help="GitHub login of the pull request's author.")
+def check(
+    path: Path,
+    output_format: str,
+    as_of: object,
+    allow_pending: bool,
+    github_reviews: Path | None,
+    pr_author: str | None,
+) -> int:
     """Decide every purchase request in the repository at PATH.
 
     Exits 0 when every request is approved (or pending, with --allow-pending), 1 when one is
     blocked, invalid or pending, 2 on a configuration error such as a policy that does not compile.
     """
-    from spendgate.policy.gate import check_repository
+    from spendgate.policy.gate import PullRequest, check_repository
 
     evaluation_date = as_of.date() if hasattr(as_of, "date") else date.today()
-    report = check_repository(path, as_of=evaluation_date)
+    pull_request = PullRequest(reviews=github_reviews, author_login=pr_author)
+    report = check_repository(path, as_of=evaluation_date, pull_request=pull_request)
     colour = output_format == "text" and sys.stdout.isatty()
     click.echo(FORMATS[output_format](report, colour=colour), nl=False)
     return gate_exit_code(report, allow_pending=allow_pending)

@@ -18,6 +18,7 @@ from spendgate import __version__
 from spendgate.approvals.authenticity import UNVERIFIED, authenticate
 from spendgate.approvals.counting import walk_route
 from spendgate.approvals.digest import request_digest
+from spendgate.approvals.github import Review
 from spendgate.approvals.waivers import Owner, WaiverBook
 from spendgate.decisions import (
     Classification,
@@ -134,6 +135,13 @@ class Engine:
     config: Config
     today: date
     explain: bool = False
+    reviews: list[Review] = field(default_factory=list)
+    """Pull-request reviews that approve or reject (`check --github-reviews`)."""
+    reviews_location: Location = field(default_factory=lambda: Location("github-reviews"))
+    head_commit: str | None = None
+    """The commit being checked; a review given for another commit is void."""
+    pr_author: str | None = None
+    """The person who authored the pull request, who cannot approve it."""
     locator: Locator = field(init=False)
     ledger: Ledger = field(init=False)
     approvals: dict[str, list[tuple[LoadedDocument, Approval]]] = field(init=False)
@@ -502,37 +510,81 @@ class Engine:
     def walk(
         self, request: PurchaseRequest, route: tuple[RouteStep, ...]
     ) -> tuple[tuple[RouteStep, ...], tuple[Finding, ...]]:
-        """Fill the route from the approvals on file; each one that does not count is reported."""
-        on_file = self.approvals.get(request.id, [])
-        if not on_file:
-            return route, ()
+        """Fill the route from the approvals given; each one that does not count is reported."""
+        given = self.approvals_given(request, route)
+        notes: list[Finding] = []
+        counted: list[tuple[Location, Approval, str]] = []
+        for where, approval, how in given:
+            if self.pr_author is not None and approval.approver == self.pr_author:
+                reason = (
+                    f"{approval.decision} by {approval.approver} as {approval.role} does not "
+                    "count: they authored the pull request"
+                )
+                notes.append(_approval_note(reason, where, approval))
+            else:
+                counted.append((where, approval, how))
+        if not counted:
+            return route, tuple(notes)
         walked = walk_route(
             route,
-            [approval for _, approval in on_file],
+            [approval for _, approval, _ in counted],
             requester=request.requester,
             digest=request_digest(request),
             delegations=self.delegations,
             allow_many_steps=self.config.approvals.allow_one_person_many_steps,
             parallel=self.book.parallel,
-            authenticity=[
-                self.authenticity.get(document.file, UNVERIFIED) for document, _ in on_file
-            ],
+            authenticity=[how for _, _, how in counted],
             require_authenticity=self.config.approvals.require_authenticity,
         )
-        notes = tuple(
-            Finding(
-                "APPROVAL",
-                "An approval on file does not count",
-                "approvals",
-                __version__,
-                "advisory",
-                ignored.reason,
-                self.locator.locate(on_file[index][0].file, on_file[index][0].index, ("approver",)),
-                (("approval.request_digest", ignored.approval.request_digest),),
-            )
+        notes += [
+            _approval_note(ignored.reason, counted[index][0], ignored.approval)
             for index, ignored in walked.ignored
-        )
-        return walked.route, notes
+        ]
+        return walked.route, tuple(notes)
+
+    def approvals_given(
+        self, request: PurchaseRequest, route: tuple[RouteStep, ...]
+    ) -> list[tuple[Location, Approval, str]]:
+        """Approval records and pull-request reviews, as the configured source says."""
+        source = self.config.approvals.source
+        given: list[tuple[Location, Approval, str]] = []
+        if source in ("records", "both"):
+            for document, approval in self.approvals.get(request.id, []):
+                where = self.locator.locate(document.file, document.index, ("approver",))
+                given.append((where, approval, self.authenticity.get(document.file, UNVERIFIED)))
+        if source in ("github", "both"):
+            given += [
+                (self.reviews_location, approval, "github")
+                for approval in self.review_approvals(request, route)
+            ]
+        return given
+
+    def review_approvals(
+        self, request: PurchaseRequest, route: tuple[RouteStep, ...]
+    ) -> list[Approval]:
+        """Each review as an approval of this request, for its role or its earliest open step."""
+        digest = request_digest(request)
+        approvals = []
+        for review in self.reviews:
+            if review.person is None:
+                continue
+            role = review.role or next(
+                (step.role for step in route if review.person in step.eligible), "unknown"
+            )
+            current = self.head_commit is None or review.commit == self.head_commit
+            approvals.append(
+                Approval(
+                    api_version="spendgate/v1",
+                    kind="Approval",
+                    request=request.id,
+                    approver=review.person,
+                    role=role,
+                    decision=review.decision,  # type: ignore[arg-type]
+                    date=review.on,
+                    request_digest=digest if current else "sha256:" + "0" * 64,
+                )
+            )
+        return approvals
 
     def vetoes(self, route: tuple[RouteStep, ...], document: LoadedDocument) -> tuple[Finding, ...]:
         """A rejection by a role with veto blocks the request (SPEC §4)."""
@@ -583,6 +635,19 @@ class Engine:
             fx_rates=tuple((currency, str(rate)) for currency, rate in sorted(rates.items())),
             spendgate_version=__version__,
         )
+
+
+def _approval_note(reason: str, where: Location, approval: Approval) -> Finding:
+    return Finding(
+        "APPROVAL",
+        "An approval given does not count",
+        "approvals",
+        __version__,
+        "advisory",
+        reason,
+        where,
+        (("approval.request_digest", approval.request_digest),),
+    )
 
 
 def _finding(

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from spendgate import vcs
+from spendgate.approvals.github import read_reviews
 from spendgate.decisions import Decision
 from spendgate.documents.config import Config
 from spendgate.documents.repository import Repository, open_repository
@@ -13,7 +15,7 @@ from spendgate.errors import UsageError
 from spendgate.policy.compile import PolicyBook, PolicyErrors
 from spendgate.policy.engine import Engine
 from spendgate.policy.library import load_policy_book
-from spendgate.problems import Level, Problem, Severity
+from spendgate.problems import Level, Location, Problem, Severity
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,17 @@ def load(root: Path) -> tuple[Repository, Config, PolicyBook | None, list[Proble
         return repository, repository.config, None, failure.problems
 
 
-def check_repository(root: Path, *, as_of: date) -> CheckReport:
+@dataclass(frozen=True)
+class PullRequest:
+    """What spendgate knows of the pull request being checked, if any."""
+
+    reviews: Path | None = None
+    author_login: str | None = None
+
+
+def check_repository(
+    root: Path, *, as_of: date, pull_request: PullRequest = PullRequest()
+) -> CheckReport:
     """Decide every request of the repository at `root` as of `as_of`."""
     repository, config, book, policy_problems = load(root)
     request_files = {
@@ -56,6 +68,25 @@ def check_repository(root: Path, *, as_of: date) -> CheckReport:
     if book is None:
         return CheckReport(str(root), as_of, "", "", (), tuple(policy_problems))
     engine = Engine(book, repository, config, as_of)
+    if pull_request.reviews is not None:
+        if config.approvals.source == "records":
+            raise UsageError(
+                "spendgate.yaml sets approvals.source to records; set it to github or both "
+                "to count pull-request reviews"
+            )
+        engine.reviews = read_reviews(pull_request.reviews, repository.people)
+        engine.reviews_location = Location(str(pull_request.reviews), 1, 1)
+        engine.head_commit = vcs.head(root)
+    if pull_request.author_login is not None:
+        login = pull_request.author_login.lower()
+        engine.pr_author = next(
+            (
+                person.id
+                for person in repository.people.values()
+                if (person.github or "").lower() == login
+            ),
+            None,
+        )
     decisions = engine.decide_all()
     decided = {decision.file for decision in decisions}
     others = [

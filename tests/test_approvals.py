@@ -13,6 +13,7 @@ import pytest
 from spendgate.approvals.digest import request_digest
 from spendgate.documents.purchase_request import PurchaseRequest
 from spendgate.documents.repository import open_repository
+from spendgate.policy.library import builtin_directory
 from tests.conftest import PROJECT, Cli
 
 BASE = PROJECT / "policies" / "tests" / "base"
@@ -638,3 +639,50 @@ def test_reviews_need_a_source_that_counts_them(cli: Cli, repo: Path, tmp_path: 
 
     assert outcome.exit_code == 2
     assert "approvals.source to records; set it to github or both" in outcome.stderr
+
+
+def test_a_rejection_by_a_role_with_veto_blocks(cli: Cli, repo: Path) -> None:
+    config = repo / "spendgate.yaml"
+    config.write_text(config.read_text().replace("industry: technology", "industry: finance"))
+    vendor = repo / "vendors" / "acme.yaml"
+    vendor.write_text(
+        vendor.read_text().replace(
+            "ict_provider: false, critical: false", "ict_provider: true, critical: true"
+        )
+    )
+    folder = repo / "approvals"
+    folder.mkdir()
+    (folder / "veto.yaml").write_text(
+        "apiVersion: spendgate/v1\nkind: Approval\nrequest: PR-TEST\napprover: compliance\n"
+        f"role: compliance\ndecision: reject\ndate: 2026-11-05\nrequest_digest: {digest_of(repo)}\n"
+    )
+
+    outcome = cli("check", repo, "--as-of", AS_OF)
+
+    assert outcome.stdout.startswith("PR-TEST [blocked]")
+    assert (
+        "compliance rejected this request as compliance, a role with veto (FIN-020)"
+        in outcome.stdout
+    )
+
+
+def test_a_parallel_policy_set_lets_stages_approve_in_any_order(cli: Cli, repo: Path) -> None:
+    shutil.copytree(builtin_directory(), repo / "policies", ignore=shutil.ignore_patterns("tests"))
+    policy_set = repo / "policies" / "policy-set.yaml"
+    policy_set.write_text(policy_set.read_text() + "  stages: parallel\n")
+    config = repo / "spendgate.yaml"
+    config.write_text(config.read_text() + "policy_set: policies\n")
+    request = repo / "requests" / "pr-test.yaml"
+    request.write_text(request.read_text().replace("quantity: 4", "quantity: 100"))  # 15,000
+    budgets = repo / "org" / "budgets.yaml"
+    budgets.write_text(budgets.read_text().replace("owner: director", "owner: cfo"))
+    digest = digest_of(repo)
+    approve(
+        repo, "a-director", approver="director", role="director", on="2026-11-03", digest=digest
+    )
+    approve(
+        repo, "b-manager", approver="manager", role="line_manager", on="2026-11-04", digest=digest
+    )
+    approve(repo, "c-owner", approver="cfo", role="budget_owner", on="2026-11-05", digest=digest)
+
+    assert cli("check", repo, "--as-of", AS_OF).exit_code == 0

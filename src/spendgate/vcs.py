@@ -37,6 +37,8 @@ class Commit:
     signature: str
     """git's %G? code: G good, B bad, U good but unknown validity, N none, and so on."""
     signer: str
+    fingerprint: str = ""
+    """The fingerprint of the signing key (GPG), as git reports it."""
 
 
 def is_repository(root: Path) -> bool:
@@ -59,15 +61,15 @@ def additions(
         "--diff-filter=A",
         "--relative",
         "--name-only",
-        "--format=%x00%H%x1f%ae%x1f%G?%x1f%GS",
+        "--format=%x00%H%x1f%ae%x1f%G?%x1f%GS%x1f%GF",
         "--",
         directory,
     )
     found: dict[str, Commit] = {}
     for record in (output or "").split("\0")[1:]:
         header, _, names = record.partition("\n")
-        sha, email, signature, signer = (header.split("\x1f") + ["", "", "", ""])[:4]
-        commit = Commit(sha, email.lower(), signature, signer)
+        sha, email, signature, signer, fingerprint = (header.split("\x1f") + [""] * 5)[:5]
+        commit = Commit(sha, email.lower(), signature, signer, fingerprint)
         for name in names.split("\n"):
             if name.strip():
                 found.setdefault(name.strip(), commit)

@@ -1,7 +1,8 @@
 """Whether an approval record was really written by its approver (SPEC §6).
 
 In a git repository, the commit that added the record decides: `signed` when git verifies its
-signature with a key listed for the approver in People (`signing_keys`, SSH), `author-match`
+signature with a key listed for the approver in People (`signing_keys`: SSH public keys, checked
+through git's allowed-signers file, or GPG fingerprints of keys in the keyring), `author-match`
 when the commit's author email is the approver's, `unverified` otherwise (or outside git).
 """
 
@@ -33,15 +34,26 @@ def authenticate(
     return {file: _judge(commits.get(file), people.get(approver)) for file, approver in records}
 
 
+_SSH_KEY_TYPES = ("ssh-", "ecdsa-", "sk-")
+
+
 def _allowed_signers(people: Iterable[Person]) -> str:
-    return "".join(f"{person.email} {key}\n" for person in people for key in person.signing_keys)
+    """git's allowed-signers file: one `email key` line per SSH key (GPG keys are not listed)."""
+    return "".join(
+        f"{person.email} {key}\n"
+        for person in people
+        for key in person.signing_keys
+        if key.startswith(_SSH_KEY_TYPES)
+    )
 
 
 def _judge(commit: vcs.Commit | None, approver: Person | None) -> str:
     if commit is None or approver is None:
         return UNVERIFIED
     email = approver.email.lower()
-    if commit.signature == "G" and email in commit.signer.lower():
+    listed = {key.replace(" ", "").upper() for key in approver.signing_keys}
+    by_key = commit.fingerprint and commit.fingerprint.upper() in listed
+    if commit.signature == "G" and (email in commit.signer.lower() or by_key):
         return SIGNED
     if commit.author_email == email:
         return AUTHOR_MATCH

@@ -19,7 +19,7 @@ class Person(StrictModel):
     departments: list[Slug] = []
     manager: Identifier | None = None
     signing_keys: list[str] = []
-    """SSH public keys (`ssh-ed25519 AAAA…`) that sign this person's commits."""
+    """SSH public keys (`ssh-ed25519 AAAA…`) or GPG fingerprints that sign this person's commits."""
 
 
 class Delegation(StrictModel):

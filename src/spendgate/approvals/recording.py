@@ -70,7 +70,7 @@ def _refuse_if_it_would_not_count(
             f"{who} already fills the {filled[0]} step of {request.id}; one person fills one step"
         )
     decided = authority(
-        who, role, asked.on, eligible=open_steps[0].eligible, delegations=engine.delegations
+        who, role, asked.on, eligible=open_steps[0].eligible, delegations=engine.desk.delegations
     )
     if not decided.allowed:
         raise UsageError(

@@ -15,20 +15,16 @@ from decimal import Decimal
 from typing import Any
 
 from spendgate import __version__
-from spendgate.approvals.authenticity import UNVERIFIED, authenticate
-from spendgate.approvals.counting import walk_route
-from spendgate.approvals.digest import request_digest
-from spendgate.approvals.github import Review
+from spendgate.approvals.authenticity import authenticate
+from spendgate.approvals.desk import ApprovalDesk
 from spendgate.approvals.waivers import Owner, WaiverBook
 from spendgate.decisions import (
     Classification,
     Decision,
-    Evidence,
     Finding,
     Inputs,
     LineClassification,
     RouteStep,
-    RuleTrace,
     Status,
 )
 from spendgate.documents.ai_assessment import AIAssessment
@@ -39,7 +35,7 @@ from spendgate.documents.config import Config
 from spendgate.documents.discovery import CONFIG_FILE
 from spendgate.documents.loading import LoadedDocument, blob_id
 from spendgate.documents.locator import Locator
-from spendgate.documents.people import Delegation, People, Person
+from spendgate.documents.people import People, Person
 from spendgate.documents.policy import Requirement
 from spendgate.documents.purchase_request import PurchaseRequest
 from spendgate.documents.repository import Repository
@@ -56,74 +52,9 @@ from spendgate.policy.compile import (
     PolicyBook,
 )
 from spendgate.policy.context import Ledger, build_context
-from spendgate.policy.fields import context_shape, display, field_shape
+from spendgate.policy.outcome import Outcome, anchor, gather_evidence, make_finding, render_message
 from spendgate.policy.routing import eligible_people, merge_steps
-from spendgate.problems import Location, Problem
-
-#: Where in the request file a finding about each context variable points.
-_ANCHORS: dict[str, tuple[str, ...]] = {
-    "vendor": ("vendor",),
-    "ai": ("ai_assessment",),
-    "budget": ("cost_centre",),
-    "requester": ("requester",),
-}
-
-#: Request values spendgate computes: a finding about them points at the line items.
-_COMPUTED = {
-    "total",
-    "total_base",
-    "annualised_base",
-    "cumulative_total_base",
-    "currency",
-    "capex_total_base",
-    "opex_total_base",
-    "classification",
-    "categories",
-}
-
-
-@dataclass
-class _Outcome:
-    """What the rules of one request produced, gathered before it is frozen into a Decision."""
-
-    context: dict[str, Any]
-    explain: bool
-    shared: dict[int, Any]
-    findings: list[Finding] = field(default_factory=list)
-    steps: list[RouteStep] = field(default_factory=list)
-    trace: list[RuleTrace] = field(default_factory=list)
-    _shown: dict[str, Any] = field(default_factory=dict)
-    subject: Subject | None = None
-
-    def shown(self, root: str) -> Any:
-        """A context variable as people read it (ISO dates), converted once per request.
-
-        Vendors, assessments and people are shared by many requests: `shared` keeps their
-        converted form for the whole run, keyed by the (long-lived) context dict itself.
-        """
-        if root not in self._shown:
-            value = self.context[root]
-            key = id(value)
-            if root != "request" and key in self.shared:
-                self._shown[root] = self.shared[key]
-            else:
-                self._shown[root] = display(value, context_shape().get(root))
-                if root != "request":
-                    self.shared[key] = self._shown[root]
-        return self._shown[root]
-
-    def record(
-        self,
-        rule: CompiledRule,
-        policy: str,
-        outcome: str,
-        detail: str,
-        chains: tuple[str, ...] = (),
-    ) -> None:
-        """Keep the trace `explain` shows; evidence is only gathered when someone will read it."""
-        if self.explain:
-            evidence = _evidence(chains, self.context)
-            self.trace.append(RuleTrace(rule.id, policy, rule.effect, outcome, detail, evidence))
+from spendgate.problems import Problem
 
 
 @dataclass
@@ -135,93 +66,43 @@ class Engine:
     config: Config
     today: date
     explain: bool = False
-    reviews: list[Review] = field(default_factory=list)
-    """Pull-request reviews that approve or reject (`check --github-reviews`)."""
-    reviews_location: Location = field(default_factory=lambda: Location("github-reviews"))
-    head_commit: str | None = None
-    """The commit being checked; a review given for another commit is void."""
-    pr_author: str | None = None
-    """The person who authored the pull request, who cannot approve it."""
     locator: Locator = field(init=False)
     ledger: Ledger = field(init=False)
-    approvals: dict[str, list[tuple[LoadedDocument, Approval]]] = field(init=False)
-    delegations: tuple[Delegation, ...] = field(init=False)
+    desk: ApprovalDesk = field(init=False)
     waivers: WaiverBook = field(init=False)
-    authenticity: dict[str, str] = field(init=False)
     problems_by_file: dict[str, list[Problem]] = field(init=False)
     people_by_role: dict[str, list[Person]] = field(init=False)
     displayed: dict[int, Any] = field(init=False, default_factory=dict)
     org_policies: tuple[CompiledPolicy, ...] = field(init=False)
-    digests: dict[str, str] = field(init=False, default_factory=dict)
-    organisation_files: tuple[str, ...] = field(init=False)
     combined: cel.Program | None = field(init=False)
+    digests: dict[str, str] = field(init=False)
+    organisation_files: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.digests = {loaded.file: loaded.digest for loaded in self.repository.files}
+        repository = self.repository
+        self.locator = Locator(repository.root)
+        self.digests = {loaded.file: loaded.digest for loaded in repository.files}
         self.organisation_files = tuple(
             document.file
-            for document in self.repository.documents()
+            for document in repository.documents()
             if document.kind in ("People", "Budgets")
         )
-        # The organisation's industry never changes within a run: the policies of its industry
-        # become one program, so a request's data crosses into CEL once for all their rules.
-        industry = self.config.organization.industry
-        self.org_policies = tuple(
-            policy
-            for policy in self.book.policies
-            if policy.combined is not None
-            and ("any" in policy.scope.industries or industry in policy.scope.industries)
-        )
-        elements = [rule.combined_element() for p in self.org_policies for rule in p.listed]
-        self.combined = cel.compile_expression(f"[{', '.join(elements)}]") if elements else None
+        self.org_policies, self.combined = _organisation_program(self.book, self.config)
         self.people_by_role = defaultdict(list)
-        for person in self.repository.people.values():
+        for person in repository.people.values():
             for role in person.roles:
                 self.people_by_role[role].append(person)
-        self.locator = Locator(self.repository.root)
-        requests = {model.id: model for _, model in self.repository.models(PurchaseRequest)}
-        budgets = {
-            (budget.cost_centre, budget.fiscal_year): budget
-            for _, model in self.repository.models(Budgets)
-            for budget in model.budgets
-        }
-        benchmarks = {
-            entry.id: (
-                self.config.to_base(entry.median, model.currency) or Decimal(0),
-                self.config.to_base(entry.p75, model.currency) or Decimal(0),
-            )
-            for _, model in self.repository.models(PriceBenchmarks)
-            for entry in model.entries
-        }
-        self.ledger = Ledger(self.config, requests, budgets, benchmarks=benchmarks)
-        self.approvals = defaultdict(list)
-        for approval_document, approval in self.repository.models(Approval):
-            self.approvals[approval.request].append((approval_document, approval))
-        self.delegations = tuple(
-            delegation
-            for _, people in self.repository.models(People)
-            for delegation in people.delegations
-        )
+        self.ledger = _ledger(repository, self.config)
+        self.desk = _desk(repository, self.config, self.locator, parallel=self.book.parallel)
         self.waivers = WaiverBook(
-            waivers=[
-                (document.file, waiver) for document, waiver in self.repository.models(Waiver)
-            ],
+            waivers=[(document.file, waiver) for document, waiver in repository.models(Waiver)],
             owners={rule.id: Owner(policy.name, policy.owner) for policy, rule in self.book.rules},
-            people=self.repository.people,
-            delegations=self.delegations,
+            people=repository.people,
+            delegations=self.desk.delegations,
             today=self.today,
         )
-        self.authenticity = authenticate(
-            self.repository.root,
-            (
-                (document.file, approval.approver)
-                for document, approval in self.repository.models(Approval)
-            ),
-            people=self.repository.people,
-            directory=self.config.paths.approvals,
-        )
         self.problems_by_file = defaultdict(list)
-        for problem in self.repository.problems:
+        for problem in repository.problems:
             if problem.is_error:
                 self.problems_by_file[problem.location.file].append(problem)
 
@@ -299,19 +180,19 @@ class Engine:
             today=self.today,
         )
         policies = [policy for policy in self.book.policies if self.in_scope(policy, request)]
-        outcome = _Outcome(context, self.explain, self.displayed)
+        outcome = Outcome(context, self.explain, self.displayed)
         classification = self.classify(policies, context, outcome)
         bound = cel.activation(context)
         results = self.evaluate_all(bound)
         for policy in policies:
             self.run_policy(policy, document, request, bound, outcome, results.get(policy.name))
-        route, ignored = self.walk(request, merge_steps(outcome.steps))
+        route, ignored = self.desk.walk(request, merge_steps(outcome.steps))
         waived, waiver_notes = self.waivers.apply(
             tuple(outcome.findings),
             (request.id, request.vendor),
             lambda file: self.locator.locate(file, 0, ("id",)),
         )
-        findings = waived + self.vetoes(route, document) + ignored + waiver_notes
+        findings = waived + self.desk.vetoes(route, document) + ignored + waiver_notes
         return Decision(
             request_id=request.id,
             file=document.file,
@@ -353,7 +234,7 @@ class Engine:
         return not categories or any(item.category in categories for item in request.line_items)
 
     def classify(
-        self, policies: list[CompiledPolicy], context: dict[str, Any], outcome: _Outcome
+        self, policies: list[CompiledPolicy], context: dict[str, Any], outcome: Outcome
     ) -> Classification:
         lines: dict[int, LineClassification] = {}
         bound = cel.activation(context)
@@ -395,7 +276,7 @@ class Engine:
         document: LoadedDocument,
         request: PurchaseRequest,
         bound: Any,
-        outcome: _Outcome,
+        outcome: Outcome,
         evaluated: list[int | str] | None,
     ) -> None:
         if policy.combined is None:
@@ -419,7 +300,7 @@ class Engine:
         result: int | str,
         document: LoadedDocument,
         request: PurchaseRequest,
-        outcome: _Outcome,
+        outcome: Outcome,
     ) -> None:
         if isinstance(result, str):
             message = f"could not evaluate {rule.id}: {result}"
@@ -472,7 +353,7 @@ class Engine:
         rule: CompiledRule,
         document: LoadedDocument,
         request: PurchaseRequest,
-        outcome: _Outcome,
+        outcome: Outcome,
     ) -> None:
         assert rule.check is not None
         if outcome.subject is None:
@@ -489,7 +370,9 @@ class Engine:
         for failure in failures:
             where = self.locator.locate(document.file, document.index, failure.path)
             outcome.findings.append(
-                _finding(policy, rule, rule.enforcement, failure.message, where, failure.evidence)
+                make_finding(
+                    policy, rule, rule.enforcement, failure.message, where, failure.evidence
+                )
             )
         outcome.record(rule, policy.name, "failed" if failures else "passed", rule.check.name)
 
@@ -498,112 +381,14 @@ class Engine:
         policy: CompiledPolicy,
         rule: CompiledRule,
         document: LoadedDocument,
-        outcome: _Outcome,
+        outcome: Outcome,
         message: str | None = None,
         enforcement: str | None = None,
     ) -> Finding:
-        text = message or _render(rule, outcome)
-        where = self.locator.locate(document.file, document.index, _anchor(rule.reads))
-        evidence = _evidence(rule.reads, outcome.context)
-        return _finding(policy, rule, enforcement or rule.enforcement, text, where, evidence)
-
-    def walk(
-        self, request: PurchaseRequest, route: tuple[RouteStep, ...]
-    ) -> tuple[tuple[RouteStep, ...], tuple[Finding, ...]]:
-        """Fill the route from the approvals given; each one that does not count is reported."""
-        given = self.approvals_given(request, route)
-        notes: list[Finding] = []
-        counted: list[tuple[Location, Approval, str]] = []
-        for where, approval, how in given:
-            if self.pr_author is not None and approval.approver == self.pr_author:
-                reason = (
-                    f"{approval.decision} by {approval.approver} as {approval.role} does not "
-                    "count: they authored the pull request"
-                )
-                notes.append(_approval_note(reason, where, approval))
-            else:
-                counted.append((where, approval, how))
-        if not counted:
-            return route, tuple(notes)
-        walked = walk_route(
-            route,
-            [approval for _, approval, _ in counted],
-            requester=request.requester,
-            digest=request_digest(request),
-            delegations=self.delegations,
-            allow_many_steps=self.config.approvals.allow_one_person_many_steps,
-            parallel=self.book.parallel,
-            authenticity=[how for _, _, how in counted],
-            require_authenticity=self.config.approvals.require_authenticity,
-        )
-        notes += [
-            _approval_note(ignored.reason, counted[index][0], ignored.approval)
-            for index, ignored in walked.ignored
-        ]
-        return walked.route, tuple(notes)
-
-    def approvals_given(
-        self, request: PurchaseRequest, route: tuple[RouteStep, ...]
-    ) -> list[tuple[Location, Approval, str]]:
-        """Approval records and pull-request reviews, as the configured source says."""
-        source = self.config.approvals.source
-        given: list[tuple[Location, Approval, str]] = []
-        if source in ("records", "both"):
-            for document, approval in self.approvals.get(request.id, []):
-                where = self.locator.locate(document.file, document.index, ("approver",))
-                given.append((where, approval, self.authenticity.get(document.file, UNVERIFIED)))
-        if source in ("github", "both"):
-            given += [
-                (self.reviews_location, approval, "github")
-                for approval in self.review_approvals(request, route)
-            ]
-        return given
-
-    def review_approvals(
-        self, request: PurchaseRequest, route: tuple[RouteStep, ...]
-    ) -> list[Approval]:
-        """Each review as an approval of this request, for its role or its earliest open step."""
-        digest = request_digest(request)
-        approvals = []
-        for review in self.reviews:
-            if review.person is None:
-                continue
-            role = review.role or next(
-                (step.role for step in route if review.person in step.eligible), "unknown"
-            )
-            current = self.head_commit is None or review.commit == self.head_commit
-            approvals.append(
-                Approval(
-                    api_version="spendgate/v1",
-                    kind="Approval",
-                    request=request.id,
-                    approver=review.person,
-                    role=role,
-                    decision=review.decision,  # type: ignore[arg-type]
-                    date=review.on,
-                    request_digest=digest if current else "sha256:" + "0" * 64,
-                )
-            )
-        return approvals
-
-    def vetoes(self, route: tuple[RouteStep, ...], document: LoadedDocument) -> tuple[Finding, ...]:
-        """A rejection by a role with veto blocks the request (SPEC §4)."""
-        vetoed = [step for step in route if step.rejected and step.veto]
-        if not vetoed:
-            return ()
-        where = self.locator.locate(document.file, document.index, ())
-        return tuple(
-            Finding(
-                step.rule_id.split(",")[0],
-                "Veto",
-                "approvals",
-                __version__,
-                "hard",
-                f"{step.approved_by} rejected this request as {step.role}, a role with veto",
-                where,
-            )
-            for step in vetoed
-        )
+        text = message or render_message(rule, outcome)
+        where = self.locator.locate(document.file, document.index, anchor(rule.reads))
+        evidence = gather_evidence(rule.reads, outcome.context)
+        return make_finding(policy, rule, enforcement or rule.enforcement, text, where, evidence)
 
     def digest(self, file: str) -> str:
         """The git blob id of a repository file, read once per run."""
@@ -637,39 +422,6 @@ class Engine:
         )
 
 
-def _approval_note(reason: str, where: Location, approval: Approval) -> Finding:
-    return Finding(
-        "APPROVAL",
-        "An approval given does not count",
-        "approvals",
-        __version__,
-        "advisory",
-        reason,
-        where,
-        (("approval.request_digest", approval.request_digest),),
-    )
-
-
-def _finding(
-    policy: CompiledPolicy,
-    rule: CompiledRule,
-    enforcement: str,
-    message: str,
-    where: Location,
-    evidence: Evidence,
-) -> Finding:
-    return Finding(
-        rule.id,
-        rule.title,
-        policy.name,
-        policy.version,
-        enforcement,  # type: ignore[arg-type]
-        message,
-        where,
-        evidence,
-    )
-
-
 def _run_alone(rule: CompiledRule, bound: Any) -> int | str:
     """Evaluate one rule by itself: 0, 1 or 2 as in the combined program, or the error text."""
     try:
@@ -701,38 +453,64 @@ def _record_classification(context: dict[str, Any], lines: tuple[LineClassificat
     request["opex_total_base"] = opex
 
 
-def _evidence(chains: tuple[str, ...], context: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
-    shape = context_shape()
-    evidence = []
-    for chain in chains:
-        value: Any = context
-        for part in chain.split("."):
-            value = value.get(part) if isinstance(value, dict) else None
-        evidence.append((chain, display(value, field_shape(chain, shape))))
-    return tuple(evidence)
-
-
-def _anchor(chains: tuple[str, ...]) -> tuple[str | int, ...]:
-    """The request field a finding points at: the first field the rule read, or its root."""
-    for chain in chains:
-        root, *rest = chain.split(".")
-        if root in _ANCHORS:
-            return _ANCHORS[root]
-        if root == "request" and rest:
-            return ("line_items",) if rest[0] in _COMPUTED else (rest[0],)
-    return ()
-
-
-def _render(rule: CompiledRule, outcome: _Outcome) -> str:
-    if rule.message is None:
-        return rule.title
-    shown = {root: outcome.shown(root) for root in rule.message_roots if root in outcome.context}
-    return " ".join(str(rule.message.render(**shown)).split())
-
-
 def _status(findings: tuple[Finding, ...], route: tuple[RouteStep, ...]) -> Status:
     if any(finding.blocking for finding in findings):
         return "blocked"
     if all(step.satisfied for step in route):
         return "approved"
     return "pending"
+
+
+def _organisation_program(
+    book: PolicyBook, config: Config
+) -> tuple[tuple[CompiledPolicy, ...], cel.Program | None]:
+    """The policies of the organisation's industry, and one program for all their rules.
+
+    The industry never changes within a run, so a request's data crosses into CEL once for all
+    of them.
+    """
+    industry = config.organization.industry
+    policies = tuple(
+        policy
+        for policy in book.policies
+        if policy.combined is not None
+        and ("any" in policy.scope.industries or industry in policy.scope.industries)
+    )
+    elements = [rule.combined_element() for policy in policies for rule in policy.listed]
+    return policies, (cel.compile_expression(f"[{', '.join(elements)}]") if elements else None)
+
+
+def _ledger(repository: Repository, config: Config) -> Ledger:
+    requests = {model.id: model for _, model in repository.models(PurchaseRequest)}
+    budgets = {
+        (budget.cost_centre, budget.fiscal_year): budget
+        for _, model in repository.models(Budgets)
+        for budget in model.budgets
+    }
+    benchmarks = {
+        entry.id: (
+            config.to_base(entry.median, model.currency) or Decimal(0),
+            config.to_base(entry.p75, model.currency) or Decimal(0),
+        )
+        for _, model in repository.models(PriceBenchmarks)
+        for entry in model.entries
+    }
+    return Ledger(config, requests, budgets, benchmarks=benchmarks)
+
+
+def _desk(
+    repository: Repository, config: Config, locator: Locator, *, parallel: bool
+) -> ApprovalDesk:
+    records: dict[str, list[tuple[LoadedDocument, Approval]]] = defaultdict(list)
+    for document, approval in repository.models(Approval):
+        records[approval.request].append((document, approval))
+    authenticity = authenticate(
+        repository.root,
+        ((document.file, approval.approver) for document, approval in repository.models(Approval)),
+        people=repository.people,
+        directory=config.paths.approvals,
+    )
+    delegations = tuple(
+        delegation for _, people in repository.models(People) for delegation in people.delegations
+    )
+    return ApprovalDesk(config.approvals, locator, records, delegations, authenticity, parallel)

@@ -74,12 +74,12 @@ def check_repository(
                 "spendgate.yaml sets approvals.source to records; set it to github or both "
                 "to count pull-request reviews"
             )
-        engine.reviews = read_reviews(pull_request.reviews, repository.people)
-        engine.reviews_location = Location(str(pull_request.reviews), 1, 1)
-        engine.head_commit = vcs.head(root)
+        engine.desk.reviews = read_reviews(pull_request.reviews, repository.people)
+        engine.desk.reviews_location = Location(str(pull_request.reviews), 1, 1)
+        engine.desk.head_commit = vcs.head(root)
     if pull_request.author_login is not None:
         login = pull_request.author_login.lower()
-        engine.pr_author = next(
+        engine.desk.pr_author = next(
             (
                 person.id
                 for person in repository.people.values()

@@ -1,0 +1,131 @@
+"""What one request's rules produce, and how a finding is written: place, evidence, message.
+
+A finding points at the request field its rule read (a vendor rule at `vendor:`), carries the
+values the rule read as evidence (dates as people read them), and renders its message from the
+sandboxed template with only the variables the template names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from spendgate.decisions import Evidence, Finding, RouteStep, RuleTrace
+from spendgate.policy.checks import Subject
+from spendgate.policy.compile import CompiledPolicy, CompiledRule
+from spendgate.policy.fields import context_shape, display, field_shape
+from spendgate.problems import Location
+
+#: Where in the request file a finding about each context variable points.
+ANCHORS: dict[str, tuple[str, ...]] = {
+    "vendor": ("vendor",),
+    "ai": ("ai_assessment",),
+    "budget": ("cost_centre",),
+    "requester": ("requester",),
+}
+
+#: Request values spendgate computes: a finding about them points at the line items.
+COMPUTED = {
+    "total",
+    "total_base",
+    "annualised_base",
+    "cumulative_total_base",
+    "currency",
+    "capex_total_base",
+    "opex_total_base",
+    "classification",
+    "categories",
+}
+
+
+@dataclass
+class Outcome:
+    """What the rules of one request produced, gathered before it is frozen into a Decision."""
+
+    context: dict[str, Any]
+    explain: bool
+    shared: dict[int, Any]
+    findings: list[Finding] = field(default_factory=list)
+    steps: list[RouteStep] = field(default_factory=list)
+    trace: list[RuleTrace] = field(default_factory=list)
+    _shown: dict[str, Any] = field(default_factory=dict)
+    subject: Subject | None = None
+
+    def shown(self, root: str) -> Any:
+        """A context variable as people read it (ISO dates), converted once per request.
+
+        Vendors, assessments and people are shared by many requests: `shared` keeps their
+        converted form for the whole run, keyed by the (long-lived) context dict itself.
+        """
+        if root not in self._shown:
+            value = self.context[root]
+            key = id(value)
+            if root != "request" and key in self.shared:
+                self._shown[root] = self.shared[key]
+            else:
+                self._shown[root] = display(value, context_shape().get(root))
+                if root != "request":
+                    self.shared[key] = self._shown[root]
+        return self._shown[root]
+
+    def record(
+        self,
+        rule: CompiledRule,
+        policy: str,
+        outcome: str,
+        detail: str,
+        chains: tuple[str, ...] = (),
+    ) -> None:
+        """Keep the trace `explain` shows; evidence is only gathered when someone will read it."""
+        if self.explain:
+            evidence = gather_evidence(chains, self.context)
+            self.trace.append(RuleTrace(rule.id, policy, rule.effect, outcome, detail, evidence))
+
+
+def make_finding(
+    policy: CompiledPolicy,
+    rule: CompiledRule,
+    enforcement: str,
+    message: str,
+    where: Location,
+    evidence: Evidence,
+) -> Finding:
+    return Finding(
+        rule.id,
+        rule.title,
+        policy.name,
+        policy.version,
+        enforcement,  # type: ignore[arg-type]
+        message,
+        where,
+        evidence,
+    )
+
+
+def gather_evidence(chains: tuple[str, ...], context: dict[str, Any]) -> Evidence:
+    shape = context_shape()
+    evidence = []
+    for chain in chains:
+        value: Any = context
+        for part in chain.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        evidence.append((chain, display(value, field_shape(chain, shape))))
+    return tuple(evidence)
+
+
+def anchor(chains: tuple[str, ...]) -> tuple[str | int, ...]:
+    """The request field a finding points at: the first field the rule read, or its root."""
+    for chain in chains:
+        root, *rest = chain.split(".")
+        if root in ANCHORS:
+            return ANCHORS[root]
+        if root == "request" and rest:
+            return ("line_items",) if rest[0] in COMPUTED else (rest[0],)
+    return ()
+
+
+def render_message(rule: CompiledRule, outcome: Outcome) -> str:
+    if rule.message is None:
+        return rule.title
+    shown = {root: outcome.shown(root) for root in rule.message_roots if root in outcome.context}
+    return " ".join(str(rule.message.render(**shown)).split())

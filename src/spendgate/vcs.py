@@ -79,3 +79,60 @@ def additions(
 def head(root: Path) -> str | None:
     """The commit checked out in `root`, or None outside git."""
     return _git(root, "rev-parse", "HEAD")
+
+
+@dataclass(frozen=True)
+class Change:
+    """A path a pull request changes: A added, M modified, D deleted, R renamed (from `old`)."""
+
+    status: str
+    path: str
+    old: str | None = None
+
+
+def merge_base(root: Path, base: str, head: str = "HEAD") -> str | None:
+    return _git(root, "merge-base", base, head)
+
+
+def changes(root: Path, since: str, head: str = "HEAD") -> list[Change]:
+    """What changed under `root` between the commits `since` and `head` (paths relative to root)."""
+    output = _git(root, "diff", "--name-status", "-M", "--relative", since, head, "--", ".")
+    found = []
+    for line in (output or "").splitlines():
+        parts = line.split("\t")
+        status = parts[0][:1]
+        if status == "R" and len(parts) == 3:
+            found.append(Change("R", parts[2], parts[1]))
+        elif len(parts) == 2:
+            found.append(Change(status, parts[1]))
+    return found
+
+
+def export_tree(root: Path, revision: str, target: Path) -> bool:
+    """Write the files under `root` as they were at `revision` into `target`; False on failure.
+
+    Run from a subdirectory, `git archive` writes paths relative to it, as wanted here.
+    """
+    if not is_repository(root):
+        return False
+    target.mkdir(parents=True, exist_ok=True)
+    try:
+        archive = subprocess.run(
+            ["git", "archive", "--format=tar", revision, "--", "."],
+            cwd=root,
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+        if archive.returncode != 0:
+            return False
+        unpack = subprocess.run(
+            ["tar", "-x", "-C", str(target)],
+            input=archive.stdout,
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return unpack.returncode == 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -32,6 +34,13 @@ FORMATS = {"text": check_text.render, "json": check_json.render}
     help="A pull request's reviews (GitHub REST API JSON); approving reviews count as approvals.",
 )
 @click.option("--pr-author", default=None, help="GitHub login of the pull request's author.")
+@click.option(
+    "--base",
+    "base_ref",
+    default=None,
+    help="Check a pull request: what changed since this git ref, judged by its rules. "
+    "On GitHub Actions, taken from GITHUB_BASE_REF.",
+)
 def check(
     path: Path,
     output_format: str,
@@ -39,6 +48,7 @@ def check(
     allow_pending: bool,
     github_reviews: Path | None,
     pr_author: str | None,
+    base_ref: str | None,
 ) -> int:
     """Decide every purchase request in the repository at PATH.
 
@@ -46,10 +56,17 @@ def check(
     blocked, invalid or pending, 2 on a configuration error such as a policy that does not compile.
     """
     from spendgate.policy.gate import PullRequest, check_repository
+    from spendgate.pull_request import check_against_base
 
     evaluation_date = as_of.date() if hasattr(as_of, "date") else date.today()
-    pull_request = PullRequest(reviews=github_reviews, author_login=pr_author)
-    report = check_repository(path, as_of=evaluation_date, pull_request=pull_request)
+    base_ref = base_ref or _github_base()
+    pull_request = PullRequest(reviews=github_reviews, author_login=pr_author or _github_author())
+    if base_ref:
+        report = check_against_base(
+            path, base_ref, as_of=evaluation_date, pull_request=pull_request
+        )
+    else:
+        report = check_repository(path, as_of=evaluation_date, pull_request=pull_request)
     colour = output_format == "text" and sys.stdout.isatty()
     click.echo(FORMATS[output_format](report, colour=colour), nl=False)
     return gate_exit_code(report, allow_pending=allow_pending)
@@ -67,3 +84,21 @@ def gate_exit_code(report: object, *, allow_pending: bool) -> int:
     if problems or any(decision.status in failing for decision in report.decisions):
         return 1
     return 0
+
+
+def _github_base() -> str | None:
+    """On a GitHub Actions pull-request run, the base branch as the checkout knows it."""
+    base = os.environ.get("GITHUB_BASE_REF")
+    return f"origin/{base}" if base else None
+
+
+def _github_author() -> str | None:
+    """The pull request's author, from the event payload GitHub Actions provides."""
+    event = os.environ.get("GITHUB_EVENT_PATH")
+    if not event:
+        return None
+    try:
+        payload = json.loads(Path(event).read_text(encoding="utf-8"))
+        return str(payload["pull_request"]["user"]["login"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None

@@ -16,6 +16,7 @@ from spendgate import __version__
 from spendgate.cli.approve import approve
 from spendgate.cli.check import check
 from spendgate.cli.explain import explain
+from spendgate.cli.impact import impact
 from spendgate.cli.policies import policies
 from spendgate.cli.policy_tests import policy_test
 from spendgate.cli.schema import schema
@@ -45,6 +46,7 @@ cli.add_command(policy_test)
 cli.add_command(explain)
 cli.add_command(policies)
 cli.add_command(approve)
+cli.add_command(impact)
 cli.add_command(schema)
 
 

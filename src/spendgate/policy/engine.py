@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from spendgate import __version__
@@ -66,6 +67,8 @@ class Engine:
     config: Config
     today: date
     explain: bool = False
+    history: Path | None = None
+    """Where the git history of the approval records is, when not in the repository's root."""
     locator: Locator = field(init=False)
     ledger: Ledger = field(init=False)
     desk: ApprovalDesk = field(init=False)
@@ -93,7 +96,13 @@ class Engine:
             for role in person.roles:
                 self.people_by_role[role].append(person)
         self.ledger = _ledger(repository, self.config)
-        self.desk = _desk(repository, self.config, self.locator, parallel=self.book.parallel)
+        self.desk = _desk(
+            repository,
+            self.config,
+            self.locator,
+            self.history or repository.root,
+            self.book.parallel,
+        )
         self.waivers = WaiverBook(
             waivers=[(document.file, waiver) for document, waiver in repository.models(Waiver)],
             owners={rule.id: Owner(policy.name, policy.owner) for policy, rule in self.book.rules},
@@ -499,13 +508,13 @@ def _ledger(repository: Repository, config: Config) -> Ledger:
 
 
 def _desk(
-    repository: Repository, config: Config, locator: Locator, *, parallel: bool
+    repository: Repository, config: Config, locator: Locator, history: Path, parallel: bool
 ) -> ApprovalDesk:
     records: dict[str, list[tuple[LoadedDocument, Approval]]] = defaultdict(list)
     for document, approval in repository.models(Approval):
         records[approval.request].append((document, approval))
     authenticity = authenticate(
-        repository.root,
+        history,
         ((document.file, approval.approver) for document, approval in repository.models(Approval)),
         people=repository.people,
         directory=config.paths.approvals,

@@ -28,6 +28,8 @@ class CheckReport:
     policy_set_version: str
     decisions: tuple[Decision, ...]
     problems: tuple[Problem, ...]
+    notes: tuple[str, ...] = ()
+    """Sentences about how the check was made (for a pull request: which rules judged it)."""
 
     @property
     def has_configuration_errors(self) -> bool:
@@ -56,7 +58,11 @@ class PullRequest:
 
 
 def check_repository(
-    root: Path, *, as_of: date, pull_request: PullRequest = PullRequest()
+    root: Path,
+    *,
+    as_of: date,
+    pull_request: PullRequest = PullRequest(),
+    history: Path | None = None,
 ) -> CheckReport:
     """Decide every request of the repository at `root` as of `as_of`."""
     repository, config, book, policy_problems = load(root)
@@ -67,7 +73,7 @@ def check_repository(
     }
     if book is None:
         return CheckReport(str(root), as_of, "", "", (), tuple(policy_problems))
-    engine = Engine(book, repository, config, as_of)
+    engine = Engine(book, repository, config, as_of, history=history)
     if pull_request.reviews is not None:
         if config.approvals.source == "records":
             raise UsageError(
@@ -76,7 +82,7 @@ def check_repository(
             )
         engine.desk.reviews = read_reviews(pull_request.reviews, repository.people)
         engine.desk.reviews_location = Location(str(pull_request.reviews), 1, 1)
-        engine.desk.head_commit = vcs.head(root)
+        engine.desk.head_commit = vcs.head(history or root)
     if pull_request.author_login is not None:
         login = pull_request.author_login.lower()
         engine.desk.pr_author = next(

@@ -38,5 +38,6 @@ def render(report: CheckReport, *, colour: bool = False) -> str:
             for decision in report.decisions
         ],
         "problems": [_plain(problem) for problem in report.problems],
+        "notes": list(report.notes),
     }
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

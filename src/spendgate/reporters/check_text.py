@@ -81,6 +81,7 @@ def render(report: CheckReport, *, colour: bool = False) -> str:
         lines.extend(decision_block(decision, colour=colour))
         lines.append("")
     lines.extend(problem_line(problem, colour=colour) for problem in report.problems)
+    lines.extend(report.notes)
     if report.decisions or not report.problems:
         lines.append(summary_line(report))
     return "\n".join(lines) + "\n"

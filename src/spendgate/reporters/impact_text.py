@@ -1,0 +1,28 @@
+"""The text of `spendgate impact`: each request decided differently, old beside new."""
+
+from __future__ import annotations
+
+from spendgate.pull_request import Impact, Outcome
+
+
+def _difference(before: Outcome, after: Outcome) -> str:
+    parts = []
+    if before.status != after.status:
+        parts.append(f"status {before.status} -> {after.status}")
+    if before.classification != after.classification:
+        parts.append(f"classification {before.classification} -> {after.classification}")
+    added = sorted(set(after.roles) - set(before.roles))
+    removed = sorted(set(before.roles) - set(after.roles))
+    if added or removed:
+        roles = [f"+{role}" for role in added] + [f"-{role}" for role in removed]
+        parts.append("route " + " ".join(roles))
+    return "; ".join(parts)
+
+
+def render(impact: Impact) -> str:
+    lines = [
+        f"{file}: {request_id}: {_difference(before, after)}"
+        for request_id, file, before, after in impact.changed
+    ]
+    lines.append(impact.summary())
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,185 @@
+"""Pull-request mode: what changed, judged by the base branch's rules (SPEC §7)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from spendgate.policy.library import builtin_directory
+from tests.conftest import PROJECT, Cli
+from tests.test_approvals import git
+
+AS_OF = "2026-11-22"
+SECOND_REQUEST = """\
+apiVersion: spendgate/v1
+kind: PurchaseRequest
+id: PR-BIG
+title: Core banking platform
+requester: requester
+department: it
+cost_centre: it-ops
+vendor: acme
+submitted: 2026-11-10
+justification: Replace the core banking platform.
+line_items:
+  - description: Platform licence
+    category: perpetual_license
+    quantity: 1
+    unit_price: 2500000
+    currency: EUR
+"""
+
+
+@pytest.fixture
+def main_repo(tmp_path: Path) -> Path:
+    """A governance repository with its own copy of the reference policies, on branch main."""
+    root = tmp_path / "governance"
+    shutil.copytree(PROJECT / "policies" / "tests" / "base", root)
+    shutil.copytree(builtin_directory(), root / "policies", ignore=shutil.ignore_patterns("tests"))
+    config = root / "spendgate.yaml"
+    config.write_text(config.read_text() + "policy_set: policies\n")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "governance repository")
+    git(root, "checkout", "-q", "-b", "feature")
+    return root
+
+
+def check(cli: Cli, root: Path, *extra: str) -> tuple[int, str]:
+    outcome = cli("check", root, "--base", "main", "--as-of", AS_OF, *extra)
+    return outcome.exit_code, outcome.stdout
+
+
+def commit(root: Path, message: str) -> None:
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message)
+
+
+def test_an_empty_branch_passes(cli: Cli, main_repo: Path) -> None:
+    code, out = check(cli, main_repo)
+
+    assert code == 0
+    assert out.splitlines()[-2].startswith("Judged by the rules of the base revision ")
+    assert out.splitlines()[-2].endswith("0 changed file(s), 0 request(s) affected.")
+
+
+def test_a_branch_that_only_edits_a_policy_fails_naming_file_and_owner(
+    cli: Cli, main_repo: Path
+) -> None:
+    policy = main_repo / "policies" / "esg.yaml"
+    policy.write_text(policy.read_text().replace("score >= 45", "score >= 20"))
+    commit(main_repo, "soften ESG-010")
+
+    code, out = check(cli, main_repo)
+
+    assert code == 1
+    assert (
+        "policies/esg.yaml:1:1: [error] this pull request changes governance file "
+        "policies/esg.yaml; it needs the approval of procurement, and the pull request is judged "
+        "by the base "
+        "revision's rules meanwhile (governance-change)"
+    ) in out
+
+
+def test_loosened_rules_do_not_judge_the_request_that_needs_them(cli: Cli, main_repo: Path) -> None:
+    rights = main_repo / "policies" / "decision-rights.yaml"
+    rights.write_text(
+        re.sub(
+            r"require: \{role: [a-z_]+(, [a-z]+: [a-z0-9_]+)*\}",
+            "require: {role: requester}",
+            rights.read_text(),
+        )
+    )
+    (main_repo / "requests" / "pr-big.yaml").write_text(SECOND_REQUEST)
+    commit(main_repo, "a big purchase, and easier rules")
+
+    outcome = cli("check", main_repo, "--base", "main", "--as-of", AS_OF, "--format", "json")
+    report = json.loads(outcome.stdout)
+
+    assert outcome.exit_code == 1
+    (decision,) = report["decisions"]
+    roles = {step["role"] for step in decision["route"]}
+    assert decision["request_id"] == "PR-BIG"
+    assert {"cfo", "ceo"} <= roles
+    assert "requester" not in roles
+    assert [p["code"] for p in report["problems"]] == ["governance-change"]
+
+
+def test_deleting_a_request_fails_and_names_it(cli: Cli, main_repo: Path) -> None:
+    (main_repo / "requests" / "pr-test.yaml").unlink()
+    commit(main_repo, "remove a request")
+
+    code, out = check(cli, main_repo)
+
+    assert code == 1
+    assert (
+        "requests/pr-test.yaml:1:1: [error] requests/pr-test.yaml is deleted; records are never "
+        "deleted: set `status: withdrawn` instead (record-deleted)"
+    ) in out
+
+
+def test_a_vendor_change_rechecks_every_request_that_uses_it(cli: Cli, main_repo: Path) -> None:
+    (main_repo / "requests" / "pr-big.yaml").write_text(SECOND_REQUEST)
+    commit(main_repo, "a second request")
+    git(main_repo, "checkout", "-q", "main")
+    git(main_repo, "merge", "-q", "--ff-only", "feature")
+    git(main_repo, "checkout", "-q", "-b", "vendor-change")
+    vendor = main_repo / "vendors" / "acme.yaml"
+    vendor.write_text(vendor.read_text().replace("status: approved", "status: blocked"))
+    commit(main_repo, "block acme")
+
+    outcome = cli("check", main_repo, "--base", "main", "--as-of", AS_OF, "--format", "json")
+    report = json.loads(outcome.stdout)
+
+    assert outcome.exit_code == 1
+    assert sorted(d["request_id"] for d in report["decisions"]) == ["PR-BIG", "PR-TEST"]
+    assert all("VR-020" in d["blocking"] for d in report["decisions"])
+
+
+def request_of(identifier: str, amount: int) -> str:
+    return SECOND_REQUEST.replace("id: PR-BIG", f"id: {identifier}").replace(
+        "unit_price: 2500000", f"unit_price: {amount}"
+    )
+
+
+def test_impact_of_raising_the_director_threshold(cli: Cli, main_repo: Path) -> None:
+    for identifier, amount in (("PR-15K", 15000), ("PR-30K", 30000), ("PR-60K", 60000)):
+        (main_repo / "requests" / f"{identifier.lower()}.yaml").write_text(
+            request_of(identifier, amount)
+        )
+    commit(main_repo, "three requests")
+    git(main_repo, "checkout", "-q", "main")
+    git(main_repo, "merge", "-q", "--ff-only", "feature")
+    git(main_repo, "checkout", "-q", "-b", "raise-director")
+    rights = main_repo / "policies" / "decision-rights.yaml"
+    rights.write_text(
+        rights.read_text()
+        .replace(
+            "request.cumulative_total_base > 10000.0", "request.cumulative_total_base > 20000.0"
+        )
+        .replace(
+            "The department director approves above 10,000",
+            "The department director approves above 20,000",
+        )
+    )
+    commit(main_repo, "director from 20,000")
+
+    outcome = cli("impact", main_repo, "--base", "main", "--as-of", AS_OF)
+
+    assert outcome.exit_code == 0
+    lines = outcome.stdout.splitlines()
+    assert lines[0] == "requests/pr-15k.yaml: PR-15K: route -director"
+    assert lines[1].startswith(
+        "1 of 4 requests would be decided differently under this change's rules"
+    )
+    assert len(lines) == 2
+
+    checked = cli("check", main_repo, "--base", "main", "--as-of", AS_OF)
+    assert checked.exit_code == 1
+    assert (
+        "Impact of the governance change: 1 of 4 requests would be decided differently"
+    ) in checked.stdout

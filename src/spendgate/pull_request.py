@@ -9,9 +9,10 @@ withdrawn, never deleted). Only the requests the change touches are reported.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
@@ -59,11 +60,20 @@ def judged_tree(root: Path, base_ref: str) -> Iterator[Judged]:
         raise UsageError(f"cannot find the merge base of {base_ref} and HEAD in {root}")
     with tempfile.TemporaryDirectory(prefix="spendgate-pr-") as scratch:
         base_tree = Path(scratch) / "base"
-        if not vcs.export_tree(root, base, base_tree):
+        if not vcs.export_tree(root, base, base_tree, (CONFIG_FILE,)):
             raise UsageError(f"cannot read revision {base} in {root}")
-        judged = Path(scratch) / "judged"
-        shutil.copytree(root, judged, ignore=shutil.ignore_patterns(*SKIPPED), symlinks=True)
         paths = _paths(base_tree)
+        governance_paths = (paths.people, paths.budgets, paths.policies)
+        if not vcs.export_tree(root, base, base_tree, governance_paths):
+            raise UsageError(f"cannot read the governance files of revision {base} in {root}")
+        judged = Path(scratch) / "judged"
+        shutil.copytree(
+            root,
+            judged,
+            ignore=shutil.ignore_patterns(*SKIPPED),
+            symlinks=True,
+            copy_function=_link_or_copy,
+        )
         _replace_governance(judged, base_tree, paths)
         changes = tuple(vcs.changes(root, base))
         governance = tuple(
@@ -72,6 +82,14 @@ def judged_tree(root: Path, base_ref: str) -> Iterator[Judged]:
             if is_governance(c.path, paths) or (c.old and is_governance(c.old, paths))
         )
         yield Judged(judged, base, changes, governance)
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    """Hard-link a file into the scratch tree (it is only read), or copy it across devices."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def _paths(tree: Path) -> Paths:
@@ -107,13 +125,25 @@ def check_against_base(
 ) -> CheckReport:
     """Decide the requests a change adds or affects, judged by the merge base's governance."""
     with judged_tree(root, base_ref) as judged:
+        changed_files = {change.path for change in judged.changes}
+        touched: set[str] = set()
+        repository_seen: list[Repository] = []
+
+        def select(repository: Repository) -> Callable[[str, str], bool]:
+            touched.update(touched_requests(repository, judged.changes))
+            repository_seen.append(repository)
+            return lambda file, request_id: request_id in touched or file in changed_files
+
         report = check_repository(
-            judged.root, as_of=as_of, pull_request=pull_request or PullRequest(), history=root
+            judged.root,
+            as_of=as_of,
+            pull_request=pull_request or PullRequest(),
+            history=root,
+            only=select,
         )
-        repository = open_repository(judged.root)
-        touched = touched_requests(repository, judged.changes)
+        repository = repository_seen[0] if repository_seen else open_repository(judged.root)
         owners = _owners(repository)
-    decisions = tuple(decision for decision in report.decisions if decision.request_id in touched)
+    decisions = report.decisions
     problems = (
         tuple(_governance_problem(change, owners) for change in judged.governance)
         + tuple(
@@ -121,7 +151,7 @@ def check_against_base(
             for change in judged.changes
             if change.status == "D" and _is_record(change.path, repository)
         )
-        + tuple(p for p in report.problems if p.location.file in {c.path for c in judged.changes})
+        + tuple(p for p in report.problems if p.location.file in changed_files)
     )
     notes = [
         f"Judged by the rules of the base revision {judged.base[:12]} "

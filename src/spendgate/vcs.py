@@ -108,17 +108,23 @@ def changes(root: Path, since: str, head: str = "HEAD") -> list[Change]:
     return found
 
 
-def export_tree(root: Path, revision: str, target: Path) -> bool:
-    """Write the files under `root` as they were at `revision` into `target`; False on failure.
+def export_tree(root: Path, revision: str, target: Path, paths: tuple[str, ...] = (".",)) -> bool:
+    """Write `paths` under `root` as they were at `revision` into `target`; False on failure.
 
-    Run from a subdirectory, `git archive` writes paths relative to it, as wanted here.
+    Run from a subdirectory, `git archive` writes paths relative to it, as wanted here. Paths
+    that did not exist at `revision` are left out.
     """
     if not is_repository(root):
         return False
+    existing = [
+        path for path in paths if _git(root, "cat-file", "-e", f"{revision}:./{path}") is not None
+    ]
+    if not existing:
+        return True
     target.mkdir(parents=True, exist_ok=True)
     try:
         archive = subprocess.run(
-            ["git", "archive", "--format=tar", revision, "--", "."],
+            ["git", "archive", "--format=tar", revision, "--", *existing],
             cwd=root,
             capture_output=True,
             timeout=120,

@@ -9,6 +9,7 @@ hard finding.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -115,13 +116,19 @@ class Engine:
             if problem.is_error:
                 self.problems_by_file[problem.location.file].append(problem)
 
-    def decide_all(self) -> list[Decision]:
+    def decide_all(self, only: Callable[[str, str], bool] | None = None) -> list[Decision]:
+        """Decide every request, or those `only(file, request id)` selects, and the invalid ones."""
         decisions = [
             self.decide(document)
             for document in self.repository.documents("PurchaseRequest")
             if getattr(document.model, "status", None) != "withdrawn"
+            and (only is None or only(document.file, getattr(document.model, "id", "")))
         ]
-        decisions.extend(self.invalid_requests())
+        decisions.extend(
+            decision
+            for decision in self.invalid_requests()
+            if only is None or only(decision.file, decision.request_id)
+        )
         return sorted(decisions, key=lambda decision: (decision.file, decision.request_id))
 
     def invalid_requests(self) -> list[Decision]:

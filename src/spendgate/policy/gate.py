@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -63,8 +64,12 @@ def check_repository(
     as_of: date,
     pull_request: PullRequest = PullRequest(),
     history: Path | None = None,
+    only: Callable[[Repository], Callable[[str, str], bool]] | None = None,
 ) -> CheckReport:
-    """Decide every request of the repository at `root` as of `as_of`."""
+    """Decide every request of the repository at `root` as of `as_of`.
+
+    `only`, given the loaded repository, says which requests (by file and id) to decide.
+    """
     repository, config, book, policy_problems = load(root)
     request_files = {
         loaded.file
@@ -93,7 +98,7 @@ def check_repository(
             ),
             None,
         )
-    decisions = engine.decide_all()
+    decisions = engine.decide_all(only(repository) if only else None)
     decided = {decision.file for decision in decisions}
     others = [
         problem

@@ -124,8 +124,8 @@ CASES: dict[str, tuple[Callable[[], bytes], str]] = {
     "unknown-kind": (
         lambda: b"apiVersion: spendgate/v1\nkind: Supplier\nid: a\n",
         "vendors/case.yaml:2:7: [error] $.kind: unknown kind 'Supplier'; expected one of Config, "
-        "People, Budgets, Vendor, PurchaseRequest, AIAssessment, Approval, Waiver, Policy, "
-        "PolicySet, PriceBenchmarks (unknown-kind)",
+        "People, Budgets, Vendor, PurchaseRequest, AIAssessment, Approval, ChangeApproval, Waiver, "
+        "Policy, PolicySet, PriceBenchmarks (unknown-kind)",
     ),
     "wrong-api-version": (
         lambda: b"apiVersion: spendgate/v2\nkind: Vendor\nid: a\n",

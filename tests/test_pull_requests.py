@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from spendgate.policy.library import builtin_directory
+from spendgate.pull_request import content_digest
 from tests.conftest import PROJECT, Cli
 from tests.test_approvals import git
 
@@ -183,3 +184,55 @@ def test_impact_of_raising_the_director_threshold(cli: Cli, main_repo: Path) -> 
     assert (
         "Impact of the governance change: 1 of 4 requests would be decided differently"
     ) in checked.stdout
+
+
+def approve_change(root: Path, path: str, *, approver: str, role: str, digest: str) -> None:
+    folder = root / "approvals" / "governance"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{role}-{approver}.yaml").write_text(
+        "apiVersion: spendgate/v1\nkind: ChangeApproval\n"
+        f"change: {path}\napprover: {approver}\nrole: {role}\ndecision: approve\n"
+        f"date: 2026-11-20\ncontent_digest: {digest}\n"
+    )
+
+
+def test_a_governance_change_approved_by_its_owner_no_longer_blocks(
+    cli: Cli, main_repo: Path
+) -> None:
+    policy = main_repo / "policies" / "esg.yaml"
+    policy.write_text(policy.read_text().replace("score >= 45", "score >= 40"))
+    approve_change(
+        main_repo,
+        "policies/esg.yaml",
+        approver="procurement",
+        role="procurement",
+        digest=content_digest(policy),
+    )
+    commit(main_repo, "ESG threshold to 40, approved by procurement")
+
+    code, out = check(cli, main_repo)
+
+    assert code == 0
+    assert (
+        "policies/esg.yaml:1:1: [warning] this pull request changes governance file "
+        "policies/esg.yaml, approved by procurement as procurement on 2026-11-20 "
+        "(governance-change)"
+    ) in out
+
+
+def test_a_change_approval_of_other_content_does_not_count(cli: Cli, main_repo: Path) -> None:
+    policy = main_repo / "policies" / "esg.yaml"
+    approve_change(
+        main_repo,
+        "policies/esg.yaml",
+        approver="procurement",
+        role="procurement",
+        digest=content_digest(policy),
+    )
+    policy.write_text(policy.read_text().replace("score >= 45", "score >= 10"))
+    commit(main_repo, "approved one version, committed another")
+
+    code, out = check(cli, main_repo)
+
+    assert code == 1
+    assert "[error] this pull request changes governance file policies/esg.yaml; it needs" in out

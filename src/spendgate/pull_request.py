@@ -9,6 +9,7 @@ withdrawn, never deleted). Only the requests the change touches are reported.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from spendgate import vcs
 from spendgate.documents.ai_assessment import AIAssessment
-from spendgate.documents.approval import Approval
+from spendgate.documents.approval import Approval, ChangeApproval
 from spendgate.documents.config import Paths
 from spendgate.documents.discovery import CONFIG_FILE, POLICY_TESTS_DIR
 from spendgate.documents.policy import Policy, PolicySet
@@ -29,7 +30,7 @@ from spendgate.documents.repository import Repository, open_repository
 from spendgate.documents.waiver import Waiver
 from spendgate.errors import UsageError
 from spendgate.policy.gate import CheckReport, PullRequest, check_repository
-from spendgate.problems import Location, Problem
+from spendgate.problems import Level, Location, Problem
 
 SKIPPED = (".git", ".spendgate-cache")
 
@@ -144,8 +145,12 @@ def check_against_base(
         repository = repository_seen[0] if repository_seen else open_repository(judged.root)
         owners = _owners(repository)
     decisions = report.decisions
+    author = _person_of_login(repository, (pull_request or PullRequest()).author_login)
     problems = (
-        tuple(_governance_problem(change, owners) for change in judged.governance)
+        tuple(
+            _governance_problem(change, owners, _change_approvals(repository, change, root), author)
+            for change in judged.governance
+        )
         + tuple(
             _deletion_problem(change, repository)
             for change in judged.changes
@@ -203,8 +208,53 @@ def _owners(repository: Repository) -> dict[str, str]:
     return owners
 
 
-def _governance_problem(change: vcs.Change, owners: dict[str, str]) -> Problem:
+def _person_of_login(repository: Repository, login: str | None) -> str | None:
+    if login is None:
+        return None
+    return next(
+        (p.id for p in repository.people.values() if (p.github or "").lower() == login.lower()),
+        None,
+    )
+
+
+def content_digest(path: Path) -> str:
+    """`sha256:` of a file's bytes (of nothing, for a deleted file): what a ChangeApproval names."""
+    data = path.read_bytes() if path.is_file() else b""
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def _change_approvals(
+    repository: Repository, change: vcs.Change, root: Path
+) -> list[tuple[ChangeApproval, bool, bool]]:
+    """ChangeApprovals of this file: (record, digest matches the change, approver holds role)."""
+    digest = content_digest(root / change.path)
+    found = []
+    for _, record in repository.models(ChangeApproval):
+        if record.change != change.path:
+            continue
+        person = repository.people.get(record.approver)
+        holds = person is not None and record.role in person.roles
+        found.append((record, record.content_digest == digest, holds))
+    return found
+
+
+def _governance_problem(
+    change: vcs.Change,
+    owners: dict[str, str],
+    approvals: list[tuple[ChangeApproval, bool, bool]],
+    author: str | None,
+) -> Problem:
     owner = owners.get(change.path, owners["*"])
+    for record, current, holds in approvals:
+        if record.role == owner and current and holds and record.approver != author:
+            verb = "approved" if record.decision == "approve" else "rejected"
+            return Problem(
+                Location(change.path, 1, 1),
+                f"this pull request changes governance file {change.path}, {verb} by "
+                f"{record.approver} as {owner} on {record.date}",
+                "governance-change",
+                level=Level.WARNING if record.decision == "approve" else Level.ERROR,
+            )
     verb = {"A": "adds", "M": "changes", "D": "deletes", "R": "renames"}.get(
         change.status, "changes"
     )

@@ -21,3 +21,19 @@ class Approval(Document):
     comment: str | None = None
     request_digest: RequestDigest
     """The digest of the request content that was approved; a later change voids it."""
+
+
+class ChangeApproval(Document):
+    """The owner role's approval of a change to a governance file (a policy, People, Budgets,
+    spendgate.yaml) made in a pull request; it counts for that file's content only."""
+
+    kind: Literal["ChangeApproval"]
+    change: str = Field(min_length=1)
+    """The governance file's path in the repository, e.g. `policies/esg.yaml`."""
+    approver: Identifier
+    role: Slug
+    decision: Literal["approve", "reject"]
+    date: IsoDate
+    comment: str | None = None
+    content_digest: RequestDigest
+    """`sha256:` of the file's content as approved; any later edit voids the approval."""

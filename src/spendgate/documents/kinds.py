@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from spendgate.documents.ai_assessment import AIAssessment
-from spendgate.documents.approval import Approval
+from spendgate.documents.approval import Approval, ChangeApproval
 from spendgate.documents.benchmarks import PriceBenchmarks
 from spendgate.documents.budgets import Budgets
 from spendgate.documents.config import Config
@@ -22,6 +22,7 @@ KINDS: dict[str, type[Document]] = {
     "PurchaseRequest": PurchaseRequest,
     "AIAssessment": AIAssessment,
     "Approval": Approval,
+    "ChangeApproval": ChangeApproval,
     "Waiver": Waiver,
     "Policy": Policy,
     "PolicySet": PolicySet,

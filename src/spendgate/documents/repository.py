@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from spendgate.documents.ai_assessment import AIAssessment
-from spendgate.documents.approval import Approval
+from spendgate.documents.approval import Approval, ChangeApproval
 from spendgate.documents.benchmarks import PriceBenchmarks
 from spendgate.documents.budgets import Budgets
 from spendgate.documents.config import Config, Paths
@@ -273,6 +273,8 @@ def _ai_references(repository: Repository) -> Iterator[Reference]:
 
 
 def _approval_references(repository: Repository) -> Iterator[Reference]:
+    for document, change in repository.models(ChangeApproval):
+        yield from _dangling(repository, document, ("approver",), "Person", change.approver)
     for document, approval in repository.models(Approval):
         yield from _dangling(
             repository, document, ("request",), "PurchaseRequest", approval.request

@@ -236,3 +236,42 @@ def test_a_change_approval_of_other_content_does_not_count(cli: Cli, main_repo: 
 
     assert code == 1
     assert "[error] this pull request changes governance file policies/esg.yaml; it needs" in out
+
+
+def test_approve_change_writes_the_owner_approval_that_unblocks(cli: Cli, main_repo: Path) -> None:
+    policy = main_repo / "policies" / "esg.yaml"
+    policy.write_text(policy.read_text().replace("score >= 45", "score >= 40"))
+    wrong = cli(
+        "approve",
+        "--change",
+        "policies/esg.yaml",
+        "--role",
+        "cfo",
+        "--as",
+        "cfo",
+        "--repo",
+        main_repo,
+    )
+    wrote = cli(
+        "approve",
+        "--change",
+        "policies/esg.yaml",
+        "--role",
+        "procurement",
+        "--as",
+        "procurement",
+        "--repo",
+        main_repo,
+        "--on",
+        "2026-11-20",
+    )
+    commit(main_repo, "ESG threshold to 40, approved by procurement")
+
+    assert wrong.stderr == (
+        "spendgate: error: a change to policies/esg.yaml is approved by procurement, not cfo\n"
+    )
+    assert wrote.stdout == (
+        "wrote approvals/governance/policies-esg-procurement.yaml: approval by procurement as "
+        "procurement\n"
+    )
+    assert check(cli, main_repo)[0] == 0

@@ -9,10 +9,13 @@ from pathlib import Path
 from spendgate.approvals.digest import request_digest
 from spendgate.approvals.roles import authority
 from spendgate.decisions import RouteStep
+from spendgate.documents.policy import Policy, PolicySet
 from spendgate.documents.purchase_request import PurchaseRequest
+from spendgate.documents.repository import Repository
 from spendgate.errors import UsageError
 from spendgate.policy.engine import Engine
 from spendgate.policy.gate import load
+from spendgate.pull_request import content_digest, is_governance
 
 
 @dataclass(frozen=True)
@@ -98,3 +101,42 @@ def _quoted(text: str) -> str:
     """A YAML double-quoted scalar: safe for any comment text."""
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
     return f'"{escaped}"'
+
+
+def record_change_approval(root: Path, asked: ApprovalRequest) -> Path:
+    """Write a ChangeApproval of the governance file `asked.request_id` (a path) as it stands."""
+    repository, config, _, _ = load(root)
+    change = asked.request_id
+    if not is_governance(change, config.paths) or not (root / change).is_file():
+        raise UsageError(f"{change} is not a governance file of {root}")
+    owner = _owner_of(repository, change)
+    if asked.role != owner:
+        raise UsageError(f"a change to {change} is approved by {owner}, not {asked.role}")
+    person = repository.people.get(asked.person)
+    if person is None or owner not in person.roles:
+        raise UsageError(f"{asked.person} does not hold {owner}")
+    stem = change.replace("/", "-").removesuffix(".yaml")
+    path = root / config.paths.approvals / "governance" / f"{stem}-{asked.person}.yaml"
+    if path.exists():
+        raise UsageError(f"{path.relative_to(root)} exists already; approvals are not overwritten")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [
+        "apiVersion: spendgate/v1",
+        "kind: ChangeApproval",
+        f"change: {change}",
+        f"approver: {asked.person}",
+        f"role: {owner}",
+        f"decision: {'reject' if asked.reject else 'approve'}",
+        f"date: {asked.on.isoformat()}",
+        *([f"comment: {_quoted(asked.comment)}"] if asked.comment else []),
+        f"content_digest: {content_digest(root / change)}",
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _owner_of(repository: Repository, change: str) -> str:
+    for document, policy in repository.models(Policy):
+        if document.file == change:
+            return policy.metadata.owner
+    return next((s.metadata.owner for _, s in repository.models(PolicySet)), "procurement")

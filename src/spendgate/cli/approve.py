@@ -11,7 +11,13 @@ from spendgate.errors import UsageError
 
 
 @click.command()
-@click.argument("request_id")
+@click.argument("request_id", required=False)
+@click.option(
+    "--change",
+    "change",
+    default=None,
+    help="Approve a change to this governance file (e.g. policies/esg.yaml) instead of a request.",
+)
 @click.option("--role", required=True, help="The route step to fill, e.g. cfo or budget_owner.")
 @click.option(
     "--as", "person", default=None, help="Who approves (a People id); the git user by default."
@@ -26,7 +32,8 @@ from spendgate.errors import UsageError
     help="The approval date; today by default.",
 )
 def approve(
-    request_id: str,
+    request_id: str | None,
+    change: str | None,
     role: str,
     person: str | None,
     reject: bool,
@@ -36,11 +43,18 @@ def approve(
 ) -> int:
     """Write an approval record for REQUEST_ID with the digest of the request as it stands.
 
+    With --change FILE instead, write the owner role's ChangeApproval of a governance file's
+    content, which a pull request changing that file needs.
+
     Refuses, saying why, an approval that would not count: by the requester, for a role the
     route does not need, by someone who does not hold the role that day, or for a step filled
     already.
     """
-    from spendgate.approvals.recording import ApprovalRequest, record_approval
+    from spendgate.approvals.recording import (
+        ApprovalRequest,
+        record_approval,
+        record_change_approval,
+    )
     from spendgate.documents.repository import open_repository
     from spendgate.vcs import user_email
 
@@ -55,10 +69,12 @@ def approve(
                 f"cannot tell who you are from git's user.email ({email}); pass --as PERSON"
             )
         person = match[0]
-    asked = ApprovalRequest(
-        request_id, role, person, reject, comment, on.date() if on else date.today()
-    )
-    written = record_approval(path, asked)
+    if (request_id is None) == (change is None):
+        raise UsageError("give either REQUEST_ID or --change FILE")
+    target = request_id or change or ""
+    when = on.date() if on else date.today()
+    asked = ApprovalRequest(target, role, person, reject, comment, when)
+    written = record_change_approval(path, asked) if change else record_approval(path, asked)
     what = "rejection" if reject else "approval"
     click.echo(f"wrote {written.relative_to(path)}: {what} by {person} as {role}")
     return 0

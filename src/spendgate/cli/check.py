@@ -7,8 +7,12 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:  # the core loads only when the command runs, keeping start-up lean
+    from spendgate.policy.gate import CheckReport
 
 from spendgate.reporters import check_json, check_text
 
@@ -72,11 +76,8 @@ def check(
     return gate_exit_code(report, allow_pending=allow_pending)
 
 
-def gate_exit_code(report: object, *, allow_pending: bool) -> int:
+def gate_exit_code(report: CheckReport, *, allow_pending: bool) -> int:
     """SPEC §8: 2 for configuration errors, 1 when the gate blocks, 0 when all pass."""
-    from spendgate.policy.gate import CheckReport
-
-    assert isinstance(report, CheckReport)
     if report.has_configuration_errors:
         return 2
     failing = {"blocked", "invalid"} if allow_pending else {"blocked", "invalid", "pending"}

@@ -19,6 +19,7 @@ from typing import Any
 from spendgate import __version__
 from spendgate.approvals.authenticity import authenticate
 from spendgate.approvals.desk import ApprovalDesk
+from spendgate.approvals.routing import eligible_people, merge_steps
 from spendgate.approvals.waivers import Owner, WaiverBook
 from spendgate.decisions import (
     Classification,
@@ -55,7 +56,6 @@ from spendgate.policy.compile import (
 )
 from spendgate.policy.context import Ledger, build_context
 from spendgate.policy.outcome import Outcome, anchor, gather_evidence, make_finding, render_message
-from spendgate.policy.routing import eligible_people, merge_steps
 from spendgate.problems import Problem
 
 

@@ -1,6 +1,6 @@
-"""Approval routes: who may fill each required role, and which approvals on file fill it.
+"""Approval routes: who may fill each required step, and one step per role and person.
 
-Which approvals on file fill the steps is `spendgate.approvals.counting`'s job.
+Which approvals fill the steps is `spendgate.approvals.counting`'s job.
 """
 
 from __future__ import annotations

@@ -63,9 +63,9 @@ def commit(root: Path, message: str) -> None:
 def test_an_empty_branch_passes(cli: Cli, main_repo: Path) -> None:
     code, out = check(cli, main_repo)
 
+    judged = next(line for line in out.splitlines() if line.startswith("Judged by the rules"))
     assert code == 0
-    assert out.splitlines()[-2].startswith("Judged by the rules of the base revision ")
-    assert out.splitlines()[-2].endswith("0 changed file(s), 0 request(s) affected.")
+    assert judged.endswith("0 changed file(s), 0 request(s) affected.")
 
 
 def test_a_branch_that_only_edits_a_policy_fails_naming_file_and_owner(

@@ -5,6 +5,9 @@ People, Budgets and every policy. A pull request therefore cannot loosen the rul
 by: each change to a governance file is itself a blocking problem naming the file and the role
 that owns it. A deleted request, approval, waiver or vendor is a problem too (records are
 withdrawn, never deleted). Only the requests the change touches are reported.
+
+Only the documents the change touches, and those deciding them reads, are loaded; the catalogue
+(`spendgate.catalogue`, cached by git blob id) stands in for the rest of the repository.
 """
 
 from __future__ import annotations
@@ -12,22 +15,23 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import sqlite3
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 from spendgate import vcs
-from spendgate.documents.ai_assessment import AIAssessment
-from spendgate.documents.approval import Approval, ChangeApproval
-from spendgate.documents.config import Paths
-from spendgate.documents.discovery import CONFIG_FILE, POLICY_TESTS_DIR
+from spendgate.catalogue import Catalogue, Store, Summary, catalogued_folders, summaries
+from spendgate.documents.approval import ChangeApproval
+from spendgate.documents.config import Config, Paths
+from spendgate.documents.discovery import CONFIG_FILE, POLICY_TESTS_DIR, YAML_SUFFIXES
+from spendgate.documents.loading import load_file
 from spendgate.documents.policy import Policy, PolicySet
-from spendgate.documents.purchase_request import PurchaseRequest
 from spendgate.documents.repository import Repository, open_repository
-from spendgate.documents.waiver import Waiver
+from spendgate.documents.source import leaves_repository
 from spendgate.errors import UsageError
 from spendgate.policy.gate import CheckReport, PullRequest, check_repository
 from spendgate.problems import Level, Location, Problem
@@ -53,20 +57,43 @@ def is_governance(path: str, paths: Paths) -> bool:
     return path.startswith(policies) and not path.startswith(policies + POLICY_TESTS_DIR + "/")
 
 
-@contextmanager
-def judged_tree(root: Path, base_ref: str) -> Iterator[Judged]:
-    """A scratch copy of the head tree with every governance file as it is at the merge base."""
+@dataclass(frozen=True)
+class _Base:
+    """The merge base, its governance files exported to `tree`, and the change since it."""
+
+    commit: str
+    tree: Path
+    paths: Paths
+    changes: tuple[vcs.Change, ...]
+    governance: tuple[vcs.Change, ...]
+
+
+def _base(root: Path, base_ref: str, scratch: Path) -> _Base:
     base = vcs.merge_base(root, base_ref)
     if base is None:
         raise UsageError(f"cannot find the merge base of {base_ref} and HEAD in {root}")
+    base_tree = scratch / "base"
+    if not vcs.export_tree(root, base, base_tree, (CONFIG_FILE,)):
+        raise UsageError(f"cannot read revision {base} in {root}")
+    paths = _paths(base_tree)
+    governance_paths = (paths.people, paths.budgets, paths.policies)
+    if not vcs.export_tree(root, base, base_tree, governance_paths):
+        raise UsageError(f"cannot read the governance files of revision {base} in {root}")
+    changes = tuple(vcs.changes(root, base))
+    governance = tuple(
+        c
+        for c in changes
+        if is_governance(c.path, paths) or (c.old and is_governance(c.old, paths))
+    )
+    return _Base(base, base_tree, paths, changes, governance)
+
+
+@contextmanager
+def judged_tree(root: Path, base_ref: str) -> Iterator[Judged]:
+    """A scratch copy of the whole head tree with every governance file as it is at the merge
+    base (what `impact` decides in full)."""
     with tempfile.TemporaryDirectory(prefix="spendgate-pr-") as scratch:
-        base_tree = Path(scratch) / "base"
-        if not vcs.export_tree(root, base, base_tree, (CONFIG_FILE,)):
-            raise UsageError(f"cannot read revision {base} in {root}")
-        paths = _paths(base_tree)
-        governance_paths = (paths.people, paths.budgets, paths.policies)
-        if not vcs.export_tree(root, base, base_tree, governance_paths):
-            raise UsageError(f"cannot read the governance files of revision {base} in {root}")
+        base = _base(root, base_ref, Path(scratch))
         judged = Path(scratch) / "judged"
         shutil.copytree(
             root,
@@ -75,14 +102,8 @@ def judged_tree(root: Path, base_ref: str) -> Iterator[Judged]:
             symlinks=True,
             copy_function=_link_or_copy,
         )
-        _replace_governance(judged, base_tree, paths)
-        changes = tuple(vcs.changes(root, base))
-        governance = tuple(
-            c
-            for c in changes
-            if is_governance(c.path, paths) or (c.old and is_governance(c.old, paths))
-        )
-        yield Judged(judged, base, changes, governance)
+        _replace_governance(judged, base.tree, base.paths)
+        yield Judged(judged, base.commit, base.changes, base.governance)
 
 
 def _link_or_copy(source: str, target: str) -> None:
@@ -94,13 +115,22 @@ def _link_or_copy(source: str, target: str) -> None:
 
 
 def _paths(tree: Path) -> Paths:
-    config = open_repository(tree).config if (tree / CONFIG_FILE).is_file() else None
-    return config.paths if config else Paths()
+    """The document paths spendgate.yaml configures in `tree` (the defaults when it fails)."""
+    path = tree / CONFIG_FILE
+    if not path.is_file():
+        return Paths()
+    loaded = load_file(path, root=tree)
+    config = next((d.model for d in loaded.documents if isinstance(d.model, Config)), None)
+    return config.paths if isinstance(config, Config) else Paths()
 
 
 def _replace_governance(judged: Path, base_tree: Path, paths: Paths) -> None:
     for relative in _governance_files(judged, paths):
         (judged / relative).unlink()
+    _copy_governance(base_tree, judged, paths)
+
+
+def _copy_governance(base_tree: Path, judged: Path, paths: Paths) -> None:
     for relative in _governance_files(base_tree, paths):
         target = judged / relative
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -125,77 +155,198 @@ def check_against_base(
     root: Path, base_ref: str, *, as_of: date, pull_request: PullRequest | None = None
 ) -> CheckReport:
     """Decide the requests a change adds or affects, judged by the merge base's governance."""
-    with judged_tree(root, base_ref) as judged:
-        changed_files = {change.path for change in judged.changes}
-        touched: set[str] = set()
-        repository_seen: list[Repository] = []
+    store = Store.open(root)
+    try:
+        return _check_against_base(root, base_ref, as_of, pull_request or PullRequest(), store)
+    except sqlite3.DatabaseError as error:
+        store.connection.close()
+        store = Store.discard(root, f"the cache failed to read ({error}) and was deleted")
+        return _check_against_base(root, base_ref, as_of, pull_request or PullRequest(), store)
+    finally:
+        store.connection.close()
 
-        def select(repository: Repository) -> Callable[[str, str], bool]:
-            touched.update(touched_requests(repository, judged.changes))
-            repository_seen.append(repository)
-            return lambda file, request_id: request_id in touched or file in changed_files
 
+def _check_against_base(
+    root: Path, base_ref: str, as_of: date, pull_request: PullRequest, store: Store
+) -> CheckReport:
+    with tempfile.TemporaryDirectory(prefix="spendgate-pr-") as scratch:
+        base = _base(root, base_ref, Path(scratch))
+        catalogue, summarised = _catalogue(root, base, store)
+        touched = touched_requests(catalogue)
+        judged = Path(scratch) / "judged"
+        _copy_governance(base.tree, judged, base.paths)
+        catalogue.loaded = _dependencies(catalogue, touched) | _changed_documents(base)
+        catalogue.loaded |= _always_loaded(root, base.paths)
+        for relative in sorted(catalogue.loaded):
+            _link_into(root, judged, relative)
+        changed_files = {change.path for change in base.changes}
         report = check_repository(
-            judged.root,
+            judged,
             as_of=as_of,
-            pull_request=pull_request or PullRequest(),
+            pull_request=pull_request,
             history=root,
-            only=select,
+            only=lambda file, request_id: request_id in touched or file in changed_files,
+            elsewhere=catalogue,
         )
-        repository = repository_seen[0] if repository_seen else open_repository(judged.root)
-        owners = _owners(repository)
-    decisions = report.decisions
-    author = _person_of_login(repository, (pull_request or PullRequest()).author_login)
+        governance_problems = (
+            _governance_problems(open_repository(judged, catalogue), base, root, pull_request)
+            if base.governance
+            else ()
+        )
     problems = (
-        tuple(
-            _governance_problem(change, owners, _change_approvals(repository, change, root), author)
-            for change in judged.governance
-        )
+        governance_problems
         + tuple(
-            _deletion_problem(change, repository)
-            for change in judged.changes
-            if change.status == "D" and _is_record(change.path, repository)
+            _deletion_problem(change)
+            for change in base.changes
+            if change.status == "D" and _is_record(change.path, base.paths)
         )
         + tuple(p for p in report.problems if p.location.file in changed_files)
     )
     notes = [
-        f"Judged by the rules of the base revision {judged.base[:12]} "
+        f"Judged by the rules of the base revision {base.commit[:12]} "
         f"(policy set {report.policy_set} {report.policy_set_version}), not by this change's: "
-        f"{len(judged.changes)} changed file(s), {len(decisions)} request(s) affected."
+        f"{len(base.changes)} changed file(s), {len(report.decisions)} request(s) affected.",
+        f"Loaded the {len(catalogue.loaded)} document file(s) the change touches or depends on; "
+        f"the rest of the repository came from the catalogue ({store.location}, "
+        + (f"{summarised} file(s) summarised" if summarised else "up to date")
+        + ").",
     ]
-    if judged.governance:
+    if base.governance:
         impact = impact_against_base(root, base_ref, as_of=as_of)
         notes.append(f"Impact of the governance change: {impact.summary()}.")
-    return replace(
-        report, root=str(root), decisions=decisions, problems=problems, notes=tuple(notes)
+    return replace(report, root=str(root), problems=problems, notes=tuple(notes))
+
+
+def _catalogue(root: Path, base: _Base, store: Store) -> tuple[Catalogue, int]:
+    """The head tree's catalogue: the base tree's (from the cache, or built) with the change's
+    files read from the working tree laid over it. Also returns how many blobs were read."""
+    tree = vcs.tree_id(root, base.commit)
+    if tree is None:
+        raise UsageError(f"cannot read the tree of revision {base.commit} in {root}")
+    summarised = 0
+    if not store.has_tree(tree):
+        summarised = store.add_tree(root, base.commit, tree, base.paths)
+    store.touch(tree)
+    folders = tuple(folder.rstrip("/") + "/" for folder in catalogued_folders(base.paths))
+    overlay: list[Summary] = []
+    for change in base.changes:
+        if change.status != "D" and change.path.startswith(folders):
+            path = root / change.path
+            if change.path.endswith(YAML_SUFFIXES) and path.is_file():
+                overlay += summaries(load_file(path, root=root))
+    replaced = frozenset(
+        path for change in base.changes for path in (change.path, change.old) if path is not None
     )
+    return Catalogue(store, tree, root, replaced, tuple(overlay)), summarised
 
 
-def touched_requests(repository: Repository, changes: tuple[vcs.Change, ...]) -> set[str]:
-    """The requests a change adds or modifies, and those whose vendor, assessment, approvals or
-    waivers it changes."""
-    files = {change.path for change in changes if change.status != "D"}
+def touched_requests(catalogue: Catalogue) -> set[str]:
+    """The requests a change adds, modifies or deletes, and those whose vendor, assessment,
+    approvals or waivers it adds, changes or deletes."""
     touched: set[str] = set()
     vendors: set[str] = set()
-    for document in repository.documents():
-        if document.file not in files:
-            continue
-        model = document.model
-        if isinstance(model, PurchaseRequest):
-            touched.add(model.id)
-        elif isinstance(model, (AIAssessment, Approval)):
-            touched.add(model.request)
-        elif isinstance(model, Waiver):
-            touched.update(model.applies_to)
-            vendors.update(model.applies_to)
-        elif document.kind == "Vendor":
-            vendors.add(getattr(model, "id", ""))
-    for _, request in repository.models(PurchaseRequest):
-        if request.vendor in vendors or (
-            request.ai_assessment and request.ai_assessment in touched
-        ):
-            touched.add(request.id)
+    assessments: set[str] = set()
+    for summary in (*catalogue.overlay, *catalogue.replaced_summaries()):
+        if summary.kind == "PurchaseRequest":
+            touched.add(summary.id)
+        elif summary.kind in ("AIAssessment", "Approval") and summary.request:
+            touched.add(summary.request)
+            if summary.kind == "AIAssessment":
+                assessments.add(summary.id)
+        elif summary.kind == "Vendor":
+            vendors.add(summary.id)
+        elif summary.kind == "Waiver":
+            touched.update(summary.targets)
+            vendors.update(summary.targets)
+    for vendor in vendors:
+        touched.update(s.id for s in catalogue.referencing("vendor", vendor, "PurchaseRequest"))
+    for assessment in assessments:
+        touched.update(
+            s.id for s in catalogue.referencing("ai_assessment", assessment, "PurchaseRequest")
+        )
     return touched
+
+
+def _dependencies(catalogue: Catalogue, touched: set[str]) -> set[str]:
+    """The files deciding `touched` reads: the requests, what they amend or renew, their
+    vendors, assessments and approvals, every request of the same vendors (split purchases and
+    duplicates), every waiver and every ChangeApproval."""
+    files: set[str] = set()
+    vendors: set[str] = set()
+    pending = sorted(touched)
+    seen: set[str] = set()
+    while pending:
+        request_id = pending.pop()
+        if request_id in seen:
+            continue
+        seen.add(request_id)
+        for request in catalogue.defining("PurchaseRequest", request_id):
+            files.add(request.path)
+            vendors.add(request.vendor or "")
+            pending += [request.amends] if request.amends else []
+            for kind, identifier in (
+                ("PurchaseRequest", request.renews),
+                ("AIAssessment", request.ai_assessment),
+            ):
+                if identifier:
+                    files.update(s.path for s in catalogue.defining(kind, identifier))
+        for kind in ("Approval", "AIAssessment"):
+            files.update(s.path for s in catalogue.referencing("request", request_id, kind))
+    for vendor in vendors - {""}:
+        files.update(s.path for s in catalogue.defining("Vendor", vendor))
+        files.update(s.path for s in catalogue.referencing("vendor", vendor, "PurchaseRequest"))
+    for kind in ("Waiver", "ChangeApproval"):
+        files.update(s.path for s in catalogue.of_kind(kind))
+    return files
+
+
+def _changed_documents(base: _Base) -> set[str]:
+    """The change's own document files (governance aside), so that their problems are found."""
+    folders = tuple(folder.rstrip("/") + "/" for folder in catalogued_folders(base.paths))
+    return {
+        change.path
+        for change in base.changes
+        if change.status != "D" and change.path.startswith(folders)
+    }
+
+
+def _always_loaded(root: Path, paths: Paths) -> set[str]:
+    """Price benchmarks: few files, read by every decision."""
+    top = root / paths.benchmarks
+    if leaves_repository(top, root):
+        return set()
+    if top.is_file():
+        return {paths.benchmarks}
+    candidates = top.rglob("*") if top.is_dir() else iter(())
+    return {
+        path.relative_to(root).as_posix()
+        for path in candidates
+        if path.name.endswith(YAML_SUFFIXES) and path.is_file()
+    }
+
+
+def _link_into(root: Path, judged: Path, relative: str) -> None:
+    source = root / relative
+    target = judged / relative
+    if target.exists() or not (source.is_file() or source.is_symlink()):
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if source.is_symlink():
+        target.symlink_to(source.readlink())
+    else:
+        _link_or_copy(str(source), str(target))
+
+
+def _governance_problems(
+    repository: Repository, base: _Base, root: Path, pull_request: PullRequest
+) -> tuple[Problem, ...]:
+    """A problem per changed governance file: approved by its owner role, or waiting for it."""
+    owners = _owners(repository)
+    author = _person_of_login(repository, pull_request.author_login)
+    return tuple(
+        _governance_problem(change, owners, _change_approvals(repository, change, root), author)
+        for change in base.governance
+    )
 
 
 def _owners(repository: Repository) -> dict[str, str]:
@@ -266,13 +417,12 @@ def _governance_problem(
     )
 
 
-def _is_record(path: str, repository: Repository) -> bool:
-    paths = repository.config.paths if repository.config else Paths()
+def _is_record(path: str, paths: Paths) -> bool:
     folders = (paths.requests, paths.approvals, paths.waivers, paths.vendors, paths.ai)
     return any(path.startswith(folder.rstrip("/") + "/") for folder in folders)
 
 
-def _deletion_problem(change: vcs.Change, repository: Repository) -> Problem:
+def _deletion_problem(change: vcs.Change) -> Problem:
     return Problem(
         Location(change.path, 1, 1),
         f"{change.path} is deleted; records are never deleted: set `status: withdrawn` instead",

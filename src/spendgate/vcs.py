@@ -109,36 +109,78 @@ def changes(root: Path, since: str, head: str = "HEAD") -> list[Change]:
 
 
 def export_tree(root: Path, revision: str, target: Path, paths: tuple[str, ...] = (".",)) -> bool:
-    """Write `paths` under `root` as they were at `revision` into `target`; False on failure.
-
-    Run from a subdirectory, `git archive` writes paths relative to it, as wanted here. Paths
-    that did not exist at `revision` are left out.
-    """
-    if not is_repository(root):
+    """Write the regular files under `paths` (relative to `root`) as they were at `revision` into
+    `target`; False when the revision cannot be read. Paths absent at `revision` are left out."""
+    if _git(root, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}") is None:
         return False
-    existing = [
-        path for path in paths if _git(root, "cat-file", "-e", f"{revision}:./{path}") is not None
-    ]
-    if not existing:
-        return True
-    target.mkdir(parents=True, exist_ok=True)
-    try:
-        archive = subprocess.run(
-            ["git", "archive", "--format=tar", revision, "--", *existing],
-            cwd=root,
-            capture_output=True,
-            timeout=120,
-            check=False,
-        )
-        if archive.returncode != 0:
+    listing = list_files(root, revision, paths)
+    contents = read_blobs(root, sorted({blob for _, blob in listing}))
+    for path, blob in listing:
+        if blob not in contents:
             return False
-        unpack = subprocess.run(
-            ["tar", "-x", "-C", str(target)],
-            input=archive.stdout,
+        destination = target / path
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        destination.write_bytes(contents[blob])
+    return True
+
+
+def tree_id(root: Path, revision: str) -> str | None:
+    """The id of the tree `root` has at `revision`: the same id means the same content."""
+    return _git(root, "rev-parse", f"{revision}:./")
+
+
+def list_files(root: Path, revision: str, paths: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(path, blob id) of every regular file under `paths` at `revision`, relative to `root`."""
+    existing = [path for path in paths if path]
+    if not existing:
+        return []
+    output = _git_bytes(root, "ls-tree", "-r", "-z", revision, "--", *existing)
+    found = []
+    for record in (output or b"").split(b"\0"):
+        header, _, path = record.partition(b"\t")
+        mode, kind, blob = (header.split(b" ") + [b"", b""])[:3]
+        if kind == b"blob" and mode in (b"100644", b"100755"):
+            found.append((path.decode("utf-8", "surrogateescape"), blob.decode()))
+    return found
+
+
+def read_blobs(root: Path, blobs: list[str]) -> dict[str, bytes]:
+    """The contents of the given blobs, read in one `git cat-file --batch`."""
+    if not blobs:
+        return {}
+    output = _git_bytes(root, "cat-file", "--batch", stdin="\n".join(blobs) + "\n", timeout=600)
+    contents: dict[str, bytes] = {}
+    view = output or b""
+    offset = 0
+    while offset < len(view):
+        end = view.index(b"\n", offset)
+        header = view[offset:end].split(b" ")
+        offset = end + 1
+        if len(header) != 3:  # "<blob> missing"
+            continue
+        size = int(header[2])
+        contents[header[0].decode()] = view[offset : offset + size]
+        offset += size + 1
+    return contents
+
+
+def is_tracked(root: Path, path: str) -> bool:
+    """True when git tracks anything at or under `path` (relative to `root`)."""
+    return bool(_git(root, "ls-files", "--", path))
+
+
+def _git_bytes(
+    root: Path, *arguments: str, stdin: str | None = None, timeout: float = 120
+) -> bytes | None:
+    try:
+        result = subprocess.run(
+            ["git", *arguments],
+            cwd=root,
+            input=stdin.encode() if stdin is not None else None,
             capture_output=True,
-            timeout=120,
+            timeout=timeout,
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
-        return False
-    return unpack.returncode == 0
+        return None
+    return result.stdout if result.returncode == 0 else None

@@ -3,7 +3,8 @@
 yaml-rs (Rust) parses a ~2 KB document in about 41 µs, nine times faster than PyYAML's C
 loader, and with `parse_datetime=False` it gives YAML 1.2 core values. It is not trusted with
 everything, though (measured in bench/loader_probe/REPORT.md): it drops unknown tags silently,
-would need its own alias limits, may crash on very deep block nesting, reads a multi-document
+would need its own alias limits, may crash on very deep nesting (so a file above 16 KiB has
+its depth bounded first), reads a multi-document
 stream as one list, and accepts 1.1 forms like `1_000`. Such text is declined here and handed
 to the located loader, which refuses or resolves it exactly. The guards cost a few
 microseconds a document.
@@ -11,13 +12,35 @@ microseconds a document.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml_rs
 
-#: Larger files go to the located loader: below this size block nesting stays far from the
-#: depth at which yaml-rs overflows its stack (a level costs at least two bytes).
+#: Up to this size a file cannot nest deep enough to overflow yaml-rs's stack (a level costs
+#: at least two bytes), so its depth need not be measured.
 MAX_FAST_CHARACTERS = 16 * 1024
+#: Nesting depth verified safe for yaml-rs (it overflows between 10,000 and 15,000 levels).
+MAX_FAST_DEPTH = 8192
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _shallow(text: str) -> bool:
+    """True when `text` cannot nest `MAX_FAST_DEPTH` levels deep.
+
+    A block level is indented past its parent or written after a `- ` or `? ` on the same
+    line, so block depth is bounded by the longest line; flow depth is bounded by counting
+    brackets (those in quoted strings count too, which only errs on the safe side).
+    """
+    longest = max(map(len, text.splitlines()), default=0)
+    depth = deepest = 0
+    for match in _BRACKETS.finditer(text):
+        if match.group() in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth = max(depth - 1, 0)
+    return longest + deepest < MAX_FAST_DEPTH
 
 
 def _has_underscored_number(text: str) -> bool:
@@ -40,7 +63,7 @@ def _has_underscored_number(text: str) -> bool:
 
 
 def _declines(text: str) -> bool:
-    if len(text) > MAX_FAST_CHARACTERS:
+    if len(text) > MAX_FAST_CHARACTERS and not _shallow(text):
         return True
     # Anchors, aliases and tags; a second document or an end marker; YAML 1.1 numbers. Plain
     # substring tests: a regular expression over the whole text costs ten times more.

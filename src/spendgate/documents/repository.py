@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from spendgate.documents.ai_assessment import AIAssessment
 from spendgate.documents.approval import Approval, ChangeApproval
@@ -39,6 +40,25 @@ class Entry:
     path: YamlPath = ()
 
 
+class Elsewhere(Protocol):
+    """The documents of a repository that were not loaded (a pull-request check loads only what
+    the change touches; see `spendgate.catalogue`)."""
+
+    root: Path
+    """Where those documents are, to locate them in messages."""
+    kinds: frozenset[str]
+    """The kinds of document it knows by id."""
+
+    def paths_defining(self, kind: str, identifier: str) -> list[str]:
+        """The unloaded files that define `identifier` as a document of `kind`."""
+        ...
+
+    def committed(self, config: Config) -> dict[tuple[str, int], Decimal]:
+        """What every submitted request commits, per (cost centre, fiscal year), in base
+        currency: the budget figures a partial load cannot sum itself."""
+        ...
+
+
 @dataclass
 class Repository:
     """Everything loaded from one governance repository, indexed, with every problem found."""
@@ -49,6 +69,8 @@ class Repository:
     index: dict[str, dict[str, Entry]] = field(default_factory=dict)
     people: dict[str, Person] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    elsewhere: Elsewhere | None = None
+    """Stands in for the documents not loaded, when only part of the repository is."""
 
     def documents(self, kind: str | None = None) -> Iterator[LoadedDocument]:
         for loaded in self.files:
@@ -71,10 +93,11 @@ class Repository:
         return sum(len(loaded.documents) for loaded in self.files)
 
 
-def open_repository(root: Path) -> Repository:
-    """Load and index the governance repository at `root`."""
+def open_repository(root: Path, elsewhere: Elsewhere | None = None) -> Repository:
+    """Load and index the governance repository at `root` (with `elsewhere` standing in for
+    documents left out of it)."""
     config, config_problems, config_file = _load_config(root)
-    repository = Repository(root=root, config=config)
+    repository = Repository(root=root, config=config, elsewhere=elsewhere)
     repository.problems.extend(config_problems)
     if config_file is not None:
         repository.files.append(config_file)
@@ -188,7 +211,7 @@ class _Indexer:
         first = table.get(identifier)
         if first is None:
             table[identifier] = entry
-            return True
+            return self.unique_elsewhere(kind, identifier, entry)
         first_location = self.locator.locate(first.document.file, first.document.index, first.path)
         label = "budget for" if kind == "Budget" else f"{_label(kind)} id"
         self.problem(
@@ -199,6 +222,24 @@ class _Indexer:
             related=(first_location,),
         )
         return False
+
+    def unique_elsewhere(self, kind: str, identifier: str, entry: Entry) -> bool:
+        """True unless a document that was not loaded has the same id (reported here)."""
+        elsewhere = self.repository.elsewhere
+        if elsewhere is None or kind not in elsewhere.kinds:
+            return True
+        others = elsewhere.paths_defining(kind, identifier)
+        if not others:
+            return True
+        first_location = Locator(elsewhere.root).locate(others[0], 0, ("id",))
+        self.problem(
+            entry.document,
+            entry.path,
+            f"duplicate {_label(kind)} id {identifier!r}; also defined at {first_location}",
+            "duplicate-id",
+            related=(first_location,),
+        )
+        return True
 
     def check_config_placement(self) -> None:
         for document in self.repository.documents("Config"):
@@ -232,7 +273,12 @@ def _label(kind: str) -> str:
 
 
 def _missing(repository: Repository, kind: str, identifier: str | None) -> bool:
-    return identifier is not None and identifier not in repository.index.get(kind, {})
+    if identifier is None or identifier in repository.index.get(kind, {}):
+        return False
+    elsewhere = repository.elsewhere
+    if elsewhere is None or kind not in elsewhere.kinds:
+        return True
+    return not elsewhere.paths_defining(kind, identifier)
 
 
 def _dangling(

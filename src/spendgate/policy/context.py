@@ -78,11 +78,16 @@ class Ledger:
     _documents: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     _totals: dict[str, Decimal] = field(default_factory=dict)
     by_vendor: dict[str, list[PurchaseRequest]] = field(default_factory=dict)
+    committed: dict[tuple[str, int], Decimal] | None = None
+    """What submitted requests commit per cost centre and fiscal year, when `requests` is only
+    part of the repository (a pull-request check); otherwise summed from `requests`."""
 
     def __post_init__(self) -> None:
+        if self.committed is not None:
+            self._committed = dict(self.committed)
         for request in self.requests.values():
             self.by_vendor.setdefault(request.vendor, []).append(request)
-            if request.status != "submitted":
+            if request.status != "submitted" or self.committed is not None:
                 continue
             key = (request.cost_centre, self.fiscal_year_of(request))
             self._committed[key] = self._committed.get(key, Decimal(0)) + self.total_base(request)

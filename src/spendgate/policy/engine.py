@@ -511,7 +511,8 @@ def _ledger(repository: Repository, config: Config) -> Ledger:
         for _, model in repository.models(PriceBenchmarks)
         for entry in model.entries
     }
-    return Ledger(config, requests, budgets, benchmarks=benchmarks)
+    committed = repository.elsewhere.committed(config) if repository.elsewhere else None
+    return Ledger(config, requests, budgets, benchmarks=benchmarks, committed=committed)
 
 
 def _desk(

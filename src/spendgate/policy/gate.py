@@ -11,7 +11,7 @@ from spendgate import vcs
 from spendgate.approvals.github import read_reviews
 from spendgate.decisions import Decision
 from spendgate.documents.config import Config
-from spendgate.documents.repository import Repository, open_repository
+from spendgate.documents.repository import Elsewhere, Repository, open_repository
 from spendgate.errors import UsageError
 from spendgate.policy.compile import PolicyBook, PolicyErrors
 from spendgate.policy.engine import Engine
@@ -37,11 +37,13 @@ class CheckReport:
         return any(p.is_error and p.severity is Severity.CONFIGURATION for p in self.problems)
 
 
-def load(root: Path) -> tuple[Repository, Config, PolicyBook | None, list[Problem]]:
+def load(
+    root: Path, elsewhere: Elsewhere | None = None
+) -> tuple[Repository, Config, PolicyBook | None, list[Problem]]:
     """The repository, its configuration, and its compiled policies (None when they fail)."""
     if not root.is_dir():
         raise UsageError(f"{root} is not a governance repository directory")
-    repository = open_repository(root)
+    repository = open_repository(root, elsewhere)
     if repository.config is None:
         raise UsageError(f"{root} has no valid spendgate.yaml; run `spendgate validate {root}`")
     try:
@@ -64,13 +66,15 @@ def check_repository(
     as_of: date,
     pull_request: PullRequest = PullRequest(),
     history: Path | None = None,
-    only: Callable[[Repository], Callable[[str, str], bool]] | None = None,
+    only: Callable[[str, str], bool] | None = None,
+    elsewhere: Elsewhere | None = None,
 ) -> CheckReport:
     """Decide every request of the repository at `root` as of `as_of`.
 
-    `only`, given the loaded repository, says which requests (by file and id) to decide.
+    `only(file, request id)` says which requests to decide; `elsewhere` stands in for the
+    documents of the repository that `root` leaves out.
     """
-    repository, config, book, policy_problems = load(root)
+    repository, config, book, policy_problems = load(root, elsewhere)
     request_files = {
         loaded.file
         for loaded in repository.files
@@ -98,7 +102,7 @@ def check_repository(
             ),
             None,
         )
-    decisions = engine.decide_all(only(repository) if only else None)
+    decisions = engine.decide_all(only)
     decided = {decision.file for decision in decisions}
     others = [
         problem

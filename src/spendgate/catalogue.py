@@ -1,0 +1,384 @@
+"""The catalogue: what each document of a tree is, without loading it (SPEC §7, the cache).
+
+A pull-request check decides the few requests a change touches, but judges them in the context
+of the whole repository: ids are unique, references resolve, a budget counts every submitted
+request. The catalogue answers those questions from a summary of each document (kind, id,
+references, amount) so that only the touched documents and what they depend on are loaded.
+
+Summaries live in `.spendgate-cache/<version>/catalogue.sqlite3`, keyed by the git blob id of
+their file: a blob is summarised once, and a new tree reuses the summary of every blob it
+shares with a tree seen before. The cache holds data only (SQLite rows, never pickles), is
+git-ignored by its own `.gitignore`, and is safe to delete. It is not used when git tracks it (a
+pull request could commit one), and a cache that does not open as this version's is deleted and
+built again.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import astuple, dataclass, field, fields
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from spendgate import __version__, vcs
+from spendgate.documents.ai_assessment import AIAssessment
+from spendgate.documents.approval import Approval, ChangeApproval
+from spendgate.documents.config import Config, Paths
+from spendgate.documents.loading import LoadedFile, load_source
+from spendgate.documents.purchase_request import PurchaseRequest
+from spendgate.documents.source import SourceFile, SourceProblem, decode
+from spendgate.documents.vendor import Vendor
+from spendgate.documents.waiver import Waiver
+from spendgate.policy.context import fiscal_year
+
+CACHE_DIR = ".spendgate-cache"
+FORMAT = "2"
+KEEP_TREES = 4
+"""Trees whose file lists are kept; older ones (and blobs only they used) are dropped."""
+BATCH = 2000
+"""Blobs read from git and summarised per round, to bound memory on a cold cache."""
+
+_SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE blobs(blob TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE documents(
+    blob TEXT NOT NULL, position INTEGER NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL,
+    vendor TEXT, request TEXT, ai_assessment TEXT, amends TEXT, renews TEXT, applies_to TEXT,
+    cost_centre TEXT, status TEXT, submitted TEXT, currency TEXT, total TEXT);
+CREATE INDEX documents_blob ON documents(blob);
+CREATE INDEX documents_id ON documents(id, kind);
+CREATE INDEX documents_kind ON documents(kind);
+CREATE INDEX documents_vendor ON documents(vendor);
+CREATE INDEX documents_request ON documents(request);
+CREATE INDEX documents_ai ON documents(ai_assessment);
+CREATE TABLE trees(tree TEXT PRIMARY KEY, used INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE files(tree TEXT NOT NULL, path TEXT NOT NULL, blob TEXT NOT NULL,
+    PRIMARY KEY (tree, path)) WITHOUT ROWID;
+CREATE INDEX files_blob ON files(blob, tree);
+CREATE TABLE commitments(tree TEXT NOT NULL, rates TEXT NOT NULL, cost_centre TEXT NOT NULL,
+    fiscal_year INTEGER NOT NULL, total TEXT NOT NULL);
+CREATE INDEX commitments_tree ON commitments(tree, rates);
+"""
+
+#: Summary fields a query may match on (column names, never user text).
+REFERENCES = ("id", "vendor", "request", "ai_assessment")
+_SEPARATOR = "\x1f"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One valid document of a file, reduced to what judging other documents needs of it."""
+
+    path: str
+    position: int
+    kind: str
+    id: str = ""
+    vendor: str | None = None
+    request: str | None = None
+    ai_assessment: str | None = None
+    amends: str | None = None
+    renews: str | None = None
+    applies_to: str | None = None
+    """A waiver's targets, joined by U+001F."""
+    cost_centre: str | None = None
+    status: str | None = None
+    submitted: str | None = None
+    currency: str | None = None
+    total: str | None = None
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        return tuple(self.applies_to.split(_SEPARATOR)) if self.applies_to else ()
+
+    def commitment(self, config: Config) -> tuple[tuple[str, int], Decimal] | None:
+        """(cost centre, fiscal year) and base amount a submitted request commits, if it is one."""
+        if self.kind != "PurchaseRequest" or self.status != "submitted":
+            return None
+        if self.cost_centre is None or self.submitted is None or self.currency is None:
+            return None
+        try:
+            amount = config.to_base(Decimal(self.total or "0"), self.currency) or Decimal(0)
+            day = date.fromisoformat(self.submitted)
+        except (InvalidOperation, ValueError):
+            return None
+        return (self.cost_centre, fiscal_year(day, config.organization.fiscal_year_start)), amount
+
+
+_COLUMNS = tuple(f.name for f in fields(Summary))[1:]
+
+
+def summaries(loaded: LoadedFile) -> list[Summary]:
+    """The summary of each valid document of a loaded file."""
+    found = []
+    for document in loaded.documents:
+        model = document.model
+        where = (loaded.file, document.index, document.kind or "")
+        if isinstance(model, PurchaseRequest):
+            found.append(
+                Summary(
+                    *where,
+                    id=model.id,
+                    vendor=model.vendor,
+                    ai_assessment=model.ai_assessment,
+                    amends=model.amends,
+                    renews=model.renews,
+                    cost_centre=model.cost_centre,
+                    status=model.status,
+                    submitted=model.submitted.isoformat(),
+                    currency=model.currency,
+                    total=str(model.total),
+                )
+            )
+        elif isinstance(model, (Approval, AIAssessment)):
+            identifier = model.id if isinstance(model, AIAssessment) else ""
+            found.append(Summary(*where, id=identifier, request=model.request))
+        elif isinstance(model, (Vendor, Waiver)):
+            targets = _SEPARATOR.join(model.applies_to) if isinstance(model, Waiver) else None
+            found.append(Summary(*where, id=model.id, applies_to=targets))
+        elif isinstance(model, ChangeApproval):
+            found.append(Summary(*where))
+    return found
+
+
+def catalogued_folders(paths: Paths) -> tuple[str, ...]:
+    """The folders whose documents the catalogue summarises (the rest is always loaded)."""
+    return (paths.vendors, paths.requests, paths.ai, paths.approvals, paths.waivers)
+
+
+class Store:
+    """The SQLite file of summaries by blob id and file lists by tree id."""
+
+    def __init__(self, connection: sqlite3.Connection, location: str) -> None:
+        self.connection = connection
+        self.location = location
+        """Where the store lives, or why it lives in memory only, for the report's notes."""
+
+    @classmethod
+    def open(cls, root: Path) -> Store:
+        """The cache of the repository at `root`; in memory when it must not or cannot be kept."""
+        if vcs.is_tracked(root, CACHE_DIR):
+            return cls.in_memory(f"{CACHE_DIR}/ is tracked by git, so it is not trusted")
+        directory = root / CACHE_DIR / __version__
+        database = directory / "catalogue.sqlite3"
+        try:
+            _prepare(root / CACHE_DIR, directory)
+            return cls(_connect(database), f"{CACHE_DIR}/{__version__}")
+        except (OSError, sqlite3.Error):
+            _remove(database)
+        try:
+            return cls(_connect(database), f"{CACHE_DIR}/{__version__} (rebuilt)")
+        except (OSError, sqlite3.Error) as error:
+            return cls.in_memory(f"{CACHE_DIR}/ cannot be used ({error})")
+
+    @classmethod
+    def discard(cls, root: Path, why: str) -> Store:
+        """Delete the repository's cache file; a store in memory for the rest of the run."""
+        _remove(root / CACHE_DIR / __version__ / "catalogue.sqlite3")
+        return cls.in_memory(why)
+
+    @classmethod
+    def in_memory(cls, why: str) -> Store:
+        return cls(_connect(None), f"in memory only: {why}")
+
+    def has_tree(self, tree: str) -> bool:
+        row = self.connection.execute("SELECT 1 FROM trees WHERE tree = ?", (tree,)).fetchone()
+        return row is not None
+
+    def add_tree(self, root: Path, revision: str, tree: str, paths: Paths) -> int:
+        """Catalogue the tree of `revision`; summarise only blobs not seen before. Returns how
+        many blobs were read."""
+        listing = vcs.list_files(root, revision, catalogued_folders(paths))
+        listing = [(path, blob) for path, blob in listing if path.endswith((".yaml", ".yml"))]
+        known = {row[0] for row in self.connection.execute("SELECT blob FROM blobs")}
+        unknown = sorted({blob: path for path, blob in listing if blob not in known}.items())
+        with self.connection:
+            for start in range(0, len(unknown), BATCH):
+                batch = unknown[start : start + BATCH]
+                contents = vcs.read_blobs(root, [blob for blob, _ in batch])
+                for blob, path in batch:
+                    self._add_blob(blob, _summarise(path, contents.get(blob)))
+            self.connection.execute("DELETE FROM files WHERE tree = ?", (tree,))
+            self.connection.executemany(
+                "INSERT INTO files VALUES (?, ?, ?)", ((tree, p, b) for p, b in listing)
+            )
+            self.connection.execute("INSERT OR REPLACE INTO trees VALUES (?, 0)", (tree,))
+        return len(unknown)
+
+    def _add_blob(self, blob: str, found: list[Summary]) -> None:
+        self.connection.execute("INSERT OR IGNORE INTO blobs VALUES (?)", (blob,))
+        self.connection.executemany(
+            f"INSERT INTO documents VALUES ({', '.join('?' * (len(_COLUMNS) + 1))})",
+            ((blob, *astuple(summary)[1:]) for summary in found),
+        )
+
+    def touch(self, tree: str) -> None:
+        """Mark `tree` as the latest used, and forget all but the latest few trees."""
+        with self.connection:
+            (latest,) = self.connection.execute(
+                "SELECT COALESCE(MAX(used), 0) FROM trees"
+            ).fetchone()
+            self.connection.execute("UPDATE trees SET used = ? WHERE tree = ?", (latest + 1, tree))
+            stale = [
+                row[0]
+                for row in self.connection.execute(
+                    "SELECT tree FROM trees ORDER BY used DESC LIMIT -1 OFFSET ?", (KEEP_TREES,)
+                )
+            ]
+            if not stale:
+                return
+            for table in ("trees", "files", "commitments"):
+                self.connection.executemany(
+                    f"DELETE FROM {table} WHERE tree = ?", ((t,) for t in stale)
+                )
+            self.connection.execute("DELETE FROM blobs WHERE blob NOT IN (SELECT blob FROM files)")
+            self.connection.execute(
+                "DELETE FROM documents WHERE blob NOT IN (SELECT blob FROM blobs)"
+            )
+
+    def select(self, tree: str, where: str, arguments: tuple[str, ...]) -> list[Summary]:
+        rows = self.connection.execute(
+            f"SELECT f.path, {', '.join('d.' + c for c in _COLUMNS)} FROM documents d "
+            f"JOIN files f ON f.blob = d.blob AND f.tree = ? WHERE {where}",
+            (tree, *arguments),
+        )
+        return [Summary(*row) for row in rows]
+
+    def commitments(self, tree: str, config: Config) -> dict[tuple[str, int], Decimal]:
+        """Per (cost centre, fiscal year), what the tree's submitted requests commit."""
+        rates = _rates_key(config)
+        rows = self.connection.execute(
+            "SELECT cost_centre, fiscal_year, total FROM commitments WHERE tree = ? AND rates = ?",
+            (tree, rates),
+        ).fetchall()
+        if rows:
+            return {(c, int(y)): Decimal(t) for c, y, t in rows if c}
+        totals: dict[tuple[str, int], Decimal] = {}
+        for summary in self.select(
+            tree, "d.kind = ? AND d.status = ?", ("PurchaseRequest", "submitted")
+        ):
+            found = summary.commitment(config)
+            if found is not None:
+                totals[found[0]] = totals.get(found[0], Decimal(0)) + found[1]
+        with self.connection:
+            self.connection.executemany(
+                "INSERT INTO commitments VALUES (?, ?, ?, ?, ?)",
+                [(tree, rates, c, y, str(t)) for (c, y), t in totals.items()]
+                or [(tree, rates, "", 0, "0")],
+            )
+        return totals
+
+
+def _summarise(path: str, data: bytes | None) -> list[Summary]:
+    if data is None:
+        return []
+    try:
+        source = SourceFile(Path(path), path, decode(data, path))
+    except SourceProblem:
+        return []
+    return summaries(load_source(source))
+
+
+def _rates_key(config: Config) -> str:
+    fx = config.fx.rates if config.fx else {}
+    rates = ",".join(f"{currency}={rate}" for currency, rate in sorted(fx.items()))
+    organisation = config.organization
+    return f"{organisation.base_currency};{organisation.fiscal_year_start};{rates}"
+
+
+def _prepare(cache: Path, directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    ignore = cache / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# Written by spendgate: the cache is never committed.\n*\n")
+    tag = cache / "CACHEDIR.TAG"
+    if not tag.exists():
+        tag.write_text(
+            "Signature: 8a477f597d28d172789f06886806bc55\n"
+            "# spendgate's cache of document summaries; safe to delete.\n"
+        )
+
+
+def _connect(database: Path | None) -> sqlite3.Connection:
+    connection = sqlite3.connect(":memory:" if database is None else database, timeout=60)
+    connection.execute("PRAGMA journal_mode = WAL" if database else "PRAGMA journal_mode = MEMORY")
+    connection.execute("PRAGMA synchronous = NORMAL")
+    if connection.execute("SELECT name FROM sqlite_master WHERE name = 'meta'").fetchone() is None:
+        with connection:
+            connection.executescript(_SCHEMA)
+            connection.executemany(
+                "INSERT INTO meta VALUES (?, ?)", (("format", FORMAT), ("version", __version__))
+            )
+    stamp = dict(connection.execute("SELECT key, value FROM meta").fetchall())
+    if stamp != {"format": FORMAT, "version": __version__}:
+        connection.close()
+        raise sqlite3.DatabaseError(f"the cache was written by another format: {stamp}")
+    return connection
+
+
+def _remove(database: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+
+
+@dataclass
+class Catalogue:
+    """The documents of the head tree: the base tree's summaries with the change laid over them.
+
+    `replaced` are base paths the change modifies, deletes or renames; `overlay` summarises the
+    change's own versions of its files, read from the working tree.
+    """
+
+    store: Store
+    tree: str
+    root: Path
+    """The working tree, where a document outside the loaded set can still be located."""
+    replaced: frozenset[str] = frozenset()
+    overlay: tuple[Summary, ...] = ()
+    loaded: set[str] = field(default_factory=set)
+    """Files loaded in full: the catalogue stands in for every other file."""
+    kinds: frozenset[str] = frozenset({"PurchaseRequest", "Vendor", "AIAssessment", "Waiver"})
+
+    def _merge(self, base: Iterable[Summary], wanted: Iterator[Summary]) -> list[Summary]:
+        return [s for s in base if s.path not in self.replaced] + list(wanted)
+
+    def defining(self, kind: str, identifier: str) -> list[Summary]:
+        base = self.store.select(self.tree, "d.id = ? AND d.kind = ?", (identifier, kind))
+        return self._merge(base, (s for s in self.overlay if s.kind == kind and s.id == identifier))
+
+    def referencing(self, column: str, value: str, kind: str) -> list[Summary]:
+        """Documents of `kind` whose `column` (one of REFERENCES) is `value`."""
+        if column not in REFERENCES:
+            raise ValueError(f"not a reference column: {column}")
+        base = self.store.select(self.tree, f"d.{column} = ? AND d.kind = ?", (value, kind))
+        overlay = (s for s in self.overlay if s.kind == kind and getattr(s, column) == value)
+        return self._merge(base, overlay)
+
+    def of_kind(self, kind: str) -> list[Summary]:
+        base = self.store.select(self.tree, "d.kind = ?", (kind,))
+        return self._merge(base, (s for s in self.overlay if s.kind == kind))
+
+    def replaced_summaries(self) -> list[Summary]:
+        """The base versions of the documents the change modifies, deletes or renames."""
+        found: list[Summary] = []
+        for path in sorted(self.replaced):
+            found += self.store.select(self.tree, "f.path = ?", (path,))
+        return found
+
+    def paths_defining(self, kind: str, identifier: str) -> list[str]:
+        """Files outside the loaded set that define `identifier` as a `kind` (Repository hook)."""
+        return sorted(
+            {s.path for s in self.defining(kind, identifier) if s.path not in self.loaded}
+        )
+
+    def committed(self, config: Config) -> dict[tuple[str, int], Decimal]:
+        """What every submitted request of the head tree commits, per cost centre and year."""
+        totals = dict(self.store.commitments(self.tree, config))
+        for sign, found in ((-1, self.replaced_summaries()), (1, list(self.overlay))):
+            for summary in found:
+                commitment = summary.commitment(config)
+                if commitment is not None:
+                    key, amount = commitment
+                    totals[key] = totals.get(key, Decimal(0)) + sign * amount
+        return totals

@@ -436,7 +436,8 @@ def test_a_later_stage_approved_first_does_not_count_until_given_again(
     assert cli("check", repo, "--as-of", AS_OF).exit_code == 0
 
 
-def git(root: Path, *arguments: str, author: str = "Admin <admin@test.example>") -> None:
+def git(root: Path, *arguments: str, author: str = "Admin <admin@test.example>") -> str:
+    """Run git in `root` as `author` (with no global configuration); its standard output."""
     name, email = author[: author.index(" <")], author[author.index("<") + 1 : -1]
     environment = {
         "GIT_AUTHOR_NAME": name,
@@ -446,7 +447,10 @@ def git(root: Path, *arguments: str, author: str = "Admin <admin@test.example>")
         "HOME": str(root.parent),
         "PATH": os.environ["PATH"],
     }
-    subprocess.run(["git", *arguments], cwd=root, env=environment, check=True, capture_output=True)
+    done = subprocess.run(
+        ["git", *arguments], cwd=root, env=environment, check=True, capture_output=True, text=True
+    )
+    return done.stdout
 
 
 @pytest.fixture

@@ -54,6 +54,8 @@ class CompiledRule:
     message: Any = None
     reads: tuple[str, ...] = ()
     when_reads: tuple[str, ...] = ()
+    description: str = ""
+    """The rule's own explanation, for reports that show help text (SARIF, Markdown)."""
     message_roots: tuple[str, ...] = ()
 
     def combined_element(self) -> str:
@@ -210,6 +212,7 @@ class _Compiler:
         return CompiledRule(
             id=rule.id,
             title=rule.title,
+            description=(rule.description or "").strip(),
             effect=effect,
             enforcement=rule.enforcement or policy.spec.enforcement,
             location=self.locator.locate(document.file, document.index, (*path, "id")),

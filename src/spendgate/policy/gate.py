@@ -20,6 +20,21 @@ from spendgate.problems import Level, Location, Problem, Severity
 
 
 @dataclass(frozen=True)
+class RuleInfo:
+    """What a report may say about a rule that was considered: who owns it and what it means."""
+
+    id: str
+    title: str
+    description: str
+    policy: str
+    policy_version: str
+    owner: str
+    effect: str
+    enforcement: str
+    location: Location
+
+
+@dataclass(frozen=True)
 class CheckReport:
     """Every decision, and the problems that belong to no request."""
 
@@ -31,6 +46,8 @@ class CheckReport:
     problems: tuple[Problem, ...]
     notes: tuple[str, ...] = ()
     """Sentences about how the check was made (for a pull request: which rules judged it)."""
+    rules: tuple[RuleInfo, ...] = ()
+    """Every rule of the policy set, in policy order (what SARIF and JUnit list)."""
 
     @property
     def has_configuration_errors(self) -> bool:
@@ -119,4 +136,29 @@ def check_repository(
         )
         for file, waiver in engine.waivers.unmatched()
     ]
-    return CheckReport(str(root), as_of, book.name, book.version, tuple(decisions), tuple(others))
+    return CheckReport(
+        str(root),
+        as_of,
+        book.name,
+        book.version,
+        tuple(decisions),
+        tuple(others),
+        rules=rule_infos(book),
+    )
+
+
+def rule_infos(book: PolicyBook) -> tuple[RuleInfo, ...]:
+    return tuple(
+        RuleInfo(
+            rule.id,
+            rule.title,
+            rule.description,
+            policy.name,
+            policy.version,
+            policy.owner,
+            rule.effect,
+            rule.enforcement,
+            rule.location,
+        )
+        for policy, rule in book.rules
+    )

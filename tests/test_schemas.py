@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import jsonschema
@@ -24,7 +25,7 @@ def test_export_writes_every_kind_and_then_nothing(cli: Cli, tmp_path: Path) -> 
 
     assert first.exit_code == 0
     assert sorted(path.name for path in tmp_path.iterdir()) == sorted(
-        f"{kind}.schema.json" for kind in KINDS
+        [*(f"{kind}.schema.json" for kind in KINDS), "CheckReport.schema.json"]
     )
     assert (second.exit_code, second.stdout) == (0, f"0 schema(s) changed in {tmp_path}\n")
 
@@ -41,3 +42,24 @@ def test_valid_documents_satisfy_their_json_schema(path: Path) -> None:
         schema = kind_schema(document["kind"])
         jsonschema.Draft202012Validator.check_schema(schema)
         jsonschema.validate(document, schema, cls=jsonschema.Draft202012Validator)
+
+
+@pytest.mark.parametrize("example", ["bank", "manufacturer", "retailer"])
+def test_the_json_report_satisfies_its_published_schema(cli: Cli, example: str) -> None:
+    schema = json.loads((PROJECT / "schemas" / "CheckReport.schema.json").read_text())
+    outcome = cli("check", EXAMPLES / example, "--as-of", "2026-11-22", "--format", "json")
+    report = json.loads(outcome.stdout)
+
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(report, schema, cls=jsonschema.Draft202012Validator)
+    assert report["decisions"], "the example decides requests"
+
+
+def test_the_json_report_schema_rejects_a_report_missing_its_decisions(cli: Cli) -> None:
+    schema = json.loads((PROJECT / "schemas" / "CheckReport.schema.json").read_text())
+    outcome = cli("check", EXAMPLES / "bank", "--as-of", "2026-11-22", "--format", "json")
+    report = json.loads(outcome.stdout)
+    del report["decisions"][0]["route"]
+
+    with pytest.raises(jsonschema.ValidationError, match="'route' is a required property"):
+        jsonschema.validate(report, schema, cls=jsonschema.Draft202012Validator)

@@ -18,10 +18,14 @@ def kind_schema(kind: str) -> dict[str, Any]:
 
 
 def schema_texts() -> dict[str, str]:
-    """File name to file content, for every kind."""
+    """File name to file content, for every kind and for `check`'s JSON report."""
+    from spendgate.reporters.check_json import report_schema
+
+    schemas = {f"{kind}.schema.json": kind_schema(kind) for kind in KINDS}
+    schemas["CheckReport.schema.json"] = report_schema()
     return {
-        f"{kind}.schema.json": json.dumps(kind_schema(kind), indent=2, ensure_ascii=False) + "\n"
-        for kind in KINDS
+        name: json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+        for name, schema in schemas.items()
     }
 
 

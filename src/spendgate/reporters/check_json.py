@@ -28,6 +28,58 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def report_schema() -> dict[str, Any]:
+    """The JSON Schema of this report (published as `schemas/CheckReport.schema.json`)."""
+    from pydantic import TypeAdapter
+
+    from spendgate.decisions import Decision
+    from spendgate.problems import Problem
+
+    definitions: dict[str, Any] = {}
+    for name, shape in (("Decision", Decision), ("Problem", Problem)):
+        schema = TypeAdapter(shape).json_schema(mode="serialization")
+        definitions.update(schema.pop("$defs", {}))
+        definitions[name] = schema
+    decision = definitions["Decision"]
+    decision["properties"]["blocking"] = {
+        "description": "The ids of the rules whose findings block this request.",
+        "items": {"type": "string"},
+        "type": "array",
+    }
+    decision["required"] = [*decision["required"], "blocking"]
+    text = {"type": "string"}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "CheckReport.schema.json",
+        "title": "spendgate check report",
+        "description": "What `spendgate check --format json` prints.",
+        "type": "object",
+        "additionalProperties": False,
+        "required": [
+            "spendgate_version",
+            "evaluation_date",
+            "policy_set",
+            "decisions",
+            "problems",
+            "notes",
+        ],
+        "properties": {
+            "spendgate_version": text,
+            "evaluation_date": {"format": "date", "type": "string"},
+            "policy_set": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["name", "version"],
+                "properties": {"name": text, "version": text},
+            },
+            "decisions": {"items": {"$ref": "#/$defs/Decision"}, "type": "array"},
+            "problems": {"items": {"$ref": "#/$defs/Problem"}, "type": "array"},
+            "notes": {"items": text, "type": "array"},
+        },
+        "$defs": dict(sorted(definitions.items())),
+    }
+
+
 def render(report: CheckReport, *, colour: bool = False) -> str:
     document = {
         "spendgate_version": __version__,

@@ -15,6 +15,21 @@ FIXTURES = TESTS / "fixtures"
 EXAMPLES = PROJECT / "examples"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="Rewrite the golden files under tests/golden/ from the current output.",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """Whether this run rewrites golden files instead of comparing with them."""
+    return bool(request.config.getoption("--update-golden"))
+
+
 @dataclass(frozen=True)
 class Outcome:
     exit_code: int

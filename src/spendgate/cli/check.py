@@ -14,15 +14,26 @@ import click
 if TYPE_CHECKING:  # the core loads only when the command runs, keeping start-up lean
     from spendgate.policy.gate import CheckReport
 
-from spendgate.reporters import check_json, check_text
-
-FORMATS = {"text": check_text.render, "json": check_json.render}
+from spendgate.errors import UsageError
+from spendgate.reporters.formats import CHECK_FORMATS, renderer
 
 
 @click.command()
 @click.argument("path", type=click.Path(path_type=Path), default=".")
 @click.option(
-    "--format", "output_format", type=click.Choice(list(FORMATS)), default="text", show_default=True
+    "--format",
+    "output_format",
+    type=click.Choice(list(CHECK_FORMATS)),
+    default="text",
+    show_default=True,
+    help="What to print on standard output.",
+)
+@click.option(
+    "--output",
+    "outputs",
+    multiple=True,
+    metavar="FORMAT=PATH",
+    help="Also write the report in FORMAT to PATH (repeatable), e.g. sarif=spendgate.sarif.",
 )
 @click.option(
     "--as-of",
@@ -48,6 +59,7 @@ FORMATS = {"text": check_text.render, "json": check_json.render}
 def check(
     path: Path,
     output_format: str,
+    outputs: tuple[str, ...],
     as_of: object,
     allow_pending: bool,
     github_reviews: Path | None,
@@ -62,6 +74,7 @@ def check(
     from spendgate.policy.gate import PullRequest, check_repository
     from spendgate.pull_request import check_against_base
 
+    targets = [_output_target(value) for value in outputs]
     evaluation_date = as_of.date() if hasattr(as_of, "date") else date.today()
     base_ref = base_ref or _github_base()
     pull_request = PullRequest(reviews=github_reviews, author_login=pr_author or _github_author())
@@ -71,9 +84,30 @@ def check(
         )
     else:
         report = check_repository(path, as_of=evaluation_date, pull_request=pull_request)
+    for name, target in targets:
+        _write(target, renderer(name)(report))
     colour = output_format == "text" and sys.stdout.isatty()
-    click.echo(FORMATS[output_format](report, colour=colour), nl=False)
+    click.echo(renderer(output_format)(report, colour=colour), nl=False)
     return gate_exit_code(report, allow_pending=allow_pending)
+
+
+def _output_target(value: str) -> tuple[str, Path]:
+    name, separator, target = value.partition("=")
+    if not separator or not target:
+        raise UsageError(f"--output takes FORMAT=PATH, not {value!r}")
+    if name not in CHECK_FORMATS:
+        raise UsageError(
+            f"--output: unknown format {name!r}; choose from {', '.join(CHECK_FORMATS)}"
+        )
+    return name, Path(target)
+
+
+def _write(target: Path, text: str) -> None:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot write {target}: {error.strerror}") from None
 
 
 def gate_exit_code(report: CheckReport, *, allow_pending: bool) -> int:

@@ -1,0 +1,177 @@
+"""The `github` report of `check`: GitHub Actions workflow commands.
+
+Each request is a collapsible `::group::` in the step's log, holding the lines the `text` format
+prints and one `::error`, `::warning` or `::notice` annotation per finding (error: it blocks;
+warning: advisory; notice: waived), escaped as the runner expects.
+
+GitHub shows at most 10 error, 10 warning and 10 notice annotations per step and drops the rest
+without a word. So spendgate annotates the first ten of each level, prints the others as plain
+log lines, and ends with one notice saying how many were not annotated (a notice slot is kept for
+it whenever anything overflows).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from spendgate.decisions import Decision, Finding
+from spendgate.problems import Location, Problem
+from spendgate.reporters.check_text import decision_block, finding_level, finding_line, summary_line
+from spendgate.reporters.problems import problem_line
+
+if TYPE_CHECKING:
+    from spendgate.policy.gate import CheckReport
+
+#: Annotations of one level GitHub shows per step (docs: "Problem matchers", Limitations).
+ANNOTATIONS_PER_LEVEL = 10
+LEVELS = ("error", "warning", "notice")
+
+
+def escape_data(text: str) -> str:
+    """A workflow command's message: `%`, CR and LF are percent-encoded (`%` first)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """A workflow command's property value: as data, and `:` and `,` too."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def one_line(text: str) -> str:
+    """A plain log line that user text cannot split into a line the runner would obey."""
+    return " ".join(text.splitlines())
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """One finding or problem, as GitHub would annotate it, and as the log prints it otherwise."""
+
+    level: str
+    location: Location
+    title: str
+    message: str
+    plain: str
+
+
+@dataclass
+class Budget:
+    """How many annotations of each level may still be shown, and how many were not."""
+
+    limits: dict[str, int]
+    used: Counter[str] = field(default_factory=Counter)
+    withheld: Counter[str] = field(default_factory=Counter)
+
+    @classmethod
+    def for_annotations(cls, annotations: list[Annotation]) -> Budget:
+        counts = Counter(annotation.level for annotation in annotations)
+        limits = dict.fromkeys(LEVELS, ANNOTATIONS_PER_LEVEL)
+        if any(count > ANNOTATIONS_PER_LEVEL for count in counts.values()):
+            limits["notice"] -= 1  # room for the notice that counts what was withheld
+        return cls(limits)
+
+    def admit(self, level: str) -> bool:
+        if self.used[level] < self.limits[level]:
+            self.used[level] += 1
+            return True
+        self.withheld[level] += 1
+        return False
+
+
+def command(annotation: Annotation, root: str) -> str:
+    """`::error file=…,line=…,col=…,title=…::message`, escaped."""
+    where = annotation.location
+    properties = [("file", Path(root, where.file).as_posix())]
+    if where.line > 0:
+        properties += [("line", str(where.line)), ("col", str(max(where.column, 1)))]
+    properties.append(("title", annotation.title))
+    listed = ",".join(f"{name}={escape_property(value)}" for name, value in properties)
+    return f"::{annotation.level} {listed}::{escape_data(annotation.message)}"
+
+
+def finding_annotation(decision: Decision, finding: Finding) -> Annotation:
+    level = finding_level(finding)
+    where = finding.location
+    path = f"{where.yaml_path}: " if where.yaml_path not in ("", "$") else ""
+    waived = f" (waived by {finding.waiver})" if finding.waiver else ""
+    request = f"{decision.request_id}: " if decision.request_id != "?" else ""
+    title = finding.rule_id
+    if finding.title and finding.title != finding.message:
+        title = f"{finding.rule_id} {finding.title}"
+    return Annotation(
+        "notice" if level == "note" else level,
+        where,
+        title,
+        f"{request}{path}{finding.message}{waived}",
+        finding_line(finding),
+    )
+
+
+def problem_annotation(problem: Problem) -> Annotation:
+    where = problem.location
+    path = f"{where.yaml_path}: " if where.yaml_path not in ("", "$") else ""
+    return Annotation(
+        problem.level.value,
+        where,
+        problem.code,
+        f"{path}{problem.message}",
+        problem_line(problem),
+    )
+
+
+def emit(annotation: Annotation, budget: Budget, root: str) -> str:
+    if budget.admit(annotation.level):
+        return command(annotation, root)
+    return f"  {one_line(annotation.plain)}"  # indented as the text format lists findings
+
+
+def group(title: str, plain: list[str], annotated: list[str]) -> list[str]:
+    return [
+        f"::group::{escape_data(one_line(title))}",
+        *(one_line(line) for line in plain),
+        *annotated,
+        "::endgroup::",
+    ]
+
+
+def withheld_notice(budget: Budget) -> list[str]:
+    if not budget.withheld:
+        return []
+    total = sum(budget.withheld.values())
+    counts = ", ".join(
+        f"{budget.withheld[level]} {level}{'s' if budget.withheld[level] != 1 else ''}"
+        for level in LEVELS
+        if budget.withheld[level]
+    )
+    message = (
+        f"{total} finding{'s were' if total != 1 else ' was'} not annotated ({counts}): "
+        f"GitHub shows at most {ANNOTATIONS_PER_LEVEL} annotations of each level per step. "
+        "Every finding is listed in this step's log."
+    )
+    return [f"::notice title={escape_property('spendgate')}::{escape_data(message)}"]
+
+
+def render(report: CheckReport, *, colour: bool = False) -> str:
+    """The report as workflow commands; `colour` is ignored (the log colours annotations)."""
+    by_decision = [
+        (decision, [finding_annotation(decision, finding) for finding in decision.findings])
+        for decision in report.decisions
+    ]
+    problems = [problem_annotation(problem) for problem in report.problems]
+    budget = Budget.for_annotations([a for _, found in by_decision for a in found] + problems)
+    lines: list[str] = []
+    for decision, found in by_decision:
+        # The text block ends with its findings' lines: here the annotations stand for them.
+        block = decision_block(decision)[: -len(found) or None]
+        annotated = [emit(annotation, budget, report.root) for annotation in found]
+        lines.extend(group(block[0], block[1:], annotated))
+    if problems:
+        annotated = [emit(annotation, budget, report.root) for annotation in problems]
+        lines.extend(group("problems outside requests", [], annotated))
+    lines.extend(one_line(note) for note in report.notes)
+    lines.extend(withheld_notice(budget))
+    if report.decisions or not report.problems:
+        lines.append(summary_line(report))
+    return "\n".join(lines) + "\n"

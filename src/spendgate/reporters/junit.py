@@ -1,0 +1,223 @@
+"""The `junit` report of `check`: JUnit XML, for CI systems that show test results.
+
+One `<testsuite>` per request, and one for the problems that belong to no request. In a request's
+suite, one `<testcase>` per rule that tests something (`assert` and `check` rules: the ones whose
+outcome is pass or fail) plus any other rule that reported a finding, with:
+
+- `<failure>` when the rule has a blocking finding (message: the first, where it is);
+- `<skipped>` when its findings are waived;
+- a passed test whose `<system-out>` lists its findings when they are advisory;
+
+and a last `approval route` test, skipped while approvals are missing. A request that does not
+load has one `<error>` test per reason instead: no rule was run on it.
+
+Every rule of the policy set is listed for every request: the decision does not record which
+policies were in scope for it (only `explain` keeps that trace), so a rule out of scope is reported
+as what it is for the gate, a test with no finding. The layout follows the JUnit schema that
+Jenkins' xUnit plugin publishes (junit-10.xsd), which GitLab, Azure DevOps and most test-report
+viewers accept.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from spendgate.decisions import Decision, Finding
+from spendgate.problems import Problem, Severity
+from spendgate.reporters.check_text import decision_block, finding_line, step_line
+from spendgate.reporters.problems import problem_line
+
+if TYPE_CHECKING:
+    from spendgate.policy.gate import CheckReport, RuleInfo
+
+Outcome = Literal["passed", "failure", "error", "skipped"]
+#: The rule effects that pass or fail; `require` and `classify` shape the route and the class.
+TESTED_EFFECTS = ("assert", "check")
+# XML 1.0 cannot carry most control characters, not even escaped; YAML strings can hold them.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(value: str) -> str:
+    return _NOT_XML.sub("\ufffd", value)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One test case, before it becomes XML."""
+
+    classname: str
+    name: str
+    outcome: Outcome = "passed"
+    message: str = ""
+    kind: str = ""
+    detail: str = ""
+    output: str = ""
+    file: str = ""
+    line: int = 0
+
+
+def evidence_value(value: Any) -> str:
+    """As `explain` shows evidence: strings quoted, a missing value named."""
+    return "(absent)" if value is None else repr(value) if isinstance(value, str) else str(value)
+
+
+def finding_detail(finding: Finding) -> str:
+    evidence = [f"    {path} = {evidence_value(value)}" for path, value in finding.evidence]
+    return "\n".join(
+        [finding_line(finding), f"    policy {finding.policy}@{finding.policy_version}", *evidence]
+    )
+
+
+def findings_case(classname: str, name: str, found: list[Finding], *, invalid: bool) -> Case:
+    """The test of one rule, from the findings it reported (none: it passed)."""
+    if not found:
+        return Case(classname, name)
+    detail = "\n".join(finding_detail(finding) for finding in found)
+    file, line = found[0].location.file, found[0].location.line
+    blocking = [finding for finding in found if finding.blocking]
+    waived = [finding for finding in found if finding.waiver]
+    if blocking:
+        more = f" (and {len(blocking) - 1} more)" if len(blocking) > 1 else ""
+        message = f"{blocking[0].location}: {blocking[0].message}{more}"
+        if invalid:
+            return Case(classname, name, "error", message, "invalid", detail, "", file, line)
+        kind = blocking[0].enforcement
+        return Case(classname, name, "failure", message, kind, detail, "", file, line)
+    if waived:
+        message = f"waived by {waived[0].waiver}: {waived[0].message}"
+        return Case(classname, name, "skipped", message, "waived", detail, "", file, line)
+    return Case(classname, name, output=detail, file=file, line=line)
+
+
+def finding_name(finding: Finding) -> str:
+    if finding.title and finding.title != finding.message:
+        return f"{finding.rule_id} {finding.title}"
+    return finding.rule_id
+
+
+def route_case(decision: Decision) -> Case:
+    steps = "\n".join(step_line(step).strip() for step in decision.route)
+    waiting = [" + ".join(step.roles) for step in decision.route if not step.satisfied]
+    if not waiting:
+        return Case("approvals", "approval route", output=steps)
+    message = f"waiting for {len(waiting)} approval(s): {', '.join(waiting)}"
+    return Case("approvals", "approval route", "skipped", message, "pending", steps)
+
+
+def rule_cases(decision: Decision, rules: tuple[RuleInfo, ...]) -> list[Case]:
+    by_rule: dict[str, list[Finding]] = {}
+    for finding in decision.findings:
+        by_rule.setdefault(finding.rule_id, []).append(finding)
+    if decision.status == "invalid":
+        return [
+            findings_case(found[0].policy, finding_name(found[0]), found, invalid=True)
+            for found in by_rule.values()
+        ]
+    cases = []
+    for rule in rules:
+        if rule.effect in TESTED_EFFECTS or rule.id in by_rule:
+            found = by_rule.pop(rule.id, [])
+            cases.append(
+                findings_case(rule.policy, f"{rule.id} {rule.title}", found, invalid=False)
+            )
+    cases += [
+        findings_case(found[0].policy, finding_name(found[0]), found, invalid=False)
+        for found in by_rule.values()
+    ]
+    return [*cases, route_case(decision)]
+
+
+def problem_case(problem: Problem) -> Case:
+    where = problem.location
+    name = f"{problem.code} {where}"
+    line = problem_line(problem)
+    if not problem.is_error:
+        return Case(problem.severity.value, name, output=line, file=where.file, line=where.line)
+    outcome: Outcome = "error" if problem.severity is Severity.CONFIGURATION else "failure"
+    message = f"{where}: {problem.message}"
+    kind = problem.code
+    return Case(
+        problem.severity.value, name, outcome, message, kind, line, "", where.file, where.line
+    )
+
+
+def case_element(case: Case, root: str) -> ET.Element:
+    element = ET.Element("testcase", classname=xml_text(case.classname), name=xml_text(case.name))
+    element.set("time", "0")
+    if case.file:
+        element.set("file", xml_text(Path(root, case.file).as_posix()))
+        if case.line > 0:
+            element.set("line", str(case.line))
+    if case.outcome != "passed":
+        child = ET.SubElement(element, case.outcome, message=xml_text(case.message))
+        child.set("type", case.kind)
+        child.text = xml_text(case.detail)
+    if case.output:
+        ET.SubElement(element, "system-out").text = xml_text(case.output)
+    return element
+
+
+def suite_element(
+    name: str, cases: list[Case], root: str, properties: dict[str, str], output: str
+) -> ET.Element:
+    counts = Counter(case.outcome for case in cases)
+    suite = ET.Element("testsuite", name=xml_text(name), tests=str(len(cases)))
+    suite.set("failures", str(counts["failure"]))
+    suite.set("errors", str(counts["error"]))
+    suite.set("skipped", str(counts["skipped"]))
+    suite.set("time", "0")
+    if properties:
+        listed = ET.SubElement(suite, "properties")
+        for key, value in properties.items():
+            ET.SubElement(listed, "property", name=key, value=xml_text(value))
+    suite.extend(case_element(case, root) for case in cases)
+    if output:
+        ET.SubElement(suite, "system-out").text = xml_text(output)
+    return suite
+
+
+def request_properties(decision: Decision, report: CheckReport) -> dict[str, str]:
+    return {
+        "request": decision.request_id,
+        "title": decision.title,
+        "file": decision.file,
+        "status": decision.status,
+        "total": f"{decision.total_base} {decision.base_currency}",
+        "classification": decision.classification.result,
+        "policy_set": f"{report.policy_set} {report.policy_set_version}",
+        "evaluation_date": report.evaluation_date.isoformat(),
+    }
+
+
+def request_suite(decision: Decision, report: CheckReport) -> ET.Element:
+    name = decision.request_id if decision.request_id != "?" else decision.file
+    suite = suite_element(
+        name,
+        rule_cases(decision, report.rules),
+        report.root,
+        request_properties(decision, report),
+        "\n".join(decision_block(decision)),
+    )
+    suite.set("file", xml_text(Path(report.root, decision.file).as_posix()))
+    return suite
+
+
+def render(report: CheckReport, *, colour: bool = False) -> str:
+    """The report as JUnit XML; `colour` is ignored."""
+    suites = [request_suite(decision, report) for decision in report.decisions]
+    if report.problems:
+        cases = [problem_case(problem) for problem in report.problems]
+        suites.append(suite_element("problems outside requests", cases, report.root, {}, ""))
+    top = ET.Element("testsuites", name="spendgate check")
+    for total in ("tests", "failures", "errors"):
+        top.set(total, str(sum(int(suite.get(total, "0")) for suite in suites)))
+    top.set("time", "0")
+    top.extend(suites)
+    ET.indent(top, space="  ")
+    body = ET.tostring(top, encoding="unicode")
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'

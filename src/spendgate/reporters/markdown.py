@@ -1,0 +1,236 @@
+"""The `markdown` report of `check`: the pull-request comment.
+
+It starts with a hidden marker (`MARKER`) so that a bot can find and update its own comment
+instead of adding one per push. Then the overall result, the notes on how the change was judged,
+a table of every request, and per request its status, total, classification, the approval route
+as a checklist, its findings (blocking first) and the waivers applied. Every piece of user text
+is escaped, so a vendor name cannot open a link, a table cell, an HTML tag or ping someone.
+
+GitHub refuses a comment longer than 65,536 characters: past `COMMENT_LIMIT` the details of
+the remaining requests are left out, and the comment says so (the table still lists them all).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from spendgate.decisions import Decision, Finding, RouteStep
+from spendgate.problems import Location, Problem
+from spendgate.reporters.check_text import finding_level, summary_line
+
+if TYPE_CHECKING:
+    from spendgate.policy.gate import CheckReport
+
+MARKER = "<!-- spendgate-report -->"
+#: GitHub's limit is 65,536 characters; the rest is room for the closing lines.
+COMMENT_LIMIT = 64_000
+
+STATUS_ICONS = {"approved": "✅", "pending": "⏳", "blocked": "❌", "invalid": "❌"}
+LEVEL_ORDER = {"error": 0, "warning": 1, "note": 2}
+_PUNCTUATION = re.compile(r"([\\`*_\[\]|~#])")
+
+
+def text(value: str) -> str:
+    """User text as Markdown that shows exactly that text, on one line of a list or table."""
+    escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = _PUNCTUATION.sub(r"\\\1", escaped)
+    escaped = escaped.replace("@", "@&#8203;")  # a zero-width space: no @mention, no ping
+    return "<br>".join(escaped.splitlines())
+
+
+def code(value: str, *, cell: bool = False) -> str:
+    """A code span of `value`, fenced by more backticks than it holds; `cell`: in a table."""
+    flat = " ".join(value.splitlines())
+    runs = [len(run) for run in re.findall(r"`+", flat)]
+    fence = "`" * (max(runs, default=0) + 1)
+    padded = f" {flat} " if runs else flat
+    if cell:  # a table splits its row on every `|`, even inside a code span
+        padded = padded.replace("|", "\\|")
+    return f"{fence}{padded}{fence}"
+
+
+def overall(report: CheckReport) -> str:
+    statuses = {decision.status for decision in report.decisions}
+    if report.has_configuration_errors:
+        return "❌ spendgate: configuration error"
+    if statuses & {"blocked", "invalid"} or any(p.is_error for p in report.problems):
+        return "❌ spendgate: blocked"
+    if "pending" in statuses:
+        return "⏳ spendgate: waiting for approvals"
+    return "✅ spendgate: approved"
+
+
+def amount(decision: Decision) -> str:
+    return f"{float(decision.total_base):,.2f} {decision.base_currency}"
+
+
+def classification(decision: Decision, *, lines: bool = False) -> str:
+    """The request's class; with `lines`, which line items (1-based) a mixed one mixes."""
+    result = decision.classification
+    if result.result != "mixed" or not lines:
+        return result.result
+    by_class: dict[str, list[str]] = {}
+    for line in result.lines:
+        by_class.setdefault(line.result, []).append(str(line.line + 1))
+    parts = [
+        f"line{'s' if len(numbers) > 1 else ''} {', '.join(numbers)} {name}"
+        for name, numbers in by_class.items()
+    ]
+    return f"mixed ({'; '.join(parts)})"
+
+
+def request_name(decision: Decision) -> str:
+    return decision.request_id if decision.request_id != "?" else decision.file
+
+
+def overview(report: CheckReport) -> list[str]:
+    rows = [
+        f"| {text(request_name(d))} | {STATUS_ICONS[d.status]} {d.status} | {amount(d)} "
+        f"| {text(classification(d))} | {text(d.title)} |"
+        for d in report.decisions
+    ]
+    if not rows:
+        return []
+    return [
+        "| Request | Status | Total | Classification | Title |",
+        "| --- | --- | ---: | --- | --- |",
+        *rows,
+        "",
+    ]
+
+
+def step_item(step: RouteStep) -> str:
+    roles = text(" + ".join(step.roles)) + (f" of {text(step.of)}" if step.of else "")
+    veto = " (veto)" if step.veto else ""
+    rules = text(step.rule_id)
+    head = f"stage {step.stage}: **{roles}**{veto} ({rules})"
+    acting = f" acting for {text(step.acting_for)}" if step.acting_for else ""
+    authenticated = f" ({text(step.authenticity)})" if step.authenticity else ""
+    who = f"{text(step.approved_by or '')}{acting} on {step.approved_on}{authenticated}"
+    if step.satisfied:
+        return f"- [x] {head}: approved by {who}"
+    if step.rejected:
+        return f"- [ ] {head}: **rejected** by {who}"
+    eligible = ", ".join(text(person) for person in step.eligible)
+    waiting = f"may approve: {eligible}" if eligible else "**nobody holds this role**"
+    return f"- [ ] {head}: waiting; {waiting}"
+
+
+def route(decision: Decision) -> list[str]:
+    if not decision.route:
+        return []
+    return ["**Approval route**", "", *(step_item(step) for step in decision.route), ""]
+
+
+def location_cell(where: Location) -> str:
+    path = f" {code(where.yaml_path, cell=True)}" if where.yaml_path not in ("", "$") else ""
+    return f"{code(str(where), cell=True)}{path}"
+
+
+def finding_row(finding: Finding) -> str:
+    return (
+        f"| {finding_level(finding)} | {text(finding.rule_id)} | {text(finding.message)} "
+        f"| {location_cell(finding.location)} |"
+    )
+
+
+def findings(decision: Decision) -> list[str]:
+    shown = sorted(
+        (finding for finding in decision.findings if finding_level(finding) != "note"),
+        key=lambda finding: LEVEL_ORDER[finding_level(finding)],
+    )
+    if not shown:
+        return []
+    return [
+        "**Findings**",
+        "",
+        "| Level | Rule | Message | Location |",
+        "| --- | --- | --- | --- |",
+        *(finding_row(finding) for finding in shown),
+        "",
+    ]
+
+
+def waivers(decision: Decision) -> list[str]:
+    waived = [finding for finding in decision.findings if finding_level(finding) == "note"]
+    if not waived:
+        return []
+    items = [
+        f"- {text(finding.rule_id)} waived by {text(finding.waiver or '')}: "
+        f"{text(finding.message)} ({code(str(finding.location))})"
+        for finding in waived
+    ]
+    return ["**Waivers applied**", "", *items, ""]
+
+
+def request_section(decision: Decision) -> list[str]:
+    icon = STATUS_ICONS[decision.status]
+    facts = [amount(decision), text(classification(decision, lines=True)), code(decision.file)]
+    return [
+        f"### {icon} {text(request_name(decision))}: {text(decision.title)}",
+        "",
+        f"**{decision.status}** · {' · '.join(facts)}",
+        "",
+        *route(decision),
+        *findings(decision),
+        *waivers(decision),
+    ]
+
+
+def problem_row(problem: Problem) -> str:
+    return (
+        f"| {problem.level.value} | {text(problem.code)} | {text(problem.message)} "
+        f"| {location_cell(problem.location)} |"
+    )
+
+
+def problems(report: CheckReport) -> list[str]:
+    if not report.problems:
+        return []
+    return [
+        "### Problems outside requests",
+        "",
+        "| Level | Code | Message | Location |",
+        "| --- | --- | --- | --- |",
+        *(problem_row(problem) for problem in report.problems),
+        "",
+    ]
+
+
+def notes(report: CheckReport) -> list[str]:
+    if not report.notes:
+        return []
+    return [*(f"> {text(note)}" for note in report.notes), ""]
+
+
+def details(report: CheckReport, budget: int) -> list[str]:
+    """Each request's section, while they fit in `budget` characters; then what was left out."""
+    lines: list[str] = []
+    for index, decision in enumerate(report.decisions):
+        section = request_section(decision)
+        size = sum(len(line) + 1 for line in section)
+        if size > budget:
+            left = len(report.decisions) - index
+            counts = Counter(d.status for d in report.decisions[index:])
+            statuses = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
+            lines += [
+                f"_The details of {left} more request(s) ({statuses}) are left out: GitHub "
+                "limits a comment to 65,536 characters. The job log lists them all._",
+                "",
+            ]
+            break
+        lines += section
+        budget -= size
+    return lines
+
+
+def render(report: CheckReport, *, colour: bool = False) -> str:
+    """The pull-request comment; `colour` is ignored."""
+    summary = [text(summary_line(report)), ""] if report.decisions or not report.problems else []
+    head = [MARKER, f"## {overall(report)}", "", *summary, *notes(report), *overview(report)]
+    tail = problems(report)
+    used = sum(len(line) + 1 for line in head + tail)
+    lines = head + details(report, COMMENT_LIMIT - used) + tail
+    return "\n".join(lines).rstrip("\n") + "\n"

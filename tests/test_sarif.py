@@ -1,0 +1,397 @@
+"""The `sarif` report: valid for the official SARIF 2.1.0 schema and for Microsoft's SARIF
+Multitool (its SARIF rules and its GitHub code scanning ingestion rules), and true to the
+decisions it reports.
+
+The schema is the OASIS file itself (tests/data/README.md says where it comes from); the Multitool
+is the npm package in package.json, which `scripts/test` installs with `npm ci`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema.validators import validator_for
+
+from spendgate import HOMEPAGE, __version__
+from spendgate.policy.library import builtin_directory
+from spendgate.reporters.sarif import FINGERPRINT, SCHEMA_URI
+from tests.conftest import EXAMPLES, PROJECT, TESTS, Cli
+
+AS_OF = "2026-11-22"
+#: Example -> number of results: every finding of every decision, and every problem.
+EXAMPLE_RESULTS = {"bank": 19, "manufacturer": 17, "retailer": 18}
+SCHEMA_FILE = TESTS / "data" / "sarif-schema-2.1.0.json"
+#: Of the official file as published (tests/data/README.md): it is never edited here.
+SCHEMA_SHA256 = "ddddcccbf95c7c50c037b5b07eff4140556278ca574ff374db46786b5fce7949"
+MULTITOOL = (
+    PROJECT
+    / "node_modules"
+    / "@microsoft"
+    / f"sarif-multitool-{sys.platform}"
+    / ("Sarif.Multitool.exe" if sys.platform == "win32" else "Sarif.Multitool")
+)
+#: Multitool notes asking for what a report made from decisions alone cannot hold: message
+#: templates (SARIF2002), git provenance (SARIF2003), reachable URIs offline (SARIF2006), code
+#: snippets and context regions read from the files (SARIF2010, SARIF2011), per-rule help pages,
+#: which do not exist (SARIF2012); and rule ids like `CS2001` (SARIF2009), where spendgate's
+#: problem codes (`yaml-syntax`) stay the ones every other format shows. Errors and warnings are
+#: never accepted.
+ACCEPTED_NOTES = {
+    "SARIF2002",
+    "SARIF2003",
+    "SARIF2006",
+    "SARIF2009",
+    "SARIF2010",
+    "SARIF2011",
+    "SARIF2012",
+}
+
+Json = dict[str, Any]
+
+
+def check_sarif(cli: Cli, path: Path | str, *, exit_code: int = 1) -> Json:
+    outcome = cli("check", path, "--as-of", AS_OF, "--format", "sarif")
+    assert (outcome.exit_code, outcome.stderr) == (exit_code, "")
+    log: Json = json.loads(outcome.stdout)
+    return log
+
+
+def assert_schema_valid(log: Json) -> None:
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    validator_class = validator_for(schema)  # the draft the schema declares
+    validator_class.check_schema(schema)
+    errors = sorted(validator_class(schema).iter_errors(log), key=lambda error: error.json_path)
+    assert [f"{error.json_path}: {error.message}" for error in errors] == []
+
+
+def multitool_findings(sarif_file: Path, tmp_path: Path) -> list[tuple[str, str, str]]:
+    """(level, rule, message) of what `validate` reports, SARIF rules and GitHub rules alike."""
+    assert MULTITOOL.exists(), f"{MULTITOOL} is missing: scripts/test installs it with `npm ci`"
+    output = tmp_path / f"{sarif_file.stem}.validation.sarif"
+    command = [str(MULTITOOL), "validate", str(sarif_file), "--output", str(output)]
+    command += ["--log", "ForceOverwrite", "--level", "Error;Warning;Note"]
+    command += ["--rule-kind", "Sarif;Gh"]
+    # Invariant globalization: the tool then needs no ICU library on the machine.
+    env = {**os.environ, "DOTNET_SYSTEM_GLOBALIZATION_INVARIANT": "1"}
+    ran = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    validation = json.loads(output.read_text(encoding="utf-8-sig"))
+    (run,) = validation["runs"]
+    assert [invocation["executionSuccessful"] for invocation in run["invocations"]] == [True]
+    return [
+        (result.get("level", "warning"), result["ruleId"], json.dumps(result["message"]))
+        for result in run.get("results", [])
+    ]
+
+
+def assert_multitool_valid(log: Json, tmp_path: Path) -> None:
+    sarif_file = tmp_path / "spendgate.sarif"
+    sarif_file.write_text(json.dumps(log, indent=2), encoding="utf-8")
+    findings = multitool_findings(sarif_file, tmp_path)
+    assert [finding for finding in findings if finding[0] != "note"] == []
+    assert {rule for _, rule, _ in findings} <= ACCEPTED_NOTES
+
+
+def results_of(log: Json) -> list[Json]:
+    results: list[Json] = log["runs"][0]["results"]
+    return results
+
+
+def rules_of(log: Json) -> list[Json]:
+    rules: list[Json] = log["runs"][0]["tool"]["driver"]["rules"]
+    return rules
+
+
+def the_result(log: Json, rule_id: str, request: str) -> Json:
+    (result,) = [
+        result
+        for result in results_of(log)
+        if result["ruleId"] == rule_id and result["properties"].get("request") == request
+    ]
+    return result
+
+
+# Validity ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("example", list(EXAMPLE_RESULTS))
+def test_example_report_is_valid_sarif(cli: Cli, tmp_path: Path, example: str) -> None:
+    log = check_sarif(cli, EXAMPLES / example)
+
+    assert_schema_valid(log)
+    assert_multitool_valid(log, tmp_path)
+
+
+def test_the_schema_is_the_official_errata_01_text() -> None:
+    assert hashlib.sha256(SCHEMA_FILE.read_bytes()).hexdigest() == SCHEMA_SHA256
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+
+    assert schema["id"] == SCHEMA_URI
+    assert schema["title"] == "Static Analysis Results Format (SARIF) Version 2.1.0 JSON Schema"
+    assert validator_for(schema).__name__ == "Draft4Validator"
+
+
+def test_the_schema_rejects_what_it_should(cli: Cli) -> None:
+    """A guard against a schema that accepts anything: a region must start at line 1 or later."""
+    log = check_sarif(cli, EXAMPLES / "bank")
+    results_of(log)[0]["locations"][0]["physicalLocation"]["region"]["startLine"] = 0
+
+    with pytest.raises(AssertionError, match="startLine"):
+        assert_schema_valid(log)
+
+
+def test_the_multitool_rejects_what_it_should(cli: Cli, tmp_path: Path) -> None:
+    """A guard against a validation that passes everything: a rule index past the rules."""
+    log = check_sarif(cli, EXAMPLES / "bank")
+    results_of(log)[0]["ruleIndex"] = 999
+    sarif_file = tmp_path / "broken.sarif"
+    sarif_file.write_text(json.dumps(log), encoding="utf-8")
+
+    findings = multitool_findings(sarif_file, tmp_path)
+
+    assert ("error", "SARIF1009") in {(level, rule) for level, rule, _ in findings}
+
+
+def test_invalid_request_and_repository_problem(
+    cli: Cli, minimal_repo: Path, tmp_path: Path
+) -> None:
+    """Codes that no policy declares (a validation problem, a problem of no request) get rules."""
+    (minimal_repo / "requests" / "broken.yaml").write_text(
+        "apiVersion: spendgate/v1\nkind: PurchaseRequest\nid: PR-2026-002\ntitle: [broken\n"
+    )
+    (minimal_repo / "waivers").mkdir()
+    (minimal_repo / "waivers" / "WV-1.yaml").write_text(
+        "apiVersion: spendgate/v1\nkind: Waiver\nid: WV-1\nrules: [ESG-010]\n"
+        "applies_to: [nordlys]\njustification: Nothing to waive.\napproved_by: kari\n"
+        "granted: 2026-10-01\nexpires: 2027-03-31\n"
+    )
+
+    log = check_sarif(cli, minimal_repo)
+
+    assert_schema_valid(log)
+    assert_multitool_valid(log, tmp_path)
+    rules = rules_of(log)
+    assert [rule["id"] for rule in rules[-2:]] == ["yaml-syntax", "waiver-unmatched"]
+    assert rules[-2]["properties"]["policy"] == "validate"
+    assert rules[-2]["defaultConfiguration"] == {"level": "error"}
+    assert rules[-1]["properties"]["policy"] == "repository"
+    broken, laptops, waiver = results_of(log)
+    assert (broken["ruleId"], broken["level"]) == ("yaml-syntax", "error")
+    assert broken["message"]["text"] == (
+        "The request file requests/broken.yaml: "
+        "did not find expected ',' or ']' (while parsing a flow sequence)."
+    )
+    assert broken["locations"][0]["physicalLocation"]["region"] == {
+        "startLine": 5,
+        "startColumn": 1,
+    }
+    assert (laptops["ruleId"], laptops["level"]) == ("VR-030", "error")
+    assert (waiver["ruleId"], waiver["level"]) == ("waiver-unmatched", "warning")
+    assert waiver["message"]["text"] == "waiver WV-1 matches no finding of ESG-010 on nordlys."
+    assert waiver["locations"][0]["physicalLocation"]["artifactLocation"] == {
+        "uri": "waivers/WV-1.yaml",
+        "uriBaseId": "%SRCROOT%",
+    }
+
+
+def test_policy_errors_alone(cli: Cli, minimal_repo: Path, tmp_path: Path) -> None:
+    """Policies that do not compile: no rules of the policy set, only the problems (exit 2)."""
+    shutil.copytree(builtin_directory(), minimal_repo / "policies", ignore=lambda *_: ["tests"])
+    config = minimal_repo / "spendgate.yaml"
+    config.write_text(config.read_text() + "policy_set: policies\n")
+    policy = minimal_repo / "policies" / "vendor-risk.yaml"
+    policy.write_text(policy.read_text().replace('vendor.status != "blocked"', "vendor.status &&"))
+
+    log = check_sarif(cli, minimal_repo, exit_code=2)
+
+    assert_schema_valid(log)
+    assert_multitool_valid(log, tmp_path)
+    results = results_of(log)
+    assert results
+    assert {result["level"] for result in results} == {"error"}
+    assert {rule["id"] for rule in rules_of(log)} == {result["ruleId"] for result in results}
+    assert {
+        result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for result in results
+    } == {"policies/vendor-risk.yaml"}
+
+
+# Content ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("example", list(EXAMPLE_RESULTS))
+def test_one_result_per_finding_and_problem(cli: Cli, example: str) -> None:
+    log = check_sarif(cli, EXAMPLES / example)
+    report = json.loads(
+        cli("check", EXAMPLES / example, "--as-of", AS_OF, "--format", "json").stdout
+    )
+
+    findings = [
+        (finding["rule_id"], decision["request_id"], finding["message"])
+        for decision in report["decisions"]
+        for finding in decision["findings"]
+    ]
+    results = results_of(log)
+    assert len(results) == EXAMPLE_RESULTS[example] == len(findings) + len(report["problems"])
+    assert Counter((r["ruleId"], r["properties"]["request"]) for r in results) == Counter(
+        (rule_id, request) for rule_id, request, _ in findings
+    )
+
+
+@pytest.mark.parametrize("example", list(EXAMPLE_RESULTS))
+def test_every_result_names_its_rule_by_id_and_index(cli: Cli, example: str) -> None:
+    log = check_sarif(cli, EXAMPLES / example)
+    rules = rules_of(log)
+
+    assert len({rule["id"] for rule in rules}) == len(rules)
+    for result in results_of(log):
+        assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+    for rule in rules:
+        assert rule["name"].isalnum() and rule["name"][0].isupper()
+        assert rule["shortDescription"]["text"].endswith(".")
+        assert rule["help"]["text"] and rule["help"]["markdown"]
+        assert rule["defaultConfiguration"]["level"] in ("error", "warning")
+
+
+def test_tool_and_run(cli: Cli) -> None:
+    log = check_sarif(cli, EXAMPLES / "bank")
+
+    assert (log["$schema"], log["version"]) == (SCHEMA_URI, "2.1.0")
+    (run,) = log["runs"]
+    driver = run["tool"]["driver"]
+    assert (driver["name"], driver["version"], driver["semanticVersion"]) == (
+        "spendgate",
+        __version__,
+        __version__,
+    )
+    assert driver["informationUri"] == HOMEPAGE
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["description"]["text"]
+    assert run["columnKind"] == "unicodeCodePoints"
+    assert run["properties"] == {
+        "policySet": "spendgate-reference",
+        "policySetVersion": "1.0.0",
+        "evaluationDate": AS_OF,
+    }
+
+
+def test_policy_rule_descriptor(cli: Cli) -> None:
+    rules = {rule["id"]: rule for rule in rules_of(check_sarif(cli, EXAMPLES / "bank"))}
+
+    screened = rules["VR-015"]
+    assert screened["name"] == "TheVendorWasScreenedForSanctionsWithin90Days"
+    assert screened["shortDescription"] == {
+        "text": "The vendor was screened for sanctions within 90 days."
+    }
+    assert screened["defaultConfiguration"] == {"level": "error"}
+    assert screened["properties"] == {
+        "policy": "vendor-risk",
+        "policyVersion": "1.0.0",
+        "owner": "procurement",
+        "effect": "assert",
+        "enforcement": "hard",
+        "tags": ["procurement", "vendor-risk"],
+    }
+    assert "no waiver can lift it" in screened["help"]["text"]
+    assert screened["help"]["markdown"].startswith(
+        "**The vendor was screened for sanctions within 90 days**"
+    )
+    assert rules["ESG-020"]["defaultConfiguration"] == {"level": "warning"}
+    approval = rules["APPROVAL"]  # not a policy rule: synthesised from the finding
+    assert list(rules)[-1] == "APPROVAL"
+    assert approval["properties"]["enforcement"] == "advisory"
+    assert approval["defaultConfiguration"] == {"level": "warning"}
+
+
+def test_blocking_finding_is_an_error_at_its_place(cli: Cli) -> None:
+    result = the_result(check_sarif(cli, EXAMPLES / "bank"), "VR-015", "NB-2026-0171")
+
+    assert result["level"] == "error"
+    assert result["message"]["text"] == (
+        "Request NB-2026-0171: nordlys-telekom was last screened on 2026-05-14, "
+        "more than 90 days ago."
+    )
+    assert result["locations"] == [
+        {
+            "physicalLocation": {
+                "artifactLocation": {
+                    "uri": "requests/2026/NB-2026-0171.yaml",
+                    "uriBaseId": "%SRCROOT%",
+                },
+                "region": {"startLine": 9, "startColumn": 9},
+            }
+        }
+    ]
+    assert result["properties"]["blocking"] is True
+    assert result["properties"]["yamlPath"] == "$.vendor"
+    assert "suppressions" not in result
+
+
+def test_assertion_names_the_rule_it_fails(cli: Cli) -> None:
+    result = the_result(check_sarif(cli, EXAMPLES / "bank"), "AI-070", "NB-2026-0142")
+
+    assert result["level"] == "error"
+    assert result["message"]["text"] == (
+        "Request NB-2026-0142 does not meet AI-070: Limited-risk AI has a transparency plan."
+    )
+    assert result["locations"][0]["physicalLocation"]["region"] == {
+        "startLine": 51,
+        "startColumn": 16,
+    }
+
+
+def test_waived_finding_is_a_suppressed_note(cli: Cli) -> None:
+    result = the_result(check_sarif(cli, EXAMPLES / "bank"), "ESG-010", "NB-2026-0171")
+
+    assert result["level"] == "note"
+    assert result["message"]["text"].endswith(" Waived by WV-NB-2026-004.")
+    assert result["suppressions"] == [
+        {"kind": "external", "status": "accepted", "justification": "WV-NB-2026-004"}
+    ]
+    assert result["properties"]["blocking"] is False
+
+
+def test_advisory_finding_is_a_warning(cli: Cli) -> None:
+    result = the_result(check_sarif(cli, EXAMPLES / "bank"), "SPLIT-020", "NB-2026-0183")
+
+    assert result["level"] == "warning"
+    assert result["properties"]["enforcement"] == "advisory"
+
+
+def test_fingerprints_survive_moved_lines(cli: Cli, tmp_path: Path) -> None:
+    before = check_sarif(cli, EXAMPLES / "bank")
+    moved = tmp_path / "bank"
+    shutil.copytree(EXAMPLES / "bank", moved)
+    request = moved / "requests" / "2026" / "NB-2026-0171.yaml"
+    request.write_text("# a comment moves every line down\n" + request.read_text())
+
+    after = check_sarif(cli, moved)
+
+    old, new = (the_result(log, "VR-015", "NB-2026-0171") for log in (before, after))
+    assert new["partialFingerprints"] == old["partialFingerprints"]
+    assert new["locations"][0]["physicalLocation"]["region"]["startLine"] == 10
+    fingerprints = [result["partialFingerprints"][FINGERPRINT] for result in results_of(after)]
+    assert len(set(fingerprints)) == len(fingerprints)
+
+
+# Form -------------------------------------------------------------------------------------------
+
+
+def test_output_is_deterministic_and_indented(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(PROJECT)
+    arguments = ("check", "examples/bank", "--as-of", AS_OF, "--format", "sarif")
+    first = cli(*arguments, "--output", f"sarif={tmp_path / 'out.sarif'}")
+    second = cli(*arguments)
+
+    assert first.stdout == second.stdout == (tmp_path / "out.sarif").read_text(encoding="utf-8")
+    assert first.stdout.startswith('{\n  "$schema": ')
+    assert first.stdout.endswith("}\n") and not first.stdout.endswith("\n\n")

@@ -17,6 +17,7 @@ from spendgate.cli.approve import approve
 from spendgate.cli.check import check
 from spendgate.cli.explain import explain
 from spendgate.cli.impact import impact
+from spendgate.cli.init import init
 from spendgate.cli.policies import policies
 from spendgate.cli.policy_tests import policy_test
 from spendgate.cli.schema import schema
@@ -48,6 +49,7 @@ cli.add_command(policies)
 cli.add_command(approve)
 cli.add_command(impact)
 cli.add_command(schema)
+cli.add_command(init)
 
 
 def run(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,332 @@
+"""`spendgate init`: the scaffolded repository validates, checks, tests and gates cleanly (§11)."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import astuple
+from datetime import date
+from pathlib import Path
+from typing import Any, get_args
+
+import pytest
+
+from spendgate import HOMEPAGE, __version__
+from spendgate.cli.init import INDUSTRIES
+from spendgate.documents.fields import Industry
+from spendgate.documents.located_yaml import load_located
+from spendgate.documents.people import People
+from spendgate.documents.repository import open_repository
+from spendgate.policy.library import builtin_directory, load_policy_book
+from spendgate.scaffold import TEMPLATE_DIRECTORY, TEMPLATES, new_organisation, scaffold_files
+from tests.conftest import PROJECT, Cli
+from tests.test_action import check_jsonschema
+from tests.test_approvals import git
+
+AS_OF = "2026-11-22"
+EMPTY_CHECK = (
+    "0 requests: 0 approved, 0 pending, 0 blocked, 0 invalid "
+    f"(policy set spendgate-reference 1.0.0, as of {AS_OF})\n"
+)
+#: Roles that come from the documents' structure, not from a person's `roles`.
+STRUCTURAL_ROLES = {"budget_owner", "line_manager"}
+SCHEMA_COMMENT = re.compile(r"# yaml-language-server: \$schema=(\S+)\n")
+PUBLISHED_SCHEMAS = f"https://raw.githubusercontent.com/spendgate/spendgate/v{__version__}/schemas/"
+SCHEMA_STORE = {
+    ".github/workflows/spendgate.yml": "https://json.schemastore.org/github-workflow.json",
+    ".pre-commit-config.yaml": "https://json.schemastore.org/pre-commit-config.json",
+}
+CHECK_COMMAND = (
+    'spendgate check --base "origin/$GITHUB_BASE_REF" --format github '
+    "--output sarif=spendgate.sarif --output markdown=spendgate.md"
+)
+
+
+@pytest.fixture(scope="module")
+def scaffold(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One finance scaffold, written by the command, shared by the tests that only read it."""
+    from spendgate.cli.main import run
+
+    root = tmp_path_factory.mktemp("scaffold") / "northbridge"
+    assert run(["init", str(root), "--industry", "finance", "--name", "Northbridge Bank"]) == 0
+    return root
+
+
+def yaml_files(root: Path) -> list[str]:
+    """Every YAML file of the scaffold outside the policy test cases (copied verbatim)."""
+    return sorted(
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*")
+        if path.suffix in (".yaml", ".yml") and "tests" not in path.relative_to(root).parts
+    )
+
+
+def load(path: Path) -> Any:
+    (document,) = load_located(path.read_text(encoding="utf-8"))
+    return document.value
+
+
+def test_the_industries_are_those_the_config_model_allows() -> None:
+    assert get_args(Industry) == INDUSTRIES
+
+
+@pytest.mark.parametrize("industry", INDUSTRIES)
+def test_every_industry_scaffolds_a_repository_that_validates_and_checks(
+    cli: Cli, tmp_path: Path, industry: str
+) -> None:
+    root = tmp_path / "governance"
+    outcome = cli("init", root, "--industry", industry)
+    assert (outcome.exit_code, outcome.stderr) == (0, "")
+    assert outcome.stdout.startswith(
+        f"Scaffolded the governance repository of governance in {root} "
+        f"(industry {industry}, base currency EUR):\n"
+    )
+    assert astuple(cli("validate", root)) == (0, "valid: 15 documents in 15 files\n", "")
+    assert astuple(cli("check", root, "--as-of", AS_OF)) == (0, EMPTY_CHECK, "")
+    assert routed_roles(root, industry) <= held_roles(root)
+
+
+def routed_roles(root: Path, industry: str) -> set[str]:
+    """Every role a policy in scope can route a request to, or that owns a policy."""
+    book = load_policy_book(open_repository(root))
+    roles: set[str] = set()
+    for policy in book.policies:
+        if not {"any", industry} & set(policy.scope.industries):
+            continue
+        roles.add(policy.owner)
+        roles |= {rule.requirement.role for rule in policy.rules if rule.requirement}
+    return roles - STRUCTURAL_ROLES
+
+
+def held_roles(root: Path) -> set[str]:
+    (people,) = [model for _, model in open_repository(root).models(People)]
+    return {role for person in people.people for role in person.roles}
+
+
+def test_init_prints_what_it_wrote_and_what_to_do_next(cli: Cli, tmp_path: Path) -> None:
+    root = tmp_path / "acme"
+    cases = len(list((builtin_directory() / "tests").rglob("expect.yaml")))
+    outcome = cli(
+        "init", root, "--industry", "retail", "--name", "Acme Stores", "--currency", "gbp"
+    )
+    assert astuple(outcome) == (
+        0,
+        f"Scaffolded the governance repository of Acme Stores in {root} "
+        "(industry retail, base currency GBP):\n"
+        "  spendgate.yaml\n"
+        "  org/people.yaml\n"
+        "  org/budgets.yaml\n"
+        "  README.md\n"
+        "  .github/workflows/spendgate.yml\n"
+        "  .pre-commit-config.yaml\n"
+        "  .gitignore\n"
+        "  vendors/ requests/ ai/ approvals/ waivers/ (empty, for your documents)\n"
+        "  policies/ (12 reference policy files)\n"
+        f"  policies/tests/ ({cases} policy test cases)\n"
+        "\n"
+        "Next steps:\n"
+        "  1. Replace the placeholders in org/people.yaml, org/budgets.yaml and the FX rates\n"
+        "     in spendgate.yaml with your own people, budgets and rates.\n"
+        f"  2. spendgate validate {root} && spendgate check {root} && spendgate test {root}\n"
+        "  3. Commit and push; require the spendgate workflow on the default branch, and run\n"
+        "     `pre-commit install` to check every commit.\n"
+        "README.md tells requesters and approvers how to use the repository.\n",
+        "",
+    )
+    config = load(root / "spendgate.yaml")
+    assert config["organization"] == {
+        "name": "Acme Stores",
+        "industry": "retail",
+        "jurisdictions": [],
+        "base_currency": "GBP",
+        "fiscal_year_start": 1,
+    }
+    assert config["fx"]["rates"] == {"EUR": 0.8553, "USD": 0.7881, "CHF": 0.9095}
+    assert config["policy_set"] == "policies"
+
+
+def test_the_scaffolds_policy_tests_pass(cli: Cli, scaffold: Path) -> None:
+    cases = len(list((builtin_directory() / "tests").rglob("expect.yaml")))
+    outcome = cli("test", scaffold)
+    assert (outcome.exit_code, outcome.stderr) == (0, "")
+    assert outcome.stdout.endswith(f"\n{cases} passed, 0 failed\n")
+
+
+def test_the_policies_are_the_reference_library(scaffold: Path) -> None:
+    for reference in builtin_directory().glob("*.yaml"):
+        copy = (scaffold / "policies" / reference.name).read_text(encoding="utf-8")
+        assert SCHEMA_COMMENT.sub("", copy, count=1) == reference.read_text(encoding="utf-8")
+
+
+def test_a_directory_that_is_not_empty_is_refused(cli: Cli, tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine\n")
+    outcome = cli("init", tmp_path, "--industry", "technology")
+    assert astuple(outcome) == (
+        2,
+        "",
+        f"spendgate: error: {tmp_path} is not empty; use --force to scaffold into it anyway "
+        "(files with the same names are overwritten)\n",
+    )
+    assert [path.name for path in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def test_force_writes_into_a_directory_and_keeps_other_files(cli: Cli, tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine\n")
+    (tmp_path / "README.md").write_text("old\n")
+    outcome = cli("init", tmp_path, "--industry", "technology", "--force")
+    assert (outcome.exit_code, outcome.stderr) == (0, "")
+    assert (tmp_path / "notes.txt").read_text() == "mine\n"
+    assert (tmp_path / "README.md").read_text().startswith(f"# {tmp_path.name}: purchase")
+    assert astuple(cli("validate", tmp_path)) == (0, "valid: 15 documents in 15 files\n", "")
+
+
+def test_a_fresh_git_repository_counts_as_empty(cli: Cli, tmp_path: Path) -> None:
+    git(tmp_path, "init", "-q", "-b", "main")
+    assert cli("init", tmp_path, "--industry", "telecom").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--currency", "EURO", "--currency: 'EURO' is not an ISO 4217 currency code"),
+        ("--name", "  ", "--name: '' is not a name (printable text, on one line)"),
+        (
+            "--name",
+            "Acme\nStores",
+            "--name: 'Acme\\nStores' is not a name (printable text, on one line)",
+        ),
+    ],
+)
+def test_bad_options_are_usage_errors(
+    cli: Cli, tmp_path: Path, option: str, value: str, message: str
+) -> None:
+    outcome = cli("init", tmp_path / "new", "--industry", "retail", option, value)
+    assert astuple(outcome) == (2, "", f"spendgate: error: {message}\n")
+    assert not (tmp_path / "new").exists()
+
+
+def test_an_unknown_industry_is_refused_by_the_command_line(cli: Cli, tmp_path: Path) -> None:
+    outcome = cli("init", tmp_path, "--industry", "mining")
+    assert outcome.exit_code == 2
+    assert "'mining' is not one of 'finance', 'insurance', 'manufacturing'" in outcome.stderr
+
+
+def test_a_base_currency_without_sample_rates_gets_an_empty_table(cli: Cli, tmp_path: Path) -> None:
+    assert cli("init", tmp_path, "--industry", "healthcare", "--currency", "JPY").exit_code == 0
+    assert load(tmp_path / "spendgate.yaml")["fx"]["rates"] == {}
+    assert astuple(cli("validate", tmp_path)) == (0, "valid: 15 documents in 15 files\n", "")
+
+
+def test_every_yaml_file_names_its_schema(scaffold: Path) -> None:
+    files = yaml_files(scaffold)
+    assert len(files) == 17
+    for name in files:
+        text = (scaffold / name).read_text(encoding="utf-8")
+        match = SCHEMA_COMMENT.match(text)
+        assert match, f"{name} does not start with a schema comment"
+        if name in SCHEMA_STORE:
+            assert match.group(1) == SCHEMA_STORE[name]
+            continue
+        kind = load(scaffold / name)["kind"]
+        assert match.group(1) == f"{PUBLISHED_SCHEMAS}{kind}.schema.json"
+        assert (PROJECT / "schemas" / f"{kind}.schema.json").is_file()
+
+
+def test_the_workflow_gates_pull_requests(scaffold: Path) -> None:
+    workflow = load(scaffold / ".github" / "workflows" / "spendgate.yml")
+    assert workflow["on"] == {"pull_request": None}
+    steps = workflow["jobs"]["check"]["steps"]
+    assert steps[0] == {"uses": "actions/checkout@v5", "with": {"fetch-depth": 0}}
+    runs = [step["run"] for step in steps if "run" in step]
+    assert f'python -m pip install "spendgate @ git+{HOMEPAGE}@v{__version__}"' in runs
+    assert CHECK_COMMAND in runs
+    assert "spendgate test" in runs
+    (upload,) = [step for step in steps if "upload-sarif" in step.get("uses", "")]
+    assert upload["with"]["sarif_file"] == "spendgate.sarif"
+    assert workflow["permissions"]["security-events"] == "write"
+
+
+def test_the_workflow_is_valid_against_the_schema_store_schema(scaffold: Path) -> None:
+    workflow = scaffold / ".github" / "workflows" / "spendgate.yml"
+    assert check_jsonschema("vendor.github-workflows", workflow) == (0, "ok -- validation done\n")
+
+
+def test_the_pre_commit_config_runs_the_published_hooks(scaffold: Path) -> None:
+    config = load(scaffold / ".pre-commit-config.yaml")
+    assert config == {
+        "repos": [
+            {
+                "repo": HOMEPAGE,
+                "rev": f"v{__version__}",
+                "hooks": [{"id": "spendgate-validate"}, {"id": "spendgate-check"}],
+            }
+        ]
+    }
+    published = {hook["id"] for hook in load(PROJECT / ".pre-commit-hooks.yaml")}
+    assert {"spendgate-validate", "spendgate-check"} <= published
+
+
+def test_the_gitignore_keeps_the_cache_out(scaffold: Path) -> None:
+    assert ".spendgate-cache/" in (scaffold / ".gitignore").read_text().splitlines()
+
+
+def test_every_template_is_used() -> None:
+    assert sorted(TEMPLATES.values()) == sorted(p.name for p in TEMPLATE_DIRECTORY.iterdir())
+
+
+def test_the_yaml_string_filter_keeps_awkward_names(tmp_path: Path) -> None:
+    name = 'Acme "Nord" AS: #1 \\ Ørsted'
+    chosen = new_organisation(tmp_path, industry="other", name=name, currency="NOK")
+    files = scaffold_files(chosen, today=date(2026, 11, 22))
+    (config,) = load_located(files["spendgate.yaml"])
+    assert config.value["organization"]["name"] == name
+
+
+def test_a_committed_scaffold_passes_a_pull_request_check(cli: Cli, tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    assert cli("init", root, "--industry", "manufacturing").exit_code == 0
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "spendgate init")
+    outcome = cli("check", root, "--base", "HEAD", "--as-of", AS_OF)
+    assert (outcome.exit_code, outcome.stderr) == (0, "")
+    assert outcome.stdout.endswith(EMPTY_CHECK)
+    assert git(root, "status", "--porcelain") == ""
+
+
+def test_the_readme_walks_a_purchase_to_approved(cli: Cli, tmp_path: Path) -> None:
+    """The README's example vendor and request, approved as it says, pass the gate."""
+    root = tmp_path / "repo"
+    assert cli("init", root, "--industry", "retail").exit_code == 0
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "spendgate init")
+    vendor, request = readme_examples(root)
+    (root / "vendors" / "northwind-hardware.yaml").write_text(vendor)
+    request_id = load_located(request)[0].value["id"]
+    (root / "requests" / f"{request_id}.yaml").write_text(request)
+    git(root, "checkout", "-q", "-b", "laptops")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "Propose laptops", author="E <it.engineer@repo.example>")
+    pending = cli("check", root, "--base", "main")
+    assert (pending.exit_code, pending.stdout.splitlines()[0]) == (
+        1,
+        f"{request_id} [pending] Laptops for the new support engineers",
+    )
+    steps = {"budget_owner": "it.director", "line_manager": "it.team.lead"}
+    steps["procurement"] = "procurement.lead"
+    for role, person in steps.items():
+        approved = cli("approve", request_id, "--role", role, "--as", person, "--repo", root)
+        assert approved.exit_code == 0, approved
+        git(root, "add", "approvals")
+        git(root, "commit", "-q", "-m", f"Approve as {role}", author=f"P <{person}@repo.example>")
+    outcome = cli("check", root, "--base", "main")
+    assert (outcome.exit_code, outcome.stdout.splitlines()[0]) == (
+        0,
+        f"{request_id} [approved] Laptops for the new support engineers",
+    )
+
+
+def readme_examples(root: Path) -> list[str]:
+    text = (root / "README.md").read_text(encoding="utf-8")
+    return [textwrap.dedent(block) for block in re.findall(r"```yaml\n(.*?)```", text, re.S)]

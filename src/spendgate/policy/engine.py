@@ -12,40 +12,35 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from spendgate import __version__
-from spendgate.approvals.authenticity import authenticate
 from spendgate.approvals.desk import ApprovalDesk
 from spendgate.approvals.routing import eligible_people, merge_steps
 from spendgate.approvals.waivers import Owner, WaiverBook
 from spendgate.decisions import (
-    Classification,
     Decision,
     Finding,
     Inputs,
-    LineClassification,
     RouteStep,
     Status,
 )
 from spendgate.documents.ai_assessment import AIAssessment
-from spendgate.documents.approval import Approval
-from spendgate.documents.benchmarks import PriceBenchmarks
-from spendgate.documents.budgets import Budgets
 from spendgate.documents.config import Config
 from spendgate.documents.discovery import CONFIG_FILE
 from spendgate.documents.loading import LoadedDocument, blob_id
 from spendgate.documents.locator import Locator
-from spendgate.documents.people import People, Person
+from spendgate.documents.people import Person
 from spendgate.documents.policy import Requirement
 from spendgate.documents.purchase_request import PurchaseRequest
 from spendgate.documents.repository import Repository
 from spendgate.documents.vendor import Vendor
 from spendgate.documents.waiver import Waiver
 from spendgate.policy import cel
+from spendgate.policy.assembly import desk, ledger, organisation_program
 from spendgate.policy.checks import Subject
+from spendgate.policy.classification import classify, in_scope
 from spendgate.policy.compile import (
     FAILED,
     NOT_APPLICABLE,
@@ -55,6 +50,7 @@ from spendgate.policy.compile import (
     PolicyBook,
 )
 from spendgate.policy.context import Ledger, build_context
+from spendgate.policy.invalid import invalid_decision
 from spendgate.policy.outcome import Outcome, anchor, gather_evidence, make_finding, render_message
 from spendgate.problems import Problem
 
@@ -91,13 +87,13 @@ class Engine:
             for document in repository.documents()
             if document.kind in ("People", "Budgets")
         )
-        self.org_policies, self.combined = _organisation_program(self.book, self.config)
+        self.org_policies, self.combined = organisation_program(self.book, self.config)
         self.people_by_role = defaultdict(list)
         for person in repository.people.values():
             for role in person.roles:
                 self.people_by_role[role].append(person)
-        self.ledger = _ledger(repository, self.config)
-        self.desk = _desk(
+        self.ledger = ledger(repository, self.config)
+        self.desk = desk(
             repository,
             self.config,
             self.locator,
@@ -147,28 +143,10 @@ class Engine:
         return decisions
 
     def invalid(self, file: str, request_id: str, title: str, problems: list[Problem]) -> Decision:
-        findings = tuple(
-            Finding(
-                problem.code,
-                problem.message,
-                "validate",
-                __version__,
-                "hard",
-                problem.message,
-                problem.location,
-            )
-            for problem in problems
-        )
-        return Decision(
-            request_id,
-            file,
-            title,
-            "invalid",
-            "0.00",
+        return invalid_decision(
+            (request_id, file, title),
+            problems,
             self.config.organization.base_currency,
-            Classification("none"),
-            (),
-            findings,
             self.inputs(file),
         )
 
@@ -195,9 +173,10 @@ class Engine:
             requester=self.repository.people.get(request.requester),
             today=self.today,
         )
-        policies = [policy for policy in self.book.policies if self.in_scope(policy, request)]
+        industry = self.config.organization.industry
+        policies = [p for p in self.book.policies if in_scope(p, request, industry, self.today)]
         outcome = Outcome(context, self.explain, self.displayed)
-        classification = self.classify(policies, context, outcome)
+        classification = classify(policies, context, outcome)
         bound = cel.activation(context)
         results = self.evaluate_all(bound)
         for policy in policies:
@@ -236,39 +215,6 @@ class Engine:
         return [
             problem for file in sorted(files) for problem in self.problems_by_file.get(file, [])
         ]
-
-    def in_scope(self, policy: CompiledPolicy, request: PurchaseRequest) -> bool:
-        scope = policy.scope
-        industries = set(scope.industries)
-        if "any" not in industries and self.config.organization.industry not in industries:
-            return False
-        if scope.effective_from and self.today < scope.effective_from:
-            return False
-        if scope.effective_until and self.today > scope.effective_until:
-            return False
-        categories = set(scope.categories)
-        return not categories or any(item.category in categories for item in request.line_items)
-
-    def classify(
-        self, policies: list[CompiledPolicy], context: dict[str, Any], outcome: Outcome
-    ) -> Classification:
-        lines: dict[int, LineClassification] = {}
-        bound = cel.activation(context)
-        for policy in policies:
-            for rule, program in policy.tables:
-                for line, matches in enumerate(cel.evaluate(program, bound)):
-                    row = matches.index(True) if True in matches else -1
-                    if row >= 0 and line not in lines:
-                        decided = rule.rows[row].row
-                        lines[line] = LineClassification(
-                            line, decided.result, rule.id, row, decided.reason, decided.commitment
-                        )
-                outcome.record(rule, policy.name, "applied", "first matching row per line item")
-        classified = tuple(lines[index] for index in sorted(lines))
-        results = {line.result for line in classified}
-        result = "none" if not results else results.pop() if len(results) == 1 else "mixed"
-        _record_classification(context, classified)
-        return Classification(result, classified)  # type: ignore[arg-type]
 
     def evaluate_all(self, bound: Any) -> dict[str, list[int | str]]:
         """Every policy's results from the one program of all of them; {} if it fails here."""
@@ -450,84 +396,9 @@ def _run_alone(rule: CompiledRule, bound: Any) -> int | str:
         return str(error)
 
 
-def _record_classification(context: dict[str, Any], lines: tuple[LineClassification, ...]) -> None:
-    """Later rules read the classification: per line, per request, and capex/opex totals."""
-    request = context["request"]
-    capex = opex = 0.0
-    for line in lines:
-        item = request["line_items"][line.line]
-        item["classification"] = line.result
-        if line.result == "capex":
-            capex += item["total_base"]
-        else:
-            opex += item["total_base"]
-    results = {line.result for line in lines}
-    request["classification"] = (
-        results.pop() if len(results) == 1 else "mixed" if results else "none"
-    )
-    request["capex_total_base"] = capex
-    request["opex_total_base"] = opex
-
-
 def _status(findings: tuple[Finding, ...], route: tuple[RouteStep, ...]) -> Status:
     if any(finding.blocking for finding in findings):
         return "blocked"
     if all(step.satisfied for step in route):
         return "approved"
     return "pending"
-
-
-def _organisation_program(
-    book: PolicyBook, config: Config
-) -> tuple[tuple[CompiledPolicy, ...], cel.Program | None]:
-    """The policies of the organisation's industry, and one program for all their rules.
-
-    The industry never changes within a run, so a request's data crosses into CEL once for all
-    of them.
-    """
-    industry = config.organization.industry
-    policies = tuple(
-        policy
-        for policy in book.policies
-        if policy.combined is not None
-        and ("any" in policy.scope.industries or industry in policy.scope.industries)
-    )
-    elements = [rule.combined_element() for policy in policies for rule in policy.listed]
-    return policies, (cel.compile_expression(f"[{', '.join(elements)}]") if elements else None)
-
-
-def _ledger(repository: Repository, config: Config) -> Ledger:
-    requests = {model.id: model for _, model in repository.models(PurchaseRequest)}
-    budgets = {
-        (budget.cost_centre, budget.fiscal_year): budget
-        for _, model in repository.models(Budgets)
-        for budget in model.budgets
-    }
-    benchmarks = {
-        entry.id: (
-            config.to_base(entry.median, model.currency) or Decimal(0),
-            config.to_base(entry.p75, model.currency) or Decimal(0),
-        )
-        for _, model in repository.models(PriceBenchmarks)
-        for entry in model.entries
-    }
-    committed = repository.elsewhere.committed(config) if repository.elsewhere else None
-    return Ledger(config, requests, budgets, benchmarks=benchmarks, committed=committed)
-
-
-def _desk(
-    repository: Repository, config: Config, locator: Locator, history: Path, parallel: bool
-) -> ApprovalDesk:
-    records: dict[str, list[tuple[LoadedDocument, Approval]]] = defaultdict(list)
-    for document, approval in repository.models(Approval):
-        records[approval.request].append((document, approval))
-    authenticity = authenticate(
-        history,
-        ((document.file, approval.approver) for document, approval in repository.models(Approval)),
-        people=repository.people,
-        directory=config.paths.approvals,
-    )
-    delegations = tuple(
-        delegation for _, people in repository.models(People) for delegation in people.delegations
-    )
-    return ApprovalDesk(config.approvals, locator, records, delegations, authenticity, parallel)

@@ -25,7 +25,11 @@ def test_export_writes_every_kind_and_then_nothing(cli: Cli, tmp_path: Path) -> 
 
     assert first.exit_code == 0
     assert sorted(path.name for path in tmp_path.iterdir()) == sorted(
-        [*(f"{kind}.schema.json" for kind in KINDS), "CheckReport.schema.json"]
+        [
+            *(f"{kind}.schema.json" for kind in KINDS),
+            "CheckReport.schema.json",
+            "AuditRecord.schema.json",
+        ]
     )
     assert (second.exit_code, second.stdout) == (0, f"0 schema(s) changed in {tmp_path}\n")
 

@@ -184,3 +184,136 @@ def _git_bytes(
     except (OSError, subprocess.TimeoutExpired):
         return None
     return result.stdout if result.returncode == 0 else None
+
+
+@dataclass(frozen=True)
+class FileCommit:
+    """One commit in a file's history: what the audit site lists beside a decision."""
+
+    sha: str
+    date: str
+    """The author date, ISO 8601."""
+    author: str
+    email: str
+    subject: str
+
+
+def file_history(root: Path, path: str) -> list[FileCommit]:
+    """The commits that changed `path` (relative to `root`), newest first, across renames.
+
+    Empty outside git or for a file git never saw.
+    """
+    output = _git(root, "log", "--follow", "--format=%x00%H%x1f%aI%x1f%an%x1f%ae%x1f%s", "--", path)
+    found = []
+    for record in (output or "").split("\0")[1:]:
+        sha, date, author, email, subject = (record.strip("\n").split("\x1f") + [""] * 5)[:5]
+        found.append(FileCommit(sha, date, author, email, subject))
+    return found
+
+
+def uncommitted(root: Path) -> list[str] | None:
+    """Paths under `root` (relative to it) that differ from HEAD: modified, staged, deleted or
+    untracked and not ignored. None outside git or before the first commit."""
+    changed = _git_bytes(root, "diff", "--name-only", "--relative", "-z", "HEAD", "--", ".")
+    untracked = _git_bytes(root, "ls-files", "--others", "--exclude-standard", "-z", "--", ".")
+    if changed is None or untracked is None:
+        return None
+    names = (changed + b"\0" + untracked).split(b"\0")
+    return sorted({name.decode("utf-8", "surrogateescape") for name in names if name})
+
+
+def existing_commits(root: Path, commits: list[str]) -> set[str]:
+    """Those of `commits` that name a commit of the repository at `root` (one `cat-file`)."""
+    if not commits:
+        return set()
+    output = _git_bytes(root, "cat-file", "--batch-check", stdin="\n".join(commits) + "\n")
+    found = set()
+    for line, asked in zip((output or b"").decode().splitlines(), commits, strict=False):
+        parts = line.split(" ")
+        if len(parts) == 3 and parts[1] == "commit" and asked.lower() == parts[0]:
+            found.add(asked)
+    return found
+
+
+def in_history(root: Path, commits: set[str]) -> set[str]:
+    """Those of `commits` reachable from a branch, tag or other ref (one `git rev-list --all`):
+    a commit that exists but is in no history was rewritten away."""
+    if not commits:
+        return set()
+    output = _git_bytes(root, "rev-list", "--all", timeout=600)
+    return commits & set((output or b"").decode().split())
+
+
+def history_at(root: Path, commit: str, target: Path) -> Path | None:
+    """A scratch repository at `target` whose HEAD is `commit` of the repository at `root`.
+
+    It shares the objects of `root`'s repository (git alternates) and checks nothing out, so
+    `git log` in it reads history as it was at `commit`, at the cost of one `git init`. Returns
+    where `root` sits in it (write the tree there), or None when `commit` cannot be read.
+    """
+    objects = _git(root, "rev-parse", "--git-path", "objects")
+    shallow = _git(root, "rev-parse", "--git-path", "shallow")
+    prefix = _git(root, "rev-parse", "--show-prefix")
+    if objects is None or shallow is None or prefix is None:
+        return None
+    target.mkdir(parents=True, exist_ok=True)
+    if _git(target, "init", "--quiet") is None:
+        return None
+    git_dir = target / ".git"
+    (git_dir / "objects" / "info").mkdir(parents=True, exist_ok=True)
+    (git_dir / "objects" / "info" / "alternates").write_text(f"{(root / objects).resolve()}\n")
+    if (root / shallow).is_file():  # a shallow clone's history ends where the clone's does
+        (git_dir / "shallow").write_bytes((root / shallow).read_bytes())
+    if _git(target, "update-ref", "--no-deref", "HEAD", f"{commit}^{{commit}}") is None:
+        return None
+    return target / prefix
+
+
+@dataclass(frozen=True)
+class LoggedCommit:
+    """One commit of a path log: when it was committed and the files it added, modified or
+    deleted (paths relative to the repository root given)."""
+
+    sha: str
+    committed: int
+    """The committer date, in seconds since the epoch."""
+    changes: tuple[tuple[str, str], ...]
+    """(status, path): A added, M modified, D deleted (renames show as D and A)."""
+
+
+def path_log(root: Path, paths: tuple[str, ...]) -> list[LoggedCommit] | None:
+    """Every commit that changed a file under `paths` (relative to `root`), oldest first, read
+    with one `git log`; None outside git or before the first commit."""
+    output = _git_bytes(
+        root,
+        *("log", "--reverse", "--no-renames", "--relative", "--name-status", "-z"),
+        "--format=commit %H %ct",
+        "--",
+        *paths,
+        timeout=600,
+    )
+    if output is None:
+        return None
+    return _parse_path_log(output.decode("utf-8", "surrogateescape").split("\0"))
+
+
+def _parse_path_log(tokens: list[str]) -> list[LoggedCommit]:
+    """Tokens of `git log -z --name-status`: a `commit SHA TIME` header, then status and path
+    pairs; a path always follows its status, so a path is never taken for a header."""
+    commits: list[LoggedCommit] = []
+    changes: list[tuple[str, str]] = []
+    header: list[str] = []
+    pending_status = ""
+    for token in tokens:
+        if pending_status:
+            changes.append((pending_status, token))
+            pending_status = ""
+        elif token.startswith("commit "):
+            if header:
+                commits.append(LoggedCommit(header[1], int(header[2]), tuple(changes)))
+            header, changes = token.split(" "), []
+        elif token.strip():
+            pending_status = token.strip()[:1]
+    if header:
+        commits.append(LoggedCommit(header[1], int(header[2]), tuple(changes)))
+    return commits

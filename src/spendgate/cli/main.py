@@ -14,6 +14,7 @@ import click
 
 from spendgate import __version__
 from spendgate.cli.approve import approve
+from spendgate.cli.audit import audit
 from spendgate.cli.check import check
 from spendgate.cli.explain import explain
 from spendgate.cli.impact import impact
@@ -50,6 +51,7 @@ cli.add_command(approve)
 cli.add_command(impact)
 cli.add_command(schema)
 cli.add_command(init)
+cli.add_command(audit)
 
 
 def run(argv: Sequence[str] | None = None) -> int:

@@ -18,11 +18,13 @@ def kind_schema(kind: str) -> dict[str, Any]:
 
 
 def schema_texts() -> dict[str, str]:
-    """File name to file content, for every kind and for `check`'s JSON report."""
+    """File name to file content, for every kind, `check`'s JSON report and the audit record."""
+    from spendgate.audit.log import record_schema
     from spendgate.reporters.check_json import report_schema
 
     schemas = {f"{kind}.schema.json": kind_schema(kind) for kind in KINDS}
     schemas["CheckReport.schema.json"] = report_schema()
+    schemas["AuditRecord.schema.json"] = record_schema()
     return {
         name: json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
         for name, schema in schemas.items()

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from spendgate import __version__
 
 if TYPE_CHECKING:
+    from spendgate.decisions import Decision
     from spendgate.policy.gate import CheckReport
 
 
@@ -26,6 +27,11 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     return value
+
+
+def decision_json(decision: Decision) -> dict[str, Any]:
+    """One decision as the report (and the decision log, `spendgate audit record`) holds it."""
+    return {**_plain(decision), "blocking": [f.rule_id for f in decision.blocking_findings]}
 
 
 def report_schema() -> dict[str, Any]:
@@ -85,10 +91,7 @@ def render(report: CheckReport, *, colour: bool = False) -> str:
         "spendgate_version": __version__,
         "evaluation_date": report.evaluation_date.isoformat(),
         "policy_set": {"name": report.policy_set, "version": report.policy_set_version},
-        "decisions": [
-            {**_plain(decision), "blocking": [f.rule_id for f in decision.blocking_findings]}
-            for decision in report.decisions
-        ],
+        "decisions": [decision_json(decision) for decision in report.decisions],
         "problems": [_plain(problem) for problem in report.problems],
         "notes": list(report.notes),
     }

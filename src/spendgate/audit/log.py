@@ -1,0 +1,277 @@
+"""The decision log, `audit/decisions.jsonl`: one JSON record per line, chained by SHA-256.
+
+A record is the Decision exactly as `check --format json` shows it, plus where and when it was
+recorded and the chain:
+
+    {"decision_id": "d-…", "timestamp": "2026-11-22T09:30:00Z", "commit": "<40 hex>",
+     "policy_set": {"name": …, "version": …}, "policies": {"policy:NAME@VERSION": "<blob id>"},
+     "decision": {…}, "prev_hash": "<64 hex>", "hash": "<64 hex>"}
+
+`hash` is the SHA-256 of the canonical JSON of the record without `hash` (keys sorted, no spaces,
+UTF-8), and `prev_hash` is the previous record's `hash` (64 zeros for the first). Editing,
+deleting, inserting or reordering records therefore breaks the chain at a line `verify` names.
+The record format is published as `schemas/AuditRecord.schema.json` (`record_schema`).
+
+Appends are atomic: under an exclusive lock on a hidden sibling `.<log name>.lock`, the log is
+rewritten to a temporary file with the new lines and renamed over the old one, so a crash leaves
+the old log or the new one, never a torn line, and concurrent writers queue instead of
+interleaving.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+GENESIS = "0" * 64
+RECORD_KEYS = (
+    "decision_id",
+    "timestamp",
+    "commit",
+    "policy_set",
+    "policies",
+    "decision",
+    "prev_hash",
+    "hash",
+)
+
+
+def canonical(value: Any) -> bytes:
+    """The canonical JSON of `value`: sorted keys, no whitespace, UTF-8."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def record_hash(record: dict[str, Any]) -> str:
+    """The SHA-256 (hex) of the record's canonical JSON without its `hash`."""
+    return hashlib.sha256(canonical({k: v for k, v in record.items() if k != "hash"})).hexdigest()
+
+
+def decision_digest(decision: dict[str, Any]) -> str:
+    """What makes two decisions of one request the same, whatever day they were evaluated."""
+    inputs = {k: v for k, v in decision.get("inputs", {}).items() if k != "evaluation_date"}
+    comparable = {k: v for k, v in decision.items() if k not in ("inputs", "trace")}
+    return hashlib.sha256(canonical({**comparable, "inputs": inputs})).hexdigest()
+
+
+def as_logged(value: dict[str, Any]) -> dict[str, Any]:
+    """`value` as it reads back from the log: tuples become lists, and so on."""
+    logged: dict[str, Any] = json.loads(canonical(value))
+    return logged
+
+
+def new_record(
+    decision: dict[str, Any], *, commit: str, timestamp: str, prev_hash: str
+) -> dict[str, Any]:
+    """A complete, hashed record of one decision (a dict of `check --format json`)."""
+    inputs = decision["inputs"]
+    policies = {name: blob for name, blob in inputs["documents"] if name.startswith("policy:")}
+    # The previous hash makes the id unique in the log even when a request's decision flips back
+    # to an earlier one within the same second at the same commit.
+    seed = canonical(
+        [decision["request_id"], commit, timestamp, decision_digest(decision), prev_hash]
+    )
+    record: dict[str, Any] = {
+        "decision_id": "d-" + hashlib.sha256(seed).hexdigest()[:16],
+        "timestamp": timestamp,
+        "commit": commit,
+        "policy_set": {"name": inputs["policy_set"], "version": inputs["policy_set_version"]},
+        "policies": policies,
+        "decision": decision,
+        "prev_hash": prev_hash,
+    }
+    record["hash"] = record_hash(record)
+    return record
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of the log: its number, its text, and the record when it parses as one."""
+
+    number: int
+    text: str
+    record: dict[str, Any] | None
+    complete: bool
+    """False for a last line without its newline (a torn or truncated tail)."""
+
+
+def read_lines(path: Path) -> list[Line]:
+    """Every line of the log at `path` (none when it does not exist)."""
+    if not path.is_file():
+        return []
+    data = path.read_bytes().decode("utf-8", errors="replace")
+    lines = data.split("\n")
+    complete_count = len(lines) - 1  # the text after the last newline is incomplete (or empty)
+    found = []
+    for index, text in enumerate(lines):
+        if index == complete_count and text == "":
+            break
+        found.append(Line(index + 1, text, _parse(text), index < complete_count))
+    return found
+
+
+def _parse(text: str) -> dict[str, Any] | None:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def records_of(lines: list[Line]) -> list[tuple[Line, dict[str, Any]]]:
+    """The lines that hold a record with exactly the record's keys, and their records."""
+    return [
+        (line, line.record)
+        for line in lines
+        if line.record is not None and set(line.record) == set(RECORD_KEYS)
+    ]
+
+
+def head_hash(lines: list[Line]) -> str:
+    """The `hash` of the last record, or GENESIS for an empty log."""
+    for line in reversed(lines):
+        if line.record is not None and isinstance(line.record.get("hash"), str):
+            return str(line.record["hash"])
+    return GENESIS
+
+
+@contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold the exclusive lock of the log at `path` (a hidden sibling `.<name>.lock`)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with (path.parent / f".{path.name}.lock").open("a+b") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
+
+def append(path: Path, build: Callable[[list[Line]], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Append the records `build` makes from the current lines, atomically and under the lock.
+
+    `build` runs while the lock is held, so it sees the log as no other writer can change it.
+    """
+    with locked(path):
+        lines = read_lines(path)
+        records = build(lines)
+        if not records:
+            return []
+        old = path.read_bytes() if path.is_file() else b""
+        new = b"".join(canonical(record) + b"\n" for record in records)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(old + new)
+                out.flush()
+                os.fsync(out.fileno())
+            Path(temporary).replace(path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        return records
+
+
+def log_path(root: Path, override: Path | None = None) -> Path:
+    """Where the decision log of the repository at `root` is: `override`, or the configured
+    `paths.audit_log` (`audit/decisions.jsonl` by default)."""
+    if override is not None:
+        return override
+    from spendgate.documents.config import Config, Paths
+    from spendgate.documents.discovery import CONFIG_FILE
+    from spendgate.documents.loading import load_file
+
+    paths = Paths()
+    if (root / CONFIG_FILE).is_file():
+        loaded = load_file(root / CONFIG_FILE, root=root)
+        configs = [d.model for d in loaded.documents if isinstance(d.model, Config)]
+        paths = configs[0].paths if configs else paths
+    return root / paths.audit_log
+
+
+def display_name(path: Path, root: Path) -> str:
+    """`path` relative to `root` when it is inside it (how problems name the log)."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def record_schema() -> dict[str, Any]:
+    """The JSON Schema of one record (published as `schemas/AuditRecord.schema.json`)."""
+    from spendgate.reporters.check_json import report_schema
+
+    definitions = report_schema()["$defs"]
+    hex64 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+    text = {"type": "string"}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "AuditRecord.schema.json",
+        "title": "spendgate decision log record",
+        "description": "One line of the decision log (`audit/decisions.jsonl`), written by "
+        "`spendgate audit record`: a decision as `spendgate check --format json` shows it, where "
+        "and when it was recorded, and the hash chain.",
+        "type": "object",
+        "additionalProperties": False,
+        "required": list(RECORD_KEYS),
+        "properties": {
+            "decision_id": {"type": "string", "pattern": "^d-[0-9a-f]{16}$"},
+            "timestamp": {
+                "description": "When the record was written, in UTC.",
+                "type": "string",
+                "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$",
+            },
+            "commit": {
+                "description": "The git commit the decision was made at.",
+                "type": "string",
+                "pattern": "^[0-9a-f]{40}([0-9a-f]{24})?$",
+            },
+            "policy_set": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["name", "version"],
+                "properties": {"name": text, "version": text},
+            },
+            "policies": {
+                "description": "The git blob id of each policy, by `policy:NAME@VERSION`.",
+                "type": "object",
+                "propertyNames": {"pattern": "^policy:"},
+                "additionalProperties": text,
+            },
+            "decision": {"$ref": "#/$defs/Decision"},
+            "prev_hash": {**hex64, "description": "The previous record's hash (64 zeros first)."},
+            "hash": {
+                **hex64,
+                "description": "SHA-256 of the record's canonical JSON without `hash`.",
+            },
+        },
+        "$defs": _reachable(definitions, "Decision"),
+    }
+
+
+def _reachable(definitions: dict[str, Any], start: str) -> dict[str, Any]:
+    """The definitions `start` refers to, directly or not, itself included."""
+    found: set[str] = set()
+    pending = [start]
+    while pending:
+        name = pending.pop()
+        if name not in found:
+            found.add(name)
+            pending += _references(definitions[name])
+    return {name: definitions[name] for name in sorted(found)}
+
+
+def _references(schema: Any) -> list[str]:
+    if isinstance(schema, dict):
+        own = [schema["$ref"].rsplit("/", 1)[-1]] if isinstance(schema.get("$ref"), str) else []
+        return own + [name for value in schema.values() for name in _references(value)]
+    if isinstance(schema, list):
+        return [name for value in schema for name in _references(value)]
+    return []

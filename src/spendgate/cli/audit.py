@@ -1,0 +1,155 @@
+"""`spendgate audit record|verify|replay`: the tamper-evident decision log (SPEC §9).
+
+Each command is a plain click command added to the `audit` group at the end of this module.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from spendgate.cli.audit_render import render
+from spendgate.errors import UsageError
+
+if TYPE_CHECKING:  # the core loads only when a command runs, keeping start-up lean
+    from spendgate.audit.replay import Replayed
+
+_LOG_HELP = (
+    "The decision log; by default paths.audit_log of spendgate.yaml (audit/decisions.jsonl)."
+)
+_DECISION_ID = re.compile(r"^d-[0-9a-f]{16}$")
+
+
+@click.group()
+def audit() -> None:
+    """The decision log: record decisions, verify the chain, replay a decision from git."""
+
+
+@click.command("record")
+@click.argument("path", type=click.Path(path_type=Path), default=".")
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Evaluation date (YYYY-MM-DD); today by default.",
+)
+@click.option("--log", type=click.Path(dir_okay=False, path_type=Path), help=_LOG_HELP)
+def record(path: Path, as_of: object, log: Path | None) -> int:
+    """Decide every request at HEAD and append the new or changed decisions to the log.
+
+    Run by CI on the main branch after a merge. Refuses when PATH is not a git repository or
+    has uncommitted changes to documents. Exits 0, or 2 when the policies do not load.
+    """
+    from spendgate.audit.log import display_name, log_path
+    from spendgate.audit.record import record_decisions
+    from spendgate.reporters.problems import problem_line
+
+    target = log_path(path, log)
+    evaluation_date = as_of.date() if hasattr(as_of, "date") else date.today()
+    outcome = record_decisions(path, as_of=evaluation_date, log=target)
+    if outcome.problems:
+        for problem in outcome.problems:
+            click.echo(problem_line(problem), err=True)
+        click.echo("nothing recorded: the repository's configuration does not load", err=True)
+        return 2
+    click.echo(
+        f"appended {len(outcome.appended)} record(s) to {display_name(target, path)}: "
+        f"{len(outcome.appended)} new or changed of {outcome.decided} decision(s) at commit "
+        f"{outcome.commit[:12]}"
+    )
+    click.echo(f"head {outcome.head}")
+    return 0
+
+
+@click.command("verify")
+@click.argument("path", type=click.Path(path_type=Path), default=".")
+@click.option("--log", type=click.Path(dir_okay=False, path_type=Path), help=_LOG_HELP)
+def verify(path: Path, log: Path | None) -> int:
+    """Recompute the log's hash chain and check its commits and document digests against git.
+
+    Reports the first broken link by line and decision id, and prints the record count and the
+    head hash. Exits 0 when the log is intact, 1 when it is not.
+    """
+    from spendgate.audit.log import display_name, log_path
+    from spendgate.audit.verify import verify_log
+    from spendgate.reporters.problems import problem_line
+
+    target = log_path(path, log)
+    verified = verify_log(path, target, name=display_name(target, path))
+    for problem in verified.problems:
+        click.echo(problem_line(problem))
+    for note in verified.notes:
+        click.echo(f"note: {note}")
+    state = "intact" if verified.intact else f"broken ({len(verified.problems)} problem(s))"
+    click.echo(f"{verified.log}: {state}: {verified.records} record(s), head {verified.head}")
+    return 0 if verified.intact else 1
+
+
+@click.command("replay")
+@click.argument("decision_id", required=False)
+@click.argument("path", type=click.Path(path_type=Path), required=False)
+@click.option("--all", "replay_all", is_flag=True, help="Replay every record of the log.")
+@click.option("--log", type=click.Path(dir_okay=False, path_type=Path), help=_LOG_HELP)
+def replay(decision_id: str | None, path: Path | None, replay_all: bool, log: Path | None) -> int:
+    """Decide DECISION_ID's request again from git, at its recorded commit and date.
+
+    With --all, every record (and the first argument, if any, is PATH). Prints `reproduced` or
+    the fields that differ. Exits 0 when all are reproduced, 1 otherwise, 2 for an unknown id.
+    """
+    from spendgate.audit.log import display_name, log_path
+    from spendgate.audit.replay import replay as replay_records
+
+    wanted, root = _replay_arguments(decision_id, path, replay_all=replay_all)
+    target = log_path(root, log)
+    results = replay_records(root, target, decision_id=wanted, name=display_name(target, root))
+    for result in results:
+        click.echo(_replayed_text(result), nl=False)
+    reproduced = sum(1 for result in results if result.reproduced)
+    click.echo(f"{reproduced} of {len(results)} decision(s) reproduced")
+    return 0 if reproduced == len(results) else 1
+
+
+def _replay_arguments(
+    decision_id: str | None, path: Path | None, *, replay_all: bool
+) -> tuple[str | None, Path]:
+    """(the decision to replay, None for all; the repository) from replay's arguments."""
+    if not replay_all:
+        if decision_id is None:
+            raise UsageError("audit replay needs a DECISION_ID, or --all")
+        return decision_id, path or Path()
+    if decision_id is not None and (path is not None or _DECISION_ID.match(decision_id)):
+        raise UsageError("audit replay takes a DECISION_ID or --all, not both")
+    return None, Path(decision_id) if decision_id is not None else Path()
+
+
+def _replayed_text(result: Replayed) -> str:
+    if result.reproduced:
+        return f"{result.decision_id} {result.request_id}: reproduced\n"
+    if result.failure is not None:
+        return f"{result.decision_id} {result.request_id}: not replayed: {result.failure}\n"
+    lines = [f"{result.decision_id} {result.request_id}: differs"]
+    lines += [
+        f"  {d.path}: recorded {_value(d.recorded)}, now {_value(d.now)}"
+        for d in result.differences
+    ]
+    lines += [f"  reason: {reason}" for reason in result.reasons]
+    return "\n".join(lines) + "\n"
+
+
+def _value(value: Any) -> str:
+    from spendgate.audit.replay import ABSENT
+
+    if value is ABSENT:
+        return "absent"
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+audit.add_command(record)
+audit.add_command(verify)
+audit.add_command(replay)
+audit.add_command(render)

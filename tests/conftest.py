@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 from spendgate.cli.main import run
 
@@ -13,6 +14,18 @@ TESTS = Path(__file__).parent
 PROJECT = TESTS.parent
 FIXTURES = TESTS / "fixtures"
 EXAMPLES = PROJECT / "examples"
+ARTIFACTS = TESTS / "artifacts"
+"""Screenshots the browser tests keep for people to look at (git-ignored)."""
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -59,3 +72,27 @@ def minimal_repo(tmp_path: Path) -> Path:
     target = tmp_path / "repo"
     shutil.copytree(FIXTURES / "minimal", target)
     return target
+
+
+# --- one headless Chromium (Debian's, driven by Playwright) for every browser test -----------
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    assert CHROMIUM.is_file(), "install Debian's chromium (bash scripts/test does)"
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()

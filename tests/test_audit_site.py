@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Iterator
 from datetime import date
 from html import unescape
 from html.parser import HTMLParser
@@ -24,24 +23,13 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from spendgate.audit.record import record_decisions
 from spendgate.audit.site import render_site
-from tests.conftest import EXAMPLES, TESTS, Cli
+from tests.conftest import ARTIFACTS, EXAMPLES, Cli
 from tests.test_approvals import git
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = TESTS / "artifacts"
 HELGA = "Helga Schmitt <helga.schmitt@northbridge-bank.eu>"
 APPROVAL = "approvals/NB-2026-0194/budget_owner-helga.schmitt.yaml"
 OLD_TITLE = "FinOps Certified Practitioner training for the cloud platform team"
@@ -348,27 +336,6 @@ def test_a_record_edited_after_the_fact_shows_a_broken_link(
 
 
 # --- in the browser ------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as driver:
-        yield driver
-
-
-@pytest.fixture(scope="session")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    assert CHROMIUM.is_file(), "install Debian's chromium (bash scripts/test does)"
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    yield context.new_page()
-    context.close()
 
 
 def visible_requests(page: Page) -> list[str]:

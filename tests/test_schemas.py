@@ -28,6 +28,7 @@ def test_export_writes_every_kind_and_then_nothing(cli: Cli, tmp_path: Path) -> 
         [
             *(f"{kind}.schema.json" for kind in KINDS),
             "CheckReport.schema.json",
+            "ReportFigures.schema.json",
             "AuditRecord.schema.json",
         ]
     )

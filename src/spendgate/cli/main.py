@@ -21,6 +21,7 @@ from spendgate.cli.impact import impact
 from spendgate.cli.init import init
 from spendgate.cli.policies import policies
 from spendgate.cli.policy_tests import policy_test
+from spendgate.cli.report import report
 from spendgate.cli.schema import schema
 from spendgate.cli.validate import validate
 from spendgate.errors import SpendgateError
@@ -52,6 +53,7 @@ cli.add_command(impact)
 cli.add_command(schema)
 cli.add_command(init)
 cli.add_command(audit)
+cli.add_command(report)
 
 
 def run(argv: Sequence[str] | None = None) -> int:

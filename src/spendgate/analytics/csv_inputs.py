@@ -1,0 +1,263 @@
+"""The CSV inputs of `spendgate report`: spend (accounts payable), billing (FinOps FOCUS), usage.
+
+Each file is read whole and checked cell by cell (`csv_table`): every bad cell is a located
+problem and any problem stops the report. Amounts are decimals, converted into the base
+currency with the Config FX table.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import get_args
+
+from spendgate.analytics.csv_table import Column, CsvErrors, Parse, capped, problem, read_table
+from spendgate.documents.config import Config
+from spendgate.documents.currencies import ISO_4217
+from spendgate.documents.purchase_request import Category
+
+FOCUS_CHARGE_CATEGORIES = ("Usage", "Purchase", "Tax", "Credit", "Adjustment")
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+@dataclass(frozen=True)
+class SpendRow:
+    """One line of the accounts-payable export."""
+
+    line: int
+    day: date
+    vendor: str
+    amount_base: Decimal
+    category: str
+    department: str | None = None
+    request: str | None = None
+
+
+@dataclass(frozen=True)
+class BillingRow:
+    """One FOCUS cost row: a provider's charge for a period, in base currency."""
+
+    line: int
+    period_start: date
+    provider: str
+    sub_account: str
+    charge_category: str
+    billed_base: Decimal
+    effective_base: Decimal
+    commitment: str
+
+
+@dataclass(frozen=True)
+class UsageRow:
+    """One paid seat of a SaaS product, assigned to a user, and when that user was last active."""
+
+    line: int
+    vendor: str
+    product: str
+    user: str
+    last_active: date | None
+
+
+# --------------------------------------------------------------------------------------------
+# Cell parsers: each returns the value or raises ValueError with the message the user sees
+# --------------------------------------------------------------------------------------------
+
+
+def text(value: str) -> str:
+    if not value.strip():
+        raise ValueError("is empty")
+    return value.strip()
+
+
+def optional_text(value: str) -> str | None:
+    return value.strip() or None
+
+
+def day(value: str) -> date:
+    """A date written YYYY-MM-DD."""
+    value = value.strip()
+    if not _DAY.fullmatch(value):
+        raise ValueError(f"'{value}' is not a date in the form YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"'{value}' is not a real date") from None
+
+
+def optional_day(value: str) -> date | None:
+    return day(value) if value.strip() else None
+
+
+def timestamp_day(value: str) -> date:
+    """An ISO 8601 date or date-time (FOCUS writes `2026-10-01T00:00:00Z`); the UTC date."""
+    value = value.strip()
+    if _DAY.fullmatch(value):
+        return day(value)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"'{value}' is not an ISO 8601 date or date-time") from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.date()
+
+
+def number(value: str) -> Decimal:
+    """A plain decimal number: digits, an optional minus sign and decimal point."""
+    value = value.strip()
+    if not _NUMBER.fullmatch(value):
+        raise ValueError(f"'{value}' is not a number (write it like -1234.50)")
+    try:
+        return Decimal(value)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
+        raise ValueError(f"'{value}' is not a number") from None
+
+
+def one_of(choices: Collection[str]) -> Parse:
+    def parse(value: str) -> str:
+        if value.strip() not in choices:
+            raise ValueError(f"'{value.strip()}' is not one of {', '.join(sorted(choices))}")
+        return value.strip()
+
+    return parse
+
+
+def currency(config: Config) -> Parse:
+    """An ISO 4217 code the FX table can convert; the cell reads as the code."""
+
+    def parse(value: str) -> str:
+        code = value.strip()
+        if code not in ISO_4217:
+            raise ValueError(f"'{code}' is not an ISO 4217 currency code")
+        if config.rate(code) is None:
+            raise ValueError(f"no FX rate for {code} in spendgate.yaml (fx.rates)")
+        return code
+
+    return parse
+
+
+def request_id(known: Collection[str]) -> Parse:
+    def parse(value: str) -> str | None:
+        identifier = value.strip()
+        if identifier and identifier not in known:
+            raise ValueError(f"'{identifier}' is not a purchase request of the repository")
+        return identifier or None
+
+    return parse
+
+
+# --------------------------------------------------------------------------------------------
+# Reading a table
+# --------------------------------------------------------------------------------------------
+
+
+# --------------------------------------------------------------------------------------------
+# The three inputs
+# --------------------------------------------------------------------------------------------
+
+
+def _to_base(config: Config, amount: Decimal, code: str) -> Decimal:
+    converted = config.to_base(amount, code)
+    assert converted is not None  # the currency parser admits only convertible codes
+    return converted
+
+
+def read_spend(path: Path, config: Config, requests: Mapping[str, str]) -> list[SpendRow]:
+    """The accounts-payable export: date, vendor, amount, currency, category; optionally
+    department and request (the purchase request the invoice was raised against, which must be
+    a request of the repository with the same vendor). `requests`: request id to vendor id."""
+    columns = (
+        Column("date", day),
+        Column("vendor", text),
+        Column("amount", number),
+        Column("currency", currency(config)),
+        Column("category", one_of(get_args(Category))),
+        Column("department", optional_text, required=False),
+        Column("request", request_id(requests), required=False),
+    )
+    table = read_table(path, columns)
+    rows = [
+        SpendRow(
+            line,
+            cells["date"],
+            cells["vendor"],
+            _to_base(config, cells["amount"], cells["currency"]),
+            cells["category"],
+            cells["department"],
+            cells["request"],
+        )
+        for line, cells in table.rows
+    ]
+    problems = [
+        problem(
+            path,
+            row.line,
+            table.positions["request"],
+            f"request: {row.request} is a purchase from {requests[row.request]}, not {row.vendor}",
+            "csv-value",
+        )
+        for row in rows
+        if row.request is not None and requests[row.request] != row.vendor
+    ]
+    if problems:
+        raise CsvErrors(capped(problems))
+    return rows
+
+
+def read_billing(path: Path, config: Config) -> list[BillingRow]:
+    """A FinOps FOCUS cost and usage export (the columns the figures read; others are ignored)."""
+    columns = (
+        Column("BilledCost", number),
+        Column("EffectiveCost", number),
+        Column("BillingCurrency", currency(config)),
+        Column("ChargeCategory", one_of(FOCUS_CHARGE_CATEGORIES)),
+        Column("ChargePeriodStart", timestamp_day),
+        Column("ProviderName", text),
+        Column("SubAccountId", optional_text),
+        Column("CommitmentDiscountId", optional_text),
+    )
+    return [
+        BillingRow(
+            line,
+            cells["ChargePeriodStart"],
+            cells["ProviderName"],
+            cells["SubAccountId"] or "",
+            cells["ChargeCategory"],
+            _to_base(config, cells["BilledCost"], cells["BillingCurrency"]),
+            _to_base(config, cells["EffectiveCost"], cells["BillingCurrency"]),
+            cells["CommitmentDiscountId"] or "",
+        )
+        for line, cells in read_table(path, columns).rows
+    ]
+
+
+def read_usage(path: Path) -> list[UsageRow]:
+    """Seat assignments of SaaS products: vendor, product, user, last_active (empty: never)."""
+    columns = (
+        Column("vendor", text),
+        Column("product", text),
+        Column("user", text),
+        Column("last_active", optional_day),
+    )
+    table = read_table(path, columns)
+    rows = [
+        UsageRow(line, cells["vendor"], cells["product"], cells["user"], cells["last_active"])
+        for line, cells in table.rows
+    ]
+    first: dict[tuple[str, str, str], int] = {}
+    problems = []
+    for row in rows:
+        seat = (row.vendor, row.product, row.user)
+        if seat in first:
+            message = f"user: {row.user} already has a seat of {row.product} (line {first[seat]})"
+            problems.append(problem(path, row.line, table.positions["user"], message, "csv-value"))
+        first.setdefault(seat, row.line)
+    if problems:
+        raise CsvErrors(capped(problems))
+    return rows

@@ -1,0 +1,160 @@
+"""Every request decided by the policy engine, with the documents the figures read.
+
+The report asks the same engine as `spendgate check` (same policies, approvals and waivers, and
+git authenticity from the repository's history), so its statuses are the gate's statuses.
+On a large repository and a machine with more than one core, the requests are decided in two
+halves at once: the repository is loaded once, then a forked copy of the process decides one
+half while this one decides the other (deciding is pure Python, so threads would not help).
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import zlib
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+
+from spendgate.decisions import Decision, Inputs
+from spendgate.documents.approval import Approval
+from spendgate.documents.config import Config
+from spendgate.documents.loading import LoadedDocument
+from spendgate.documents.purchase_request import PurchaseRequest
+from spendgate.documents.repository import Repository
+from spendgate.documents.vendor import Vendor
+from spendgate.documents.waiver import Waiver
+from spendgate.errors import ConfigurationError
+from spendgate.policy.engine import Engine
+from spendgate.policy.gate import load
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    """The repository's documents and the decision on each request, as of one date."""
+
+    config: Config
+    decisions: dict[str, Decision]
+    """By request id, for every submitted request (drafts and withdrawn requests are left out,
+    and so are requests that do not load: they have no id to show)."""
+    requests: dict[str, PurchaseRequest]
+    request_files: dict[str, str]
+    vendors: dict[str, Vendor]
+    approvals: dict[str, list[tuple[str, Approval]]]
+    """(file, record) of every approval on file, by request id."""
+    waivers: tuple[Waiver, ...]
+    parallel: bool
+    """Whether the policy set lets every stage approve at once (`stages: parallel`)."""
+    invalid: int
+    """How many requests do not load or validate."""
+
+
+def evaluate(root: Path, *, as_of: date) -> Evaluated:
+    """Decide every request of the repository at `root` as of `as_of`."""
+    with _without_cyclic_collection():
+        repository, config, book, problems = load(root)
+        if book is not None:
+            engine = Engine(book, repository, config, as_of, history=root)
+            count = sum(1 for _ in repository.documents("PurchaseRequest"))
+            decisions = decide(engine, count)
+    if book is None:
+        first = problems[0]
+        raise ConfigurationError(
+            f"the policies do not compile ({len(problems)} problem(s)); the first: "
+            f"{first.message}; run `spendgate validate {root}`",
+            location=first.location,
+        )
+    return _evaluated(repository, config, decisions, parallel=book.parallel)
+
+
+@contextmanager
+def _without_cyclic_collection() -> Iterator[None]:
+    """Loading and deciding make millions of objects that all live until the report is done:
+    the cyclic garbage collector would walk them again and again for nothing (a quarter of the
+    time on a large repository)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+#: From how many requests deciding is split between two processes.
+PARALLEL_FROM = 2000
+_NO_INPUTS = Inputs(date.min, "", "", ())
+_forked_engine: Engine | None = None
+"""The engine a forked worker decides with: set only while the worker runs."""
+
+
+def slim(decision: Decision) -> Decision:
+    """The decision without what the figures never read (inputs, evidence, trace): lighter to
+    hold and to pass between processes."""
+    findings = tuple(replace(finding, evidence=()) for finding in decision.findings)
+    return replace(decision, inputs=_NO_INPUTS, findings=findings, trace=())
+
+
+def _share(part: int) -> Callable[[str, str], bool]:
+    return lambda file, _: zlib.crc32(file.encode()) % 2 == part
+
+
+def _decide_share(part: int) -> list[Decision]:
+    assert _forked_engine is not None
+    return [slim(decision) for decision in _forked_engine.decide_all(_share(part))]
+
+
+def decide(engine: Engine, requests: int) -> list[Decision]:
+    """Every decision of the engine's repository, in two processes when that pays."""
+    global _forked_engine
+    forking = "fork" in multiprocessing.get_all_start_methods()
+    if requests < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or not forking:
+        return [slim(decision) for decision in engine.decide_all()]
+    _forked_engine = engine
+    gc.freeze()  # the fork then shares the loaded repository instead of copying it page by page
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+            other = pool.submit(_decide_share, 1)
+            mine = _decide_share(0)
+            return mine + other.result()
+    finally:
+        gc.unfreeze()
+        _forked_engine = None
+
+
+def _evaluated(
+    repository: Repository, config: Config, decisions: list[Decision], *, parallel: bool
+) -> Evaluated:
+    requests = {request.id: (document.file, request) for document, request in _requests(repository)}
+    return Evaluated(
+        config=config,
+        decisions={d.request_id: d for d in decisions if d.request_id in requests},
+        requests={identifier: request for identifier, (_, request) in requests.items()},
+        request_files={identifier: file for identifier, (file, _) in requests.items()},
+        vendors={vendor.id: vendor for _, vendor in repository.models(Vendor)},
+        approvals=_approvals(repository),
+        waivers=tuple(waiver for _, waiver in repository.models(Waiver)),
+        parallel=parallel,
+        invalid=sum(1 for decision in decisions if decision.status == "invalid"),
+    )
+
+
+def _approvals(repository: Repository) -> dict[str, list[tuple[str, Approval]]]:
+    found: dict[str, list[tuple[str, Approval]]] = {}
+    for document, record in repository.models(Approval):
+        found.setdefault(record.request, []).append((document.file, record))
+    return found
+
+
+def _requests(repository: Repository) -> list[tuple[LoadedDocument, PurchaseRequest]]:
+    """Submitted requests: drafts are not asking for anything yet, withdrawn ones no longer."""
+    return [
+        (document, request)
+        for document, request in repository.models(PurchaseRequest)
+        if request.status == "submitted"
+    ]

@@ -1,0 +1,137 @@
+"""Every figure of the dashboard, computed once, as frozen data (what `figures.json` holds)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from spendgate.analytics.cloud import CloudAccuracy, cloud_accuracy
+from spendgate.analytics.csv_inputs import (
+    BillingRow,
+    UsageRow,
+    read_billing,
+    read_spend,
+    read_usage,
+)
+from spendgate.analytics.evaluate import Evaluated, evaluate
+from spendgate.analytics.history import History, read_history
+from spendgate.analytics.outcomes import PolicyOutcomes, policy_outcomes
+from spendgate.analytics.procurement import (
+    ApprovalsWaiting,
+    TimeToProcure,
+    approvals_waiting,
+    time_to_procure,
+)
+from spendgate.analytics.saas import SaasUtilisation, saas_utilisation
+from spendgate.analytics.spend import (
+    ContractCompliance,
+    SpendUnderManagement,
+    contract_compliance,
+    in_period,
+    spend_under_management,
+)
+from spendgate.analytics.suppliers import SupplierRisk, supplier_risk
+
+
+@dataclass(frozen=True)
+class Sources:
+    """What the figures were computed from."""
+
+    repository: str
+    spend: str | None
+    billing: str | None
+    usage: str | None
+    git_history: bool
+    """Whether the repository's git history dated requests and approvals."""
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The dashboard's figures. A KPI whose input file was not given is None."""
+
+    organisation: str
+    base_currency: str
+    as_of: date
+    since: date | None
+    sources: Sources
+    spend_under_management: SpendUnderManagement | None
+    time_to_procure: TimeToProcure
+    approvals_waiting: ApprovalsWaiting
+    contract_compliance: ContractCompliance | None
+    cloud_cost_accuracy: CloudAccuracy | None
+    saas_utilisation: SaasUtilisation | None
+    supplier_risk: SupplierRisk
+    policy_outcomes: PolicyOutcomes
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """What `spendgate report` was asked to read."""
+
+    root: Path
+    as_of: date
+    since: date | None = None
+    spend: Path | None = None
+    billing: Path | None = None
+    usage: Path | None = None
+    dates: str = "git"
+    """`git`: date requests and approvals by their commits; `documents`: by their own dates."""
+
+
+def build_figures(inputs: ReportInputs) -> Figures:
+    """Decide every request, read the history and the CSV files, and compute every KPI.
+
+    Raises CsvErrors when a CSV file has problems, ConfigurationError when the repository's
+    configuration or policies cannot be used.
+    """
+    evaluated = evaluate(inputs.root, as_of=inputs.as_of)
+    paths = evaluated.config.paths
+    history = (
+        read_history(inputs.root, (paths.requests, paths.approvals))
+        if inputs.dates == "git"
+        else History()
+    )
+    owners = {identifier: request.vendor for identifier, request in evaluated.requests.items()}
+    spend = read_spend(inputs.spend, evaluated.config, owners) if inputs.spend else None
+    paid = in_period(spend, inputs.since) if spend is not None else None
+    billing = read_billing(inputs.billing, evaluated.config) if inputs.billing else None
+    usage = read_usage(inputs.usage) if inputs.usage else None
+    return Figures(
+        organisation=evaluated.config.organization.name,
+        base_currency=evaluated.config.organization.base_currency,
+        as_of=inputs.as_of,
+        since=inputs.since,
+        sources=_sources(inputs, history.available),
+        spend_under_management=spend_under_management(evaluated, paid)
+        if paid is not None
+        else None,
+        time_to_procure=time_to_procure(evaluated, history, since=inputs.since),
+        approvals_waiting=approvals_waiting(evaluated, history, as_of=inputs.as_of),
+        contract_compliance=contract_compliance(evaluated, paid) if paid is not None else None,
+        cloud_cost_accuracy=_cloud(evaluated, billing, inputs.since),
+        saas_utilisation=_saas(evaluated, usage, inputs.as_of),
+        supplier_risk=supplier_risk(evaluated, paid, as_of=inputs.as_of),
+        policy_outcomes=policy_outcomes(evaluated, as_of=inputs.as_of, since=inputs.since),
+    )
+
+
+def _sources(inputs: ReportInputs, git_history: bool) -> Sources:
+    def name(path: Path | None) -> str | None:
+        return str(path) if path is not None else None
+
+    return Sources(
+        str(inputs.root), name(inputs.spend), name(inputs.billing), name(inputs.usage), git_history
+    )
+
+
+def _cloud(
+    evaluated: Evaluated, billing: list[BillingRow] | None, since: date | None
+) -> CloudAccuracy | None:
+    return cloud_accuracy(evaluated, billing, since=since) if billing is not None else None
+
+
+def _saas(
+    evaluated: Evaluated, usage: list[UsageRow] | None, as_of: date
+) -> SaasUtilisation | None:
+    return saas_utilisation(evaluated, usage, as_of=as_of) if usage is not None else None

@@ -1,0 +1,83 @@
+"""`spendgate report [PATH] --out DIR`: the KPI dashboard and its figures as JSON."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from spendgate.errors import UsageError
+
+_CSV = click.Path(exists=True, dir_okay=False, path_type=Path)
+_DAY = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@click.command()
+@click.argument("path", type=click.Path(path_type=Path), default=".")
+@click.option(
+    "--out",
+    "target",
+    metavar="DIR",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory to write index.html and figures.json into.",
+)
+@click.option("--since", type=_DAY, default=None, help="Start of the period (YYYY-MM-DD).")
+@click.option(
+    "--as-of", type=_DAY, default=None, help="Report date (YYYY-MM-DD); today by default."
+)
+@click.option("--spend", type=_CSV, default=None, help="Accounts-payable export (CSV).")
+@click.option("--billing", type=_CSV, default=None, help="FinOps FOCUS cloud billing export (CSV).")
+@click.option("--usage", type=_CSV, default=None, help="SaaS seat usage export (CSV).")
+@click.option(
+    "--dates",
+    type=click.Choice(["git", "documents"]),
+    default="git",
+    show_default=True,
+    help="Date requests and approvals by their git commits, or by their documents' own dates.",
+)
+def report(
+    path: Path,
+    target: Path,
+    since: object,
+    as_of: object,
+    spend: Path | None,
+    billing: Path | None,
+    usage: Path | None,
+    dates: str,
+) -> int:
+    """Write the spend and governance dashboard of the repository at PATH into DIR.
+
+    Exits 0 when written, 2 when an input cannot be used (a CSV problem is printed as
+    FILE:ROW:COLUMN: [error] message).
+    """
+    from datetime import date
+
+    from spendgate.analytics.csv_table import CsvErrors
+    from spendgate.analytics.dashboard import write_dashboard
+    from spendgate.analytics.figures import ReportInputs, build_figures
+    from spendgate.reporters.problems import problem_line
+
+    if not path.is_dir():
+        raise UsageError(f"{path} is not a governance repository directory")
+    inputs = ReportInputs(
+        root=path,
+        as_of=as_of.date() if hasattr(as_of, "date") else date.today(),
+        since=since.date() if hasattr(since, "date") else None,
+        spend=spend,
+        billing=billing,
+        usage=usage,
+        dates=dates,
+    )
+    try:
+        figures = build_figures(inputs)
+    except CsvErrors as failure:
+        for problem in failure.problems:
+            click.echo(problem_line(problem), err=True)
+        return failure.exit_code
+    try:
+        written = write_dashboard(figures, target)
+    except OSError as error:
+        raise UsageError(f"cannot write {target}: {error.strerror}") from None
+    click.echo(f"wrote {written.page} and {written.figures}")
+    return 0

@@ -560,3 +560,23 @@ def test_a_record_of_a_commit_git_does_not_have_is_not_replayed(cli: Cli, record
         12,
         head(recorded),
     )
+
+
+def test_digests_are_of_the_bytes_git_holds_even_with_a_bom_and_crlf(cli: Cli, bank: Path) -> None:
+    request = bank / "requests/2026/NB-2026-0194.yaml"
+    text = request.read_text().replace("\n", "\r\n")
+    request.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    git(bank, "config", "core.autocrlf", "false")
+    commit_all(bank, "the request saved by a Windows editor")
+
+    assert cli("audit", "record", bank, "--as-of", AS_OF).exit_code == 0
+    (decision,) = [
+        r["decision"] for r in records(bank) if r["decision"]["request_id"] == "NB-2026-0194"
+    ]
+    digests = dict(decision["inputs"]["documents"])
+
+    assert (
+        digests["requests/2026/NB-2026-0194.yaml"]
+        == git(bank, "hash-object", "requests/2026/NB-2026-0194.yaml").strip()
+    )
+    assert verify(cli, bank) == intact(bank, 12)

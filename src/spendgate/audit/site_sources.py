@@ -23,6 +23,7 @@ from spendgate.documents.source import (
     SourceFile,
     SourceProblem,
     decode,
+    git_blob_id,
     leaves_repository,
     read_source,
 )
@@ -57,7 +58,7 @@ class RecordedFiles:
         self.root = root
         self.git = vcs.read_blobs(root, sorted(blobs))
         self.library = {
-            blob_id(path.read_text(encoding="utf-8")): path
+            git_blob_id(path.read_bytes()): path
             for path in sorted(builtin_directory().glob("*.yaml"))
         }
         self._models: dict[tuple[str, str, str], tuple[Document, ...]] = {}
@@ -153,7 +154,7 @@ class Waivers:
     def _working(self, path: Path) -> Source:
         name = path.relative_to(self.root).as_posix()
         try:
-            text = read_source(path, root=self.root).text
+            source = read_source(path, root=self.root)
         except SourceProblem:
             return Source(name, "", None, "working tree")
-        return Source(name, blob_id(text), text, "working tree")
+        return Source(name, source.digest, source.text, "working tree")

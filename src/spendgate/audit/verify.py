@@ -30,8 +30,8 @@ from spendgate.audit.log import (
 )
 from spendgate.documents.config import Config
 from spendgate.documents.discovery import CONFIG_FILE
-from spendgate.documents.loading import blob_id, load_source
-from spendgate.documents.source import SourceFile
+from spendgate.documents.loading import load_source
+from spendgate.documents.source import SourceFile, git_blob_id
 from spendgate.errors import UsageError
 from spendgate.policy.library import BUILTIN, builtin_directory
 from spendgate.problems import Location, Problem
@@ -221,11 +221,7 @@ def policy_set_named(text: bytes) -> str:
 def _packaged_blobs() -> set[str]:
     """The blob ids of the policy files packaged with this spendgate."""
     directory = builtin_directory()
-    return {
-        blob_id(path.read_text(encoding="utf-8"))
-        for path in directory.glob("*.y*ml")
-        if path.is_file()
-    }
+    return {git_blob_id(path.read_bytes()) for path in directory.glob("*.y*ml") if path.is_file()}
 
 
 def _skipped_note(policy: str, blob: str) -> str:

@@ -7,7 +7,6 @@ at its line, column and YAML path. A problem in one document never hides the oth
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from spendgate.documents.located_yaml import (
     load_located,
     yaml_path,
 )
-from spendgate.documents.source import SourceFile, SourceProblem, read_source
+from spendgate.documents.source import SourceFile, SourceProblem, git_blob_id, read_source
 from spendgate.problems import Location, Problem, Severity
 
 YamlPath = tuple[str | int, ...]
@@ -64,8 +63,7 @@ class _Fault:
 
 def blob_id(text: str) -> str:
     """The git blob id of a file's content, as `git hash-object` computes it."""
-    data = text.encode("utf-8")
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+    return git_blob_id(text.encode("utf-8"))
 
 
 def load_file(path: Path, *, root: Path, severity: Severity | None = None) -> LoadedFile:
@@ -74,7 +72,8 @@ def load_file(path: Path, *, root: Path, severity: Severity | None = None) -> Lo
         source = read_source(path, root=root)
     except SourceProblem as failure:
         return LoadedFile(file=failure.problem.location.file, problems=(failure.problem,))
-    return replace(load_source(source, severity=severity), digest=blob_id(source.text))
+    digest = source.digest or blob_id(source.text)
+    return replace(load_source(source, severity=severity), digest=digest)
 
 
 def load_source(source: SourceFile, *, severity: Severity | None = None) -> LoadedFile:

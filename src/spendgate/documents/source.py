@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,8 @@ class SourceFile:
     path: Path
     name: str
     text: str
+    digest: str = ""
+    """The git blob id of the file's bytes as read (a byte-order mark included), when known."""
 
 
 class SourceProblem(Exception):
@@ -78,7 +81,12 @@ def read_source(path: Path, *, root: Path, max_bytes: int = MAX_FILE_BYTES) -> S
         data = path.read_bytes()
     except OSError as error:
         raise _fail(name, f"cannot read file: {error.strerror}", "unreadable") from None
-    return SourceFile(path=path, name=name, text=decode(data, name))
+    return SourceFile(path=path, name=name, text=decode(data, name), digest=git_blob_id(data))
+
+
+def git_blob_id(data: bytes) -> str:
+    """The id git gives a blob of these bytes (`git hash-object`)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 def decode(data: bytes, name: str) -> str:

@@ -29,12 +29,13 @@ from spendgate.decisions import (
 from spendgate.documents.ai_assessment import AIAssessment
 from spendgate.documents.config import Config
 from spendgate.documents.discovery import CONFIG_FILE
-from spendgate.documents.loading import LoadedDocument, blob_id
+from spendgate.documents.loading import LoadedDocument
 from spendgate.documents.locator import Locator
 from spendgate.documents.people import Person
 from spendgate.documents.policy import Requirement
 from spendgate.documents.purchase_request import PurchaseRequest
 from spendgate.documents.repository import Repository
+from spendgate.documents.source import git_blob_id
 from spendgate.documents.vendor import Vendor
 from spendgate.documents.waiver import Waiver
 from spendgate.policy import cel
@@ -356,7 +357,7 @@ class Engine:
         """The git blob id of a repository file, read once per run."""
         if file not in self.digests:
             path = self.repository.root / file
-            self.digests[file] = blob_id(path.read_text(encoding="utf-8")) if path.is_file() else ""
+            self.digests[file] = git_blob_id(path.read_bytes()) if path.is_file() else ""
         return self.digests[file]
 
     def inputs(

@@ -11,9 +11,10 @@ from pathlib import Path
 
 from spendgate.documents.config import Paths
 from spendgate.documents.discovery import document_paths
-from spendgate.documents.loading import LoadedDocument, blob_id, load_file
+from spendgate.documents.loading import LoadedDocument, load_file
 from spendgate.documents.locator import Locator
 from spendgate.documents.repository import Repository
+from spendgate.documents.source import git_blob_id
 from spendgate.errors import ConfigurationError
 from spendgate.policy.compile import PolicyBook, PolicyErrors, compile_policies
 from spendgate.problems import Severity
@@ -45,7 +46,7 @@ def load_policy_book(repository: Repository) -> PolicyBook:
 
 
 def _digest(path: Path) -> str:
-    return blob_id(path.read_text(encoding="utf-8"))
+    return git_blob_id(path.read_bytes())
 
 
 def _builtin_book() -> PolicyBook:

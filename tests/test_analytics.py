@@ -7,9 +7,7 @@ waivers, committed by the test at known times, so that every duration is exact.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -29,27 +27,15 @@ from spendgate.documents.repository import open_repository
 from spendgate.policy.engine import Engine
 from spendgate.policy.gate import load
 from tests.conftest import PROJECT, Cli
+from tests.test_approvals import git as dated_git
 
 BASE = PROJECT / "policies" / "tests" / "base"
 AS_OF = date(2026, 11, 22)
 
 
 def git(root: Path, *arguments: str, when: str = "2026-10-01T09:00:00Z") -> str:
-    """Run git in `root` with author and committer dated `when` (and no global configuration)."""
-    environment = {
-        "GIT_AUTHOR_NAME": "Admin",
-        "GIT_AUTHOR_EMAIL": "admin@test.example",
-        "GIT_COMMITTER_NAME": "Admin",
-        "GIT_COMMITTER_EMAIL": "admin@test.example",
-        "GIT_AUTHOR_DATE": when,
-        "GIT_COMMITTER_DATE": when,
-        "HOME": str(root.parent),
-        "PATH": os.environ["PATH"],
-    }
-    done = subprocess.run(
-        ["git", *arguments], cwd=root, env=environment, check=True, capture_output=True, text=True
-    )
-    return done.stdout
+    """Run git in `root`, author and committer dated `when`."""
+    return dated_git(root, *arguments, when=when)
 
 
 def commit(root: Path, when: str) -> None:

@@ -436,8 +436,14 @@ def test_a_later_stage_approved_first_does_not_count_until_given_again(
     assert cli("check", repo, "--as-of", AS_OF).exit_code == 0
 
 
-def git(root: Path, *arguments: str, author: str = "Admin <admin@test.example>") -> str:
-    """Run git in `root` as `author` (with no global configuration); its standard output."""
+def git(
+    root: Path,
+    *arguments: str,
+    author: str = "Admin <admin@test.example>",
+    when: str | None = None,
+) -> str:
+    """Run git in `root` as `author` (with no global configuration), author and committer dated
+    `when` if given; its standard output."""
     name, email = author[: author.index(" <")], author[author.index("<") + 1 : -1]
     environment = {
         "GIT_AUTHOR_NAME": name,
@@ -447,6 +453,8 @@ def git(root: Path, *arguments: str, author: str = "Admin <admin@test.example>")
         "HOME": str(root.parent),
         "PATH": os.environ["PATH"],
     }
+    if when is not None:
+        environment |= {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
     done = subprocess.run(
         ["git", *arguments], cwd=root, env=environment, check=True, capture_output=True, text=True
     )

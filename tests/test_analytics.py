@@ -17,13 +17,14 @@ from typing import Any
 import jsonschema
 import pytest
 
-from spendgate.analytics.evaluate import PARALLEL_FROM, decide, slim
+from spendgate.analytics.evaluate import decide, slim
 from spendgate.analytics.figures import Figures, ReportInputs, build_figures
 from spendgate.analytics.stats import Count, Distribution, Share, median, p90
 from spendgate.approvals.digest import request_digest
 from spendgate.decisions import Decision
 from spendgate.documents.purchase_request import PurchaseRequest
 from spendgate.documents.repository import open_repository
+from spendgate.policy import parallel
 from spendgate.policy.engine import Engine
 from spendgate.policy.gate import load
 from tests.conftest import PROJECT, Cli
@@ -423,12 +424,13 @@ def test_since_limits_the_period(repo: Path, csvs: dict[str, Path]) -> None:
 
 
 @pytest.mark.filterwarnings("ignore:.*fork.*:DeprecationWarning")  # a browser's thread may run
-def test_two_processes_decide_as_one_does(repo: Path) -> None:
+def test_two_processes_decide_as_one_does(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     repository, config, book, _ = load(repo)
     assert book is not None
     engine = Engine(book, repository, config, AS_OF, history=repo)
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)  # split as a large repository would be
 
-    split = decide(engine, PARALLEL_FROM)  # as many as a large repository: two processes
+    split = decide(engine)
     alone = [slim(decision) for decision in engine.decide_all()]
 
     def order(decision: Decision) -> tuple[str, str]:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from spendgate.policy import parallel
 from spendgate.reporters.formats import CHECK_FORMATS
 from tests.conftest import PROJECT, TESTS, Cli
 
@@ -59,3 +60,19 @@ def test_check_output_matches_golden_file(
         expected,
         "",
     )
+
+
+@pytest.mark.filterwarnings("ignore:.*fork.*:DeprecationWarning")  # a browser's thread may run
+@pytest.mark.parametrize("output_format", ["json", "text"])
+def test_two_processes_check_exactly_as_one_does(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, output_format: str
+) -> None:
+    """A large repository is decided in two processes; forced here on the bank, whose waivers
+    must still count as matched when the other process matched them."""
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)
+    monkeypatch.chdir(PROJECT)
+
+    outcome = cli("check", "examples/bank", "--as-of", AS_OF, "--format", output_format)
+
+    assert outcome.stdout == golden_file("bank", output_format).read_text(encoding="utf-8")
+    assert outcome.exit_code == 1

@@ -3,18 +3,13 @@
 The report asks the same engine as `spendgate check` (same policies, approvals and waivers, and
 git authenticity from the repository's history), so its statuses are the gate's statuses.
 On a large repository and a machine with more than one core, the requests are decided in two
-halves at once: the repository is loaded once, then a forked copy of the process decides one
-half while this one decides the other (deciding is pure Python, so threads would not help).
+processes, as `check` decides them (`spendgate.policy.parallel`).
 """
 
 from __future__ import annotations
 
 import gc
-import multiprocessing
-import os
-import zlib
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
@@ -29,6 +24,7 @@ from spendgate.documents.repository import Repository
 from spendgate.documents.vendor import Vendor
 from spendgate.documents.waiver import Waiver
 from spendgate.errors import ConfigurationError
+from spendgate.policy import parallel
 from spendgate.policy.engine import Engine
 from spendgate.policy.gate import load
 
@@ -59,8 +55,7 @@ def evaluate(root: Path, *, as_of: date) -> Evaluated:
         repository, config, book, problems = load(root)
         if book is not None:
             engine = Engine(book, repository, config, as_of, history=root)
-            count = sum(1 for _ in repository.documents("PurchaseRequest"))
-            decisions = decide(engine, count)
+            decisions = decide(engine)
     if book is None:
         first = problems[0]
         raise ConfigurationError(
@@ -85,11 +80,7 @@ def _without_cyclic_collection() -> Iterator[None]:
             gc.enable()
 
 
-#: From how many requests deciding is split between two processes.
-PARALLEL_FROM = 2000
 _NO_INPUTS = Inputs(date.min, "", "", ())
-_forked_engine: Engine | None = None
-"""The engine a forked worker decides with: set only while the worker runs."""
 
 
 def slim(decision: Decision) -> Decision:
@@ -99,32 +90,9 @@ def slim(decision: Decision) -> Decision:
     return replace(decision, inputs=_NO_INPUTS, findings=findings, trace=())
 
 
-def _share(part: int) -> Callable[[str, str], bool]:
-    return lambda file, _: zlib.crc32(file.encode()) % 2 == part
-
-
-def _decide_share(part: int) -> list[Decision]:
-    assert _forked_engine is not None
-    return [slim(decision) for decision in _forked_engine.decide_all(_share(part))]
-
-
-def decide(engine: Engine, requests: int) -> list[Decision]:
-    """Every decision of the engine's repository, in two processes when that pays."""
-    global _forked_engine
-    forking = "fork" in multiprocessing.get_all_start_methods()
-    if requests < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or not forking:
-        return [slim(decision) for decision in engine.decide_all()]
-    _forked_engine = engine
-    gc.freeze()  # the fork then shares the loaded repository instead of copying it page by page
-    try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-            other = pool.submit(_decide_share, 1)
-            mine = _decide_share(0)
-            return mine + other.result()
-    finally:
-        gc.unfreeze()
-        _forked_engine = None
+def decide(engine: Engine) -> list[Decision]:
+    """Every decision of the engine's repository, slimmed; in two processes when that pays."""
+    return parallel.decide_all(engine, transform=slim)
 
 
 def _evaluated(

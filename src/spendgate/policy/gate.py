@@ -13,6 +13,7 @@ from spendgate.decisions import Decision
 from spendgate.documents.config import Config
 from spendgate.documents.repository import Elsewhere, Repository, open_repository
 from spendgate.errors import UsageError
+from spendgate.policy import parallel
 from spendgate.policy.compile import PolicyBook, PolicyErrors
 from spendgate.policy.engine import Engine
 from spendgate.policy.library import load_policy_book
@@ -119,7 +120,7 @@ def check_repository(
             ),
             None,
         )
-    decisions = engine.decide_all(only)
+    decisions = parallel.decide_all(engine, only)
     decided = {decision.file for decision in decisions}
     others = [
         problem

@@ -143,8 +143,14 @@ def summaries(loaded: LoadedFile) -> list[Summary]:
 
 
 def catalogued_folders(paths: Paths) -> tuple[str, ...]:
-    """The folders whose documents the catalogue summarises (the rest is always loaded)."""
+    """The record folders (vendors, requests, AI assessments, approvals, waivers): what the
+    catalogue summarises (the rest is always loaded), and what is withdrawn, never deleted."""
     return (paths.vendors, paths.requests, paths.ai, paths.approvals, paths.waivers)
+
+
+def in_record_folder(path: str, paths: Paths) -> bool:
+    """True when `path` (relative to the repository) lies in one of the record folders."""
+    return path.startswith(tuple(f.rstrip("/") + "/" for f in catalogued_folders(paths)))
 
 
 class Store:

@@ -24,7 +24,7 @@ from datetime import date
 from pathlib import Path
 
 from spendgate import vcs
-from spendgate.catalogue import Catalogue, Store, Summary, catalogued_folders, summaries
+from spendgate.catalogue import Catalogue, Store, Summary, in_record_folder, summaries
 from spendgate.documents.approval import ChangeApproval
 from spendgate.documents.config import Config, Paths
 from spendgate.documents.discovery import CONFIG_FILE, POLICY_TESTS_DIR, YAML_SUFFIXES
@@ -198,7 +198,7 @@ def _check_against_base(
         + tuple(
             _deletion_problem(change)
             for change in base.changes
-            if change.status == "D" and _is_record(change.path, base.paths)
+            if change.status == "D" and in_record_folder(change.path, base.paths)
         )
         + tuple(p for p in report.problems if p.location.file in changed_files)
     )
@@ -227,10 +227,9 @@ def _catalogue(root: Path, base: _Base, store: Store) -> tuple[Catalogue, int]:
     if not store.has_tree(tree):
         summarised = store.add_tree(root, base.commit, tree, base.paths)
     store.touch(tree)
-    folders = tuple(folder.rstrip("/") + "/" for folder in catalogued_folders(base.paths))
     overlay: list[Summary] = []
     for change in base.changes:
-        if change.status != "D" and change.path.startswith(folders):
+        if change.status != "D" and in_record_folder(change.path, base.paths):
             path = root / change.path
             if change.path.endswith(YAML_SUFFIXES) and path.is_file():
                 overlay += summaries(load_file(path, root=root))
@@ -302,11 +301,10 @@ def _dependencies(catalogue: Catalogue, touched: set[str]) -> set[str]:
 
 def _changed_documents(base: _Base) -> set[str]:
     """The change's own document files (governance aside), so that their problems are found."""
-    folders = tuple(folder.rstrip("/") + "/" for folder in catalogued_folders(base.paths))
     return {
         change.path
         for change in base.changes
-        if change.status != "D" and change.path.startswith(folders)
+        if change.status != "D" and in_record_folder(change.path, base.paths)
     }
 
 
@@ -415,11 +413,6 @@ def _governance_problem(
         f"{owner}, and the pull request is judged by the base revision's rules meanwhile",
         "governance-change",
     )
-
-
-def _is_record(path: str, paths: Paths) -> bool:
-    folders = (paths.requests, paths.approvals, paths.waivers, paths.vendors, paths.ai)
-    return any(path.startswith(folder.rstrip("/") + "/") for folder in folders)
 
 
 def _deletion_problem(change: vcs.Change) -> Problem:

@@ -6,6 +6,9 @@ Anything that is not a `SpendgateError` is a bug, and reaches the top-level hand
 
 from __future__ import annotations
 
+import shlex
+from collections.abc import Sequence
+
 from spendgate.problems import Location
 
 
@@ -31,3 +34,14 @@ class ConfigurationError(SpendgateError):
 
 class UsageError(SpendgateError):
     """The command line asks for something that cannot be done."""
+
+
+class GitError(SpendgateError):
+    """git failed, could not run, or timed out. What it would have said is unknown, so the
+    command stops rather than read the silence as "nothing changed" (SPEC §7: fail closed)."""
+
+    def __init__(self, command: Sequence[str], reason: str) -> None:
+        super().__init__(f"{shlex.join(command)}: {reason}")
+        self.command = tuple(command)
+        self.reason = reason
+        """git's own message (the first lines of its standard error), or what went wrong."""

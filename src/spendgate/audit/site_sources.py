@@ -56,7 +56,7 @@ class RecordedFiles:
 
     def __init__(self, root: Path, blobs: set[str]) -> None:
         self.root = root
-        self.git = vcs.read_blobs(root, sorted(blobs))
+        self.git = vcs.available_blobs(root, sorted(blobs))
         self.library = {
             git_blob_id(path.read_bytes()): path
             for path in sorted(builtin_directory().glob("*.yaml"))
@@ -134,7 +134,7 @@ class Waivers:
 
     def _read(self, commit: str) -> dict[str, tuple[Source, Waiver]]:
         # Only an object id reaches git's command line: a log is data, never options.
-        if _COMMIT.fullmatch(commit) and vcs.tree_id(self.root, commit) is not None:
+        if _COMMIT.fullmatch(commit) and vcs.commit_id(self.root, commit) is not None:
             listing = vcs.list_files(self.root, commit, (self.directory,))
             contents = vcs.read_blobs(self.root, [blob for _, blob in listing])
             sources = [

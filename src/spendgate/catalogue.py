@@ -11,6 +11,12 @@ shares with a tree seen before. The cache holds data only (SQLite rows, never pi
 git-ignored by its own `.gitignore`, and is safe to delete. It is not used when git tracks it (a
 pull request could commit one), and a cache that does not open as this version's is deleted and
 built again.
+
+A summary says what a blob holds, wherever it lies; whether it counts depends on where it lies. A
+summary whose kind is not read from its file's folder (`discovery.belongs`, under the paths the
+tree's spendgate.yaml configures, kept with the tree) is left out of every answer, as loading
+leaves such a document out of the repository: a Vendor under requests/ defines no vendor here
+either.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from spendgate import __version__, vcs
 from spendgate.documents.ai_assessment import AIAssessment
 from spendgate.documents.approval import Approval, ChangeApproval
 from spendgate.documents.config import Config, Paths
+from spendgate.documents.discovery import belongs
 from spendgate.documents.loading import LoadedFile, load_source
 from spendgate.documents.purchase_request import PurchaseRequest
 from spendgate.documents.source import SourceFile, SourceProblem, decode
@@ -34,7 +41,7 @@ from spendgate.documents.waiver import Waiver
 from spendgate.policy.context import fiscal_year
 
 CACHE_DIR = ".spendgate-cache"
-FORMAT = "2"
+FORMAT = "3"
 KEEP_TREES = 4
 """Trees whose file lists are kept; older ones (and blobs only they used) are dropped."""
 BATCH = 2000
@@ -53,7 +60,8 @@ CREATE INDEX documents_kind ON documents(kind);
 CREATE INDEX documents_vendor ON documents(vendor);
 CREATE INDEX documents_request ON documents(request);
 CREATE INDEX documents_ai ON documents(ai_assessment);
-CREATE TABLE trees(tree TEXT PRIMARY KEY, used INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE trees(tree TEXT PRIMARY KEY, used INTEGER NOT NULL, paths TEXT NOT NULL)
+    WITHOUT ROWID;
 CREATE TABLE files(tree TEXT NOT NULL, path TEXT NOT NULL, blob TEXT NOT NULL,
     PRIMARY KEY (tree, path)) WITHOUT ROWID;
 CREATE INDEX files_blob ON files(blob, tree);
@@ -92,6 +100,10 @@ class Summary:
     def targets(self) -> tuple[str, ...]:
         return tuple(self.applies_to.split(_SEPARATOR)) if self.applies_to else ()
 
+    def in_place(self, paths: Paths) -> bool:
+        """Whether the document is where its kind is read from (if not, it does not count)."""
+        return belongs(self.kind, self.path, paths)
+
     def commitment(self, config: Config) -> tuple[tuple[str, int], Decimal] | None:
         """(cost centre, fiscal year) and base amount a submitted request commits, if it is one."""
         if self.kind != "PurchaseRequest" or self.status != "submitted":
@@ -110,7 +122,8 @@ _COLUMNS = tuple(f.name for f in fields(Summary))[1:]
 
 
 def summaries(loaded: LoadedFile) -> list[Summary]:
-    """The summary of each valid document of a loaded file."""
+    """The summary of each valid document of a loaded file (wherever the file lies: a query
+    leaves out those not in place, `Summary.in_place`)."""
     found = []
     for document in loaded.documents:
         model = document.model
@@ -160,6 +173,7 @@ class Store:
         self.connection = connection
         self.location = location
         """Where the store lives, or why it lives in memory only, for the report's notes."""
+        self._paths: dict[str, Paths] = {}
 
     @classmethod
     def open(cls, root: Path) -> Store:
@@ -202,15 +216,36 @@ class Store:
         with self.connection:
             for start in range(0, len(unknown), BATCH):
                 batch = unknown[start : start + BATCH]
+                # GitError for a blob git cannot read (a damaged clone): never fewer documents;
+                # raised inside the transaction, it leaves nothing of this tree in the cache.
                 contents = vcs.read_blobs(root, [blob for blob, _ in batch])
                 for blob, path in batch:
-                    self._add_blob(blob, _summarise(path, contents.get(blob)))
+                    self._add_blob(blob, _summarise(path, contents[blob]))
             self.connection.execute("DELETE FROM files WHERE tree = ?", (tree,))
             self.connection.executemany(
                 "INSERT INTO files VALUES (?, ?, ?)", ((tree, p, b) for p, b in listing)
             )
-            self.connection.execute("INSERT OR REPLACE INTO trees VALUES (?, 0)", (tree,))
+            self.connection.execute(
+                "INSERT OR REPLACE INTO trees VALUES (?, 0, ?)", (tree, paths.model_dump_json())
+            )
+        self._paths[tree] = paths
         return len(unknown)
+
+    def paths(self, tree: str) -> Paths:
+        """The document paths `tree` was catalogued with (its spendgate.yaml's)."""
+        if tree not in self._paths:
+            row = self.connection.execute(
+                "SELECT paths FROM trees WHERE tree = ?", (tree,)
+            ).fetchone()
+            # A tree dropped by a concurrent run, or paths this version cannot read: a cache
+            # failure, which callers answer by rebuilding the cache.
+            if row is None:
+                raise sqlite3.DatabaseError(f"tree {tree} is no longer in the cache")
+            try:
+                self._paths[tree] = Paths.model_validate_json(row[0])
+            except ValueError as error:
+                raise sqlite3.DatabaseError(f"the cached paths of tree {tree}: {error}") from None
+        return self._paths[tree]
 
     def _add_blob(self, blob: str, found: list[Summary]) -> None:
         self.connection.execute("INSERT OR IGNORE INTO blobs VALUES (?)", (blob,))
@@ -244,12 +279,14 @@ class Store:
             )
 
     def select(self, tree: str, where: str, arguments: tuple[str, ...]) -> list[Summary]:
+        """The summaries of `tree`'s documents that match `where` and are in place."""
         rows = self.connection.execute(
             f"SELECT f.path, {', '.join('d.' + c for c in _COLUMNS)} FROM documents d "
             f"JOIN files f ON f.blob = d.blob AND f.tree = ? WHERE {where}",
             (tree, *arguments),
         )
-        return [Summary(*row) for row in rows]
+        paths = self.paths(tree)
+        return [summary for summary in (Summary(*row) for row in rows) if summary.in_place(paths)]
 
     def commitments(self, tree: str, config: Config) -> dict[tuple[str, int], Decimal]:
         """Per (cost centre, fiscal year), what the tree's submitted requests commit."""
@@ -276,9 +313,7 @@ class Store:
         return totals
 
 
-def _summarise(path: str, data: bytes | None) -> list[Summary]:
-    if data is None:
-        return []
+def _summarise(path: str, data: bytes) -> list[Summary]:
     try:
         source = SourceFile(Path(path), path, decode(data, path))
     except SourceProblem:
@@ -333,7 +368,8 @@ class Catalogue:
     """The documents of the head tree: the base tree's summaries with the change laid over them.
 
     `replaced` are base paths the change modifies, deletes or renames; `overlay` summarises the
-    change's own versions of its files, read from the working tree.
+    change's own versions of its files, read from the working tree (those not in place under the
+    tree's paths are dropped from it).
     """
 
     store: Store
@@ -345,6 +381,10 @@ class Catalogue:
     loaded: set[str] = field(default_factory=set)
     """Files loaded in full: the catalogue stands in for every other file."""
     kinds: frozenset[str] = frozenset({"PurchaseRequest", "Vendor", "AIAssessment", "Waiver"})
+
+    def __post_init__(self) -> None:
+        paths = self.store.paths(self.tree)
+        self.overlay = tuple(summary for summary in self.overlay if summary.in_place(paths))
 
     def _merge(self, base: Iterable[Summary], wanted: Iterator[Summary]) -> list[Summary]:
         return [s for s in base if s.path not in self.replaced] + list(wanted)

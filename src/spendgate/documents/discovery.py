@@ -1,9 +1,20 @@
-"""Finding the document files of a governance repository under its configured paths."""
+"""Where each kind of document lives, and finding the document files under the configured paths.
+
+`HOMES` is the one registry of where documents are read from: each kind from the file or folder
+that one `paths` setting names, Config from spendgate.yaml only. Discovery walks those places;
+`belongs` says whether a document of a kind found in a given file is in its kind's home. A
+document anywhere else is not loaded (`spendgate.documents.placement`; SPEC §7): otherwise a
+People document among the requests would add an approver, and a PolicySet under ai/ would
+replace the policies.
+"""
 
 from __future__ import annotations
 
+import functools
 import os
+import posixpath
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from spendgate.documents.config import Paths
@@ -17,29 +28,81 @@ CONFIG_FILE = "spendgate.yaml"
 POLICY_TESTS_DIR = "tests"
 
 
+@dataclass(frozen=True)
+class Home:
+    """Where the documents of one kind are read from."""
+
+    setting: str | None
+    """The `paths` setting (a field of `Paths`) that names it; None for spendgate.yaml."""
+    folder: bool = True
+    """A folder, read with its subfolders; otherwise a single file."""
+    skip: str | None = None
+    """A subfolder of the folder that holds no documents of the kind."""
+
+
+#: Each kind of document (every key of `kinds.KINDS`) and the one place it is read from.
+HOMES: dict[str, Home] = {
+    "Config": Home(None, folder=False),
+    "People": Home("people", folder=False),
+    "Budgets": Home("budgets", folder=False),
+    "Vendor": Home("vendors"),
+    "PurchaseRequest": Home("requests"),
+    "AIAssessment": Home("ai"),
+    "Approval": Home("approvals"),
+    "ChangeApproval": Home("approvals"),
+    "Waiver": Home("waivers"),
+    "Policy": Home("policies", skip=POLICY_TESTS_DIR),
+    "PolicySet": Home("policies", skip=POLICY_TESTS_DIR),
+    "PriceBenchmarks": Home("benchmarks"),
+}
+
+
+def home_path(home: Home, paths: Paths) -> str:
+    """The file or folder `home` names, relative to the repository root, normalised."""
+    if home.setting is None:
+        return CONFIG_FILE
+    return _normalised(str(getattr(paths, home.setting)))
+
+
+def belongs(kind: str, file: str, paths: Paths) -> bool:
+    """Whether a document of `kind` in `file` (relative to the repository root, with forward
+    slashes) is in the place its kind is read from, and so may be loaded."""
+    home = HOMES.get(kind)
+    if home is None:
+        return True  # not a kind at all: loading reports that
+    where = home_path(home, paths)
+    if ".." in file:  # a configured path may climb and come back (`a/../requests`)
+        file = posixpath.normpath(file)
+    if file == where or not home.folder:
+        return file == where
+    if where != ".":
+        if not file.startswith(where + "/"):
+            return False
+        file = file[len(where) + 1 :]
+    return home.skip is None or not file.startswith(home.skip + "/")
+
+
+@functools.lru_cache(maxsize=64)
+def _normalised(path: str) -> str:
+    return posixpath.normpath(path)
+
+
 def document_paths(root: Path, paths: Paths) -> tuple[list[Path], list[Problem]]:
-    """Every YAML file the configuration points at, in a stable order, and any refused links.
+    """Every YAML file in the homes of the document kinds, in a stable order, and any refused
+    links.
 
     Call only with paths that `escaping_paths` accepts.
     """
     found: dict[Path, None] = {}
     problems: list[Problem] = []
-    for entry in (paths.people, paths.budgets):
-        candidate = root / entry
-        if candidate.is_file() or candidate.is_symlink():
-            found[candidate] = None
-    for entry in (
-        paths.vendors,
-        paths.requests,
-        paths.ai,
-        paths.approvals,
-        paths.waivers,
-        paths.benchmarks,
-    ):
-        for path in _walk(root, root / entry, problems):
-            found[path] = None
-    for path in _walk(root, root / paths.policies, problems, skip=POLICY_TESTS_DIR):
-        found[path] = None
+    for home in dict.fromkeys(HOMES.values()):
+        if home.setting is None:
+            continue  # spendgate.yaml is read first, on its own
+        top = root / str(getattr(paths, home.setting))
+        if home.folder:
+            found.update(dict.fromkeys(_walk(root, top, problems, skip=home.skip)))
+        elif top.is_file() or top.is_symlink():
+            found[top] = None
     return sorted(found), problems
 
 

@@ -1,8 +1,9 @@
 """The repository index: every document by kind and id, and the references between them.
 
 `open_repository` loads the configuration, finds and loads every document under the configured
-paths, indexes them, and reports what does not hold together: duplicate ids (naming both files),
-dangling references, management cycles, amounts in a currency the FX table cannot convert.
+paths, refuses each document that is not where its kind is read from (`placement`), indexes the
+rest, and reports what does not hold together: duplicate ids (naming both files), dangling
+references, management cycles, amounts in a currency the FX table cannot convert.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from spendgate.documents.fields import Document
 from spendgate.documents.loading import LoadedDocument, LoadedFile, load_file
 from spendgate.documents.locator import Locator, YamlPath
 from spendgate.documents.people import People, Person
+from spendgate.documents.placement import refuse_misplaced
 from spendgate.documents.policy import Policy, PolicySet
 from spendgate.documents.purchase_request import PurchaseRequest
 from spendgate.documents.vendor import Vendor
@@ -119,6 +121,8 @@ def open_repository(root: Path, elsewhere: Elsewhere | None = None) -> Repositor
             path, root=root, severity=Severity.CONFIGURATION if in_policies else None
         )
         repository.files.append(loaded)
+    # Each kind is read only from its own place: a document elsewhere is refused, unindexed.
+    repository.files = [refuse_misplaced(loaded, paths, locator) for loaded in repository.files]
     for loaded in repository.files:
         repository.problems.extend(loaded.problems)
         for document in loaded.documents:
@@ -181,7 +185,6 @@ class _Indexer:
     def run(self) -> None:
         for document in self.repository.documents():
             self.add(document)
-        self.check_config_placement()
         self.check_references()
 
     def add(self, document: LoadedDocument) -> None:
@@ -240,13 +243,6 @@ class _Indexer:
             related=(first_location,),
         )
         return True
-
-    def check_config_placement(self) -> None:
-        for document in self.repository.documents("Config"):
-            if document.file != CONFIG_FILE:
-                self.problem(
-                    document, (), f"a Config document belongs in {CONFIG_FILE}", "config-kind"
-                )
 
     def check_references(self) -> None:
         for check in (

@@ -32,6 +32,9 @@ from pathlib import Path
 from typing import Any
 
 GENESIS = "0" * 64
+MAX_DEPTH = 128
+"""How deeply a record may nest: a decision nests under 10 levels around document values,
+which the YAML loader bounds at 64; deeper JSON is not a record (and cannot exhaust the stack)."""
 RECORD_KEYS = (
     "decision_id",
     "timestamp",
@@ -106,8 +109,12 @@ def read_lines(path: Path) -> list[Line]:
     """Every line of the log at `path` (none when it does not exist)."""
     if not path.is_file():
         return []
-    data = path.read_bytes().decode("utf-8", errors="replace")
-    lines = data.split("\n")
+    return parse_lines(path.read_bytes())
+
+
+def parse_lines(content: bytes) -> list[Line]:
+    """Every line of a log's bytes (bytes that are not UTF-8 read as U+FFFD)."""
+    lines = content.decode("utf-8", errors="replace").split("\n")
     complete_count = len(lines) - 1  # the text after the last newline is incomplete (or empty)
     found = []
     for index, text in enumerate(lines):
@@ -118,11 +125,32 @@ def read_lines(path: Path) -> list[Line]:
 
 
 def _parse(text: str) -> dict[str, Any] | None:
+    """The record on a line: None for anything else, including JSON nested deeper than
+    MAX_DEPTH, which json would only parse or hash by recursing towards Python's limit."""
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
-    return value if isinstance(value, dict) else None
+    if not isinstance(value, dict):
+        return None
+    # Nesting cannot exceed the number of brackets: only a line with many is measured.
+    if text.count("[") + text.count("{") > MAX_DEPTH and _depth(value) > MAX_DEPTH:
+        return None
+    return value
+
+
+def _depth(value: Any) -> int:
+    """How deeply `value` nests lists and objects (walked with a stack, not recursion)."""
+    deepest = 0
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            return depth
+        children = item.values() if isinstance(item, dict) else item
+        deepest = max(deepest, depth)
+        pending += [(child, depth + 1) for child in children if isinstance(child, dict | list)]
+    return deepest
 
 
 def records_of(lines: list[Line]) -> list[tuple[Line, dict[str, Any]]]:

@@ -3,11 +3,13 @@
 The chain is read line by line and its first broken link is reported: an incomplete last line,
 a line that is not a record, a record whose hash does not match its content (edited), a
 `prev_hash` that is not the hash of the line before (a record deleted, inserted or moved), a
-decision id used twice. Then each recorded commit must be in the repository's history, and each
-document digest the decision read must be the blob of that file at that commit: one
-`git ls-tree` per distinct commit. Policy digests of a repository's own policy set must be blobs
-of that commit; those of the builtin set are compared with the policies spendgate packages, and
-a difference is a note (another spendgate version recorded them), not an error.
+decision id used twice. An anchor (`spendgate.audit.anchor`) is checked against that chain: a
+head hash given, or the log's head at a git revision. Then each recorded commit must be in the
+repository's history, and each document digest the decision read must be the blob of that file
+at that commit: one `git ls-tree` per distinct commit. Policy digests of a repository's own
+policy set must be blobs of that commit; those of the builtin set are compared with the policies
+spendgate packages, and a difference is a note (another spendgate version recorded them), not an
+error.
 """
 
 from __future__ import annotations
@@ -19,12 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from spendgate import vcs
+from spendgate.audit.anchor import Anchored, check_anchor, check_base
 from spendgate.audit.log import (
     GENESIS,
     RECORD_KEYS,
     Line,
     head_hash,
-    read_lines,
+    parse_lines,
     record_hash,
     records_of,
 )
@@ -49,25 +52,41 @@ class Verified:
     head: str
     problems: tuple[Problem, ...]
     notes: tuple[str, ...] = ()
+    anchored: tuple[Anchored, ...] = ()
+    """The anchors checked (`--anchor`, then `--base`); their problems are among `problems`."""
 
     @property
     def intact(self) -> bool:
         return not self.problems
 
 
-def verify_log(root: Path, log: Path, *, name: str) -> Verified:
+def verify_log(
+    root: Path, log: Path, *, name: str, anchor: str | None = None, base: str | None = None
+) -> Verified:
     """Verify the log at `log` against the git repository at `root`; `name` is how problems
-    name the log file."""
+    name the log file. With `anchor` (a lower-case head hash) the chain must hold that record,
+    intact up to it; with `base` (a git revision) the log must extend its version there byte
+    for byte and hold its head."""
     if not root.is_dir() or not vcs.is_repository(root):
         raise UsageError(f"{root} is not a git repository; the decision log records its commits")
     if not log.is_file():
         raise UsageError(f"no decision log at {log}; `spendgate audit record` writes it")
-    lines = read_lines(log)
+    current = log.read_bytes()
+    lines = parse_lines(current)
     first_break = next(_chain_problems(lines, name), None)
     chain = [first_break] if first_break else []
+    anchored = [check_anchor(lines, anchor, log=name, chain_break=first_break)] if anchor else []
+    if base is not None:
+        anchored.append(
+            check_base(
+                root, log, base, current=current, lines=lines, log=name, chain_break=first_break
+            )
+        )
     git_problems, notes = _git_problems(root, records_of(lines), name)
+    anchor_problems = [problem for outcome in anchored for problem in outcome.problems]
     count = sum(1 for line in lines if line.record is not None)
-    return Verified(name, count, head_hash(lines), tuple(chain + git_problems), tuple(notes))
+    problems = tuple(chain + git_problems + anchor_problems)
+    return Verified(name, count, head_hash(lines), problems, tuple(notes), tuple(anchored))
 
 
 def _problem(name: str, line: Line, message: str, code: str) -> Problem:

@@ -17,6 +17,7 @@ from spendgate.cli.audit_render import render
 from spendgate.errors import UsageError
 
 if TYPE_CHECKING:  # the core loads only when a command runs, keeping start-up lean
+    from spendgate.audit.anchor import Anchored
     from spendgate.audit.replay import Replayed
 
 _LOG_HELP = (
@@ -69,25 +70,62 @@ def record(path: Path, as_of: object, log: Path | None) -> int:
 @click.command("verify")
 @click.argument("path", type=click.Path(path_type=Path), default=".")
 @click.option("--log", type=click.Path(dir_okay=False, path_type=Path), help=_LOG_HELP)
-def verify(path: Path, log: Path | None) -> int:
+@click.option(
+    "--anchor",
+    metavar="HASH",
+    help="A head hash kept elsewhere: fail unless the chain still holds that record, intact "
+    "up to it.",
+)
+@click.option(
+    "--base",
+    metavar="REF",
+    help="Anchor at the log's head at git revision REF, and fail unless the log at REF is a "
+    "byte-for-byte prefix of this one.",
+)
+def verify(path: Path, log: Path | None, anchor: str | None, base: str | None) -> int:
     """Recompute the log's hash chain and check its commits and document digests against git.
 
     Reports the first broken link by line and decision id, and prints the record count and the
-    head hash. Exits 0 when the log is intact, 1 when it is not.
+    head hash. With --anchor or --base (or both), the log must still hold that head: a log cut
+    short or rewritten and re-chained is a valid chain, but not an anchored one. Exits 0 when
+    the log is intact, 1 when it is not, 2 for a malformed HASH or a REF git cannot read.
     """
+    from spendgate.audit.anchor import parse_anchor
     from spendgate.audit.log import display_name, log_path
     from spendgate.audit.verify import verify_log
     from spendgate.reporters.problems import problem_line
 
+    anchor_hash = parse_anchor(anchor) if anchor is not None else None
     target = log_path(path, log)
-    verified = verify_log(path, target, name=display_name(target, path))
+    name = display_name(target, path)
+    verified = verify_log(path, target, name=name, anchor=anchor_hash, base=base)
     for problem in verified.problems:
         click.echo(problem_line(problem))
     for note in verified.notes:
         click.echo(f"note: {note}")
     state = "intact" if verified.intact else f"broken ({len(verified.problems)} problem(s))"
     click.echo(f"{verified.log}: {state}: {verified.records} record(s), head {verified.head}")
+    for anchored in verified.anchored:
+        if not anchored.problems:
+            click.echo(_anchored_text(anchored))
     return 0 if verified.intact else 1
+
+
+def _anchored_text(anchored: Anchored) -> str:
+    """The line that says which anchor held, and where."""
+    if anchored.revision is not None and anchored.absent:
+        return f"anchored at {anchored.revision}: no log there, which anchors nothing"
+    found = (
+        f"the record on line {anchored.line}, the chain intact up to it"
+        if anchored.line
+        else "the empty log's head, which every log extends"
+    )
+    if anchored.revision is None:
+        return f"anchored: {anchored.hash} is {found}"
+    return (
+        f"anchored at {anchored.revision}: its head {anchored.hash} is {found}, and the log at "
+        f"{anchored.revision} is a byte-for-byte prefix of this one"
+    )
 
 
 @click.command("replay")

@@ -118,6 +118,9 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     vendor) arrive 2026-11-02 12:00."""
     root = tmp_path_factory.mktemp("analytics") / "repo"
     shutil.copytree(BASE, root)
+    # This history is about when things happened, not about who committed them.
+    config = root / "spendgate.yaml"
+    config.write_text(config.read_text() + "approvals: {require_authenticity: none}\n")
     pending = root / "requests" / "pr-test.yaml"
     pending_text = pending.read_text()
     pending.unlink()

@@ -399,11 +399,23 @@ def test_approve_uses_the_git_user(cli: Cli, repo: Path) -> None:
     )
 
     outcome = cli("approve", "PR-TEST", "--role", "budget_owner", "--repo", repo, "--on", AS_OF)
+    uncommitted = cli("check", repo, "--as-of", AS_OF)
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "approve", author="Dora Director <director@test.example>")
+    committed = cli("check", repo, "--as-of", AS_OF)
 
     assert outcome.stdout == (
         "wrote approvals/PR-TEST/budget_owner-director.yaml: approval by director as budget_owner\n"
     )
-    assert cli("check", repo, "--as-of", AS_OF).exit_code == 0
+    assert uncommitted.exit_code == 1
+    assert (
+        "approvals/PR-TEST/budget_owner-director.yaml:4:11: [warning] $.approver: approve by "
+        "director as budget_owner on 2026-11-22 does not count: "
+        "approvals/PR-TEST/budget_owner-director.yaml is not committed; "
+        "approvals.require_authenticity is author-match, so the record counts only in a commit "
+        "authored or signed by director (APPROVAL)"
+    ) in uncommitted.stdout
+    assert committed.exit_code == 0
 
 
 def test_a_later_stage_approved_first_does_not_count_until_given_again(
@@ -510,8 +522,10 @@ def test_an_approval_committed_by_someone_else_does_not_count(cli: Cli, git_repo
 
     assert outcome.exit_code == 1
     assert (
-        "approve by director as budget_owner on 2026-11-03 does not count: no commit authored or "
-        "signed by director added it (APPROVAL)"
+        "approve by director as budget_owner on 2026-11-03 does not count: the last commit that "
+        f"touched approvals/owner.yaml ({head_of(git_repo)[:12]}) is unsigned and authored by "
+        "rita@test.example; approvals.require_authenticity is author-match, so the record counts "
+        "only in a commit authored or signed by director (APPROVAL)"
     ) in outcome.stdout
 
 
@@ -597,7 +611,7 @@ def test_an_approving_review_fills_its_step(cli: Cli, reviewed_repo: Path, tmp_p
     outcome = cli("check", reviewed_repo, "--as-of", AS_OF, "--github-reviews", reviews)
 
     assert outcome.exit_code == 0
-    assert "[x] approved by director (github) on 2026-11-04" in outcome.stdout
+    assert "[x] approved by director (github-review) on 2026-11-04" in outcome.stdout
 
 
 def test_a_review_of_another_commit_is_void(cli: Cli, reviewed_repo: Path, tmp_path: Path) -> None:
@@ -627,8 +641,8 @@ def test_the_pull_request_author_cannot_approve_it(
 
     assert outcome.exit_code == 1
     assert (
-        "approve by director as budget_owner does not count: they authored the pull request "
-        "(APPROVAL)"
+        "approve by director as budget_owner on 2026-11-04 does not count: director authored the "
+        "pull request (APPROVAL)"
     ) in outcome.stdout
 
 

@@ -196,7 +196,8 @@ def test_an_id_taken_by_a_file_the_change_does_not_load_is_a_duplicate(
     report = check_base(cli, bank)
 
     assert report["decisions"] == []
-    ((problem),) = report["problems"]
+    evidence, problem = report["problems"]
+    assert evidence["code"] == "vendor-evidence-change"
     assert problem["code"] == "duplicate-id"
     assert problem["message"] == (
         "duplicate vendor id 'unused-vendor'; also defined at vendors/unused.yaml:"

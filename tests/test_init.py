@@ -320,7 +320,30 @@ def test_the_readme_walks_a_purchase_to_approved(cli: Cli, tmp_path: Path) -> No
         assert approved.exit_code == 0, approved
         git(root, "add", "approvals")
         git(root, "commit", "-q", "-m", f"Approve as {role}", author=f"P <{person}@repo.example>")
+    vendor_blocks = cli("check", root, "--base", "main")
+    approved = cli(
+        "approve",
+        "--change",
+        "vendors/northwind-hardware.yaml",
+        "--role",
+        "procurement",
+        "--as",
+        "procurement.lead",
+        "--repo",
+        root,
+    )
+    assert approved.exit_code == 0, approved
+    git(root, "add", "approvals")
+    git(
+        root, "commit", "-q", "-m", "Approve the vendor", author="P <procurement.lead@repo.example>"
+    )
     outcome = cli("check", root, "--base", "main")
+    assert vendor_blocks.exit_code == 1
+    assert (
+        "vendors/northwind-hardware.yaml:1:1: [error] this pull request adds the evidence of "
+        "vendor northwind-hardware (a new vendor); it needs the approval of procurement, and the "
+        "pull request is blocked meanwhile (vendor-evidence-change)\n"
+    ) in vendor_blocks.stdout
     assert (outcome.exit_code, outcome.stdout.splitlines()[0]) == (
         0,
         f"{request_id} [approved] Laptops for the new support engineers",

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from spendgate.approvals.changes import content_digest
 from spendgate.policy.library import builtin_directory
-from spendgate.pull_request import content_digest
 from tests.conftest import PROJECT, Cli
 from tests.test_approvals import git
 
@@ -55,9 +55,13 @@ def check(cli: Cli, root: Path, *extra: str) -> tuple[int, str]:
     return outcome.exit_code, outcome.stdout
 
 
-def commit(root: Path, message: str) -> None:
+PROCUREMENT = "Paula Procurement <proc@test.example>"
+"""The policy owner of the reference library (procurement) as a git author."""
+
+
+def commit(root: Path, message: str, *, author: str = "Admin <admin@test.example>") -> None:
     git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", message)
+    git(root, "commit", "-q", "-m", message, author=author)
 
 
 def test_an_empty_branch_passes(cli: Cli, main_repo: Path) -> None:
@@ -132,13 +136,38 @@ def test_a_vendor_change_rechecks_every_request_that_uses_it(cli: Cli, main_repo
     vendor = main_repo / "vendors" / "acme.yaml"
     vendor.write_text(vendor.read_text().replace("status: approved", "status: blocked"))
     commit(main_repo, "block acme")
+    unapproved = cli("check", main_repo, "--base", "main", "--as-of", AS_OF, "--format", "json")
+    approve_change(
+        main_repo,
+        "vendors/acme.yaml",
+        approver="procurement",
+        role="procurement",
+        digest=content_digest(vendor),
+    )
+    commit(main_repo, "procurement approves", author=PROCUREMENT)
 
     outcome = cli("check", main_repo, "--base", "main", "--as-of", AS_OF, "--format", "json")
     report = json.loads(outcome.stdout)
 
+    before = json.loads(unapproved.stdout)
+    assert unapproved.exit_code == 1
+    assert [p["message"] for p in before["problems"]] == [
+        "this pull request changes the evidence of vendor acme (status); it needs the approval "
+        "of procurement, and requests are judged with the vendor's evidence as of the base "
+        "revision meanwhile"
+    ]
+    assert sorted(d["request_id"] for d in before["decisions"]) == ["PR-BIG", "PR-TEST"]
+    assert not any("VR-020" in d["blocking"] for d in before["decisions"])
     assert outcome.exit_code == 1
     assert sorted(d["request_id"] for d in report["decisions"]) == ["PR-BIG", "PR-TEST"]
     assert all("VR-020" in d["blocking"] for d in report["decisions"])
+    assert [(p["level"], p["message"]) for p in report["problems"]] == [
+        (
+            "warning",
+            "this pull request changes the evidence of vendor acme (status), approved by "
+            "procurement as procurement on 2026-11-20 (author-match)",
+        )
+    ]
 
 
 def request_of(identifier: str, amount: int) -> str:
@@ -201,6 +230,7 @@ def test_a_governance_change_approved_by_its_owner_no_longer_blocks(
 ) -> None:
     policy = main_repo / "policies" / "esg.yaml"
     policy.write_text(policy.read_text().replace("score >= 45", "score >= 40"))
+    commit(main_repo, "ESG threshold to 40")
     approve_change(
         main_repo,
         "policies/esg.yaml",
@@ -208,14 +238,14 @@ def test_a_governance_change_approved_by_its_owner_no_longer_blocks(
         role="procurement",
         digest=content_digest(policy),
     )
-    commit(main_repo, "ESG threshold to 40, approved by procurement")
+    commit(main_repo, "procurement approves the ESG threshold", author=PROCUREMENT)
 
     code, out = check(cli, main_repo)
 
     assert code == 0
     assert (
         "policies/esg.yaml:1:1: [warning] this pull request changes governance file "
-        "policies/esg.yaml, approved by procurement as procurement on 2026-11-20 "
+        "policies/esg.yaml, approved by procurement as procurement on 2026-11-20 (author-match) "
         "(governance-change)"
     ) in out
 
@@ -265,7 +295,7 @@ def test_approve_change_writes_the_owner_approval_that_unblocks(cli: Cli, main_r
         "--on",
         "2026-11-20",
     )
-    commit(main_repo, "ESG threshold to 40, approved by procurement")
+    commit(main_repo, "ESG threshold to 40, approved by procurement", author=PROCUREMENT)
 
     assert wrong.stderr == (
         "spendgate: error: a change to policies/esg.yaml is approved by procurement, not cfo\n"

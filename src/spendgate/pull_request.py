@@ -12,7 +12,6 @@ Only the documents the change touches, and those deciding them reads, are loaded
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import sqlite3
@@ -24,17 +23,28 @@ from datetime import date
 from pathlib import Path
 
 from spendgate import vcs
+from spendgate.approvals.authenticity import notary_for
+from spendgate.approvals.changes import (
+    GOVERNANCE_CHANGE,
+    VENDOR_EVIDENCE_CHANGE,
+    ChangeDesk,
+    GovernedChange,
+    evidence_changes,
+)
+from spendgate.audit.anchor import extension_problem
 from spendgate.catalogue import Catalogue, Store, Summary, in_record_folder, summaries
 from spendgate.documents.approval import ChangeApproval
 from spendgate.documents.config import Config, Paths
 from spendgate.documents.discovery import CONFIG_FILE, POLICY_TESTS_DIR, YAML_SUFFIXES
-from spendgate.documents.loading import load_file
-from spendgate.documents.policy import Policy, PolicySet
-from spendgate.documents.repository import Repository, open_repository
+from spendgate.documents.loading import LoadedDocument, load_file
+from spendgate.documents.people import People
+from spendgate.documents.policy import Policy
+from spendgate.documents.repository import Repository
 from spendgate.documents.source import leaves_repository
-from spendgate.errors import UsageError
-from spendgate.policy.gate import CheckReport, PullRequest, check_repository
-from spendgate.problems import Level, Location, Problem
+from spendgate.documents.vendor import Vendor
+from spendgate.policy.compile import PolicyBook
+from spendgate.policy.gate import CheckReport, PullRequest, check_repository, load
+from spendgate.problems import Location, Problem
 
 SKIPPED = (".git", ".spendgate-cache")
 
@@ -70,15 +80,11 @@ class _Base:
 
 def _base(root: Path, base_ref: str, scratch: Path) -> _Base:
     base = vcs.merge_base(root, base_ref)
-    if base is None:
-        raise UsageError(f"cannot find the merge base of {base_ref} and HEAD in {root}")
     base_tree = scratch / "base"
-    if not vcs.export_tree(root, base, base_tree, (CONFIG_FILE,)):
-        raise UsageError(f"cannot read revision {base} in {root}")
+    vcs.export_tree(root, base, base_tree, (CONFIG_FILE,))
     paths = _paths(base_tree)
     governance_paths = (paths.people, paths.budgets, paths.policies)
-    if not vcs.export_tree(root, base, base_tree, governance_paths):
-        raise UsageError(f"cannot read the governance files of revision {base} in {root}")
+    vcs.export_tree(root, base, base_tree, governance_paths)
     changes = tuple(vcs.changes(root, base))
     governance = tuple(
         c
@@ -179,6 +185,8 @@ def _check_against_base(
         catalogue.loaded |= _always_loaded(root, base.paths)
         for relative in sorted(catalogue.loaded):
             _link_into(root, judged, relative)
+        governed = _governed_changes(root, base, judged, catalogue, as_of, pull_request)
+        governed += _log_rewritten(root, base)
         changed_files = {change.path for change in base.changes}
         report = check_repository(
             judged,
@@ -188,18 +196,9 @@ def _check_against_base(
             only=lambda file, request_id: request_id in touched or file in changed_files,
             elsewhere=catalogue,
         )
-        governance_problems = (
-            _governance_problems(open_repository(judged, catalogue), base, root, pull_request)
-            if base.governance
-            else ()
-        )
     problems = (
-        governance_problems
-        + tuple(
-            _deletion_problem(change)
-            for change in base.changes
-            if change.status == "D" and in_record_folder(change.path, base.paths)
-        )
+        governed
+        + tuple(_deletion_problem(change) for change in base.changes if _deletes(change, base))
         + tuple(p for p in report.problems if p.location.file in changed_files)
     )
     notes = [
@@ -211,18 +210,56 @@ def _check_against_base(
         + (f"{summarised} file(s) summarised" if summarised else "up to date")
         + ").",
     ]
+    notes += [
+        f"Vendor evidence in {problem.location.file} is not approved yet: requests are judged "
+        "with the vendor's evidence as of the base revision."
+        for problem in governed
+        if problem.code == VENDOR_EVIDENCE_CHANGE and problem.is_error
+    ]
     if base.governance:
         impact = impact_against_base(root, base_ref, as_of=as_of)
         notes.append(f"Impact of the governance change: {impact.summary()}.")
     return replace(report, root=str(root), problems=problems, notes=tuple(notes))
 
 
+def _log_rewritten(root: Path, base: _Base) -> tuple[Problem, ...]:
+    """The decision log is appended to, never edited or cut: the base's must be a prefix of the
+    committed head's (read from git: no link or special file in the work tree is followed)."""
+    log = base.paths.audit_log
+    base_log = vcs.file_at(root, base.commit, log) or b""
+    head_log = vcs.file_at(root, "HEAD", log) or b""
+    problem = extension_problem(base_log, head_log, log=log)
+    return (problem,) if problem else ()
+
+
+def _deletes(change: vcs.Change, base: _Base) -> bool:
+    """A deleted record, or one renamed out of its folder or out of the document set: records
+    are withdrawn, never deleted (a rename inside the folder keeps the record)."""
+    if change.status == "D":
+        return in_record_folder(change.path, base.paths)
+    if change.status != "R" or change.old is None or not in_record_folder(change.old, base.paths):
+        return False
+    folder = _record_folder(change.old, base.paths)
+    return _record_folder(change.path, base.paths) != folder or not change.path.endswith(
+        YAML_SUFFIXES
+    )
+
+
+def _record_folder(path: str, paths: Paths) -> str | None:
+    return next(
+        (
+            folder
+            for folder in (paths.vendors, paths.requests, paths.ai, paths.approvals, paths.waivers)
+            if path.startswith(folder.rstrip("/") + "/")
+        ),
+        None,
+    )
+
+
 def _catalogue(root: Path, base: _Base, store: Store) -> tuple[Catalogue, int]:
     """The head tree's catalogue: the base tree's (from the cache, or built) with the change's
     files read from the working tree laid over it. Also returns how many blobs were read."""
     tree = vcs.tree_id(root, base.commit)
-    if tree is None:
-        raise UsageError(f"cannot read the tree of revision {base.commit} in {root}")
     summarised = 0
     if not store.has_tree(tree):
         summarised = store.add_tree(root, base.commit, tree, base.paths)
@@ -335,25 +372,130 @@ def _link_into(root: Path, judged: Path, relative: str) -> None:
         _link_or_copy(str(source), str(target))
 
 
-def _governance_problems(
-    repository: Repository, base: _Base, root: Path, pull_request: PullRequest
+def _governed_changes(
+    root: Path,
+    base: _Base,
+    judged: Path,
+    catalogue: Catalogue,
+    as_of: date,
+    pull_request: PullRequest,
 ) -> tuple[Problem, ...]:
-    """A problem per changed governance file: approved by its owner role, or waiting for it."""
-    owners = _owners(repository)
-    author = _person_of_login(repository, pull_request.author_login)
-    return tuple(
-        _governance_problem(change, owners, _change_approvals(repository, change, root), author)
+    """A problem per governed change (governance files, vendor evidence): approved by its
+    owner, or waiting for it. A vendor whose new evidence is not approved is judged with its
+    evidence as of the base revision: its file in `judged` is the base's."""
+    evidence = _vendor_evidence_changes(root, base)
+    if not base.governance and not evidence:
+        return ()
+    repository, config, book, _ = load(judged, catalogue)
+    desk = _change_desk(root, repository, config, as_of, pull_request)
+    owners = _owners(repository, book)
+    changes = [
+        GovernedChange(
+            change.path,
+            change.status,
+            owners.get(change.path, owners["*"]),
+            GOVERNANCE_CHANGE,
+            f"governance file {change.path}",
+            "the pull request is judged by the base revision's rules",
+        )
         for change in base.governance
-    )
+    ] + [
+        GovernedChange(
+            change.path,
+            change.status,
+            owners["vendors"],
+            VENDOR_EVIDENCE_CHANGE,
+            "the evidence of "
+            + "; ".join(
+                f"vendor {vendor} ({', '.join(fields)})" for vendor, fields in vendors.items()
+            ),
+            "requests are judged with the vendor's evidence as of the base revision"
+            if had_base
+            else "the pull request is blocked",
+        )
+        for change, vendors, had_base in evidence
+    ]
+    problems = tuple(desk.judge(change, root / change.path) for change in changes)
+    for change, problem in zip(changes, problems, strict=True):
+        if change.code == VENDOR_EVIDENCE_CHANGE and problem.is_error:
+            _judge_with_base_evidence(root, base, judged, change)
+    return problems
 
 
-def _owners(repository: Repository) -> dict[str, str]:
-    """Governance file -> the role whose approval a change to it needs."""
-    policy_set_owner = next(
-        (model.metadata.owner for _, model in repository.models(PolicySet)), "procurement"
+def _change_desk(
+    root: Path, repository: Repository, config: Config, as_of: date, pull_request: PullRequest
+) -> ChangeDesk:
+    notary = notary_for(
+        root,
+        (config.paths.approvals,),
+        people=repository.people,
+        requirement=config.approvals.require_authenticity,
+        today=as_of,
     )
+    notary.pr_author = _person_of_login(repository, pull_request.author_login)
+    delegations = tuple(
+        delegation for _, people in repository.models(People) for delegation in people.delegations
+    )
+    records = tuple(
+        (document.file, record) for document, record in repository.models(ChangeApproval)
+    )
+    return ChangeDesk(records, repository.people, delegations, notary)
+
+
+def _vendor_evidence_changes(
+    root: Path, base: _Base
+) -> list[tuple[vcs.Change, dict[str, tuple[str, ...]], bool]]:
+    """The changed vendor files whose vendors' evidence differs from the base revision's, and
+    whether the base revision had the file."""
+    folder = base.paths.vendors.rstrip("/") + "/"
+    found = []
+    for change in base.changes:
+        if change.status == "D" or not change.path.startswith(folder):
+            continue
+        if not change.path.endswith(YAML_SUFFIXES) or not (root / change.path).is_file():
+            continue
+        before = _base_vendors(root, base, change.old or change.path)
+        after = _vendors(load_file(root / change.path, root=root).documents)
+        vendors = evidence_changes(before, after)
+        if vendors:
+            found.append((change, vendors, bool(before)))
+    return found
+
+
+def _base_vendors(root: Path, base: _Base, path: str) -> list[Vendor]:
+    target = base.tree.parent / "base-vendors"
+    vcs.export_tree(root, base.commit, target, (path,))
+    if not (target / path).is_file():
+        return []
+    return _vendors(load_file(target / path, root=target).documents)
+
+
+def _vendors(documents: tuple[LoadedDocument, ...]) -> list[Vendor]:
+    return [document.model for document in documents if isinstance(document.model, Vendor)]
+
+
+def _judge_with_base_evidence(
+    root: Path, base: _Base, judged: Path, change: GovernedChange
+) -> None:
+    """Put the base revision's version of a vendor file in the judged tree, when it had one (a
+    new vendor file stays: its change blocks the pull request until approved)."""
+    original = next(c.old or c.path for c in base.changes if c.path == change.path)
+    source = base.tree.parent / "base-vendors" / original
+    if not source.is_file():
+        return
+    target = judged / change.path
+    if target.exists() or target.is_symlink():
+        target.unlink()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+
+
+def _owners(repository: Repository, book: PolicyBook | None) -> dict[str, str]:
+    """Governance file -> the role whose approval a change to it needs (`*`: the policy set's
+    owner, for the other governance files; `vendors`: the owner of vendor evidence)."""
     owners = {document.file: model.metadata.owner for document, model in repository.models(Policy)}
-    owners["*"] = policy_set_owner
+    owners["*"] = book.owner if book else "procurement"
+    owners["vendors"] = book.vendor_data_owner if book else "procurement"
     return owners
 
 
@@ -366,59 +508,13 @@ def _person_of_login(repository: Repository, login: str | None) -> str | None:
     )
 
 
-def content_digest(path: Path) -> str:
-    """`sha256:` of a file's bytes (of nothing, for a deleted file): what a ChangeApproval names."""
-    data = path.read_bytes() if path.is_file() else b""
-    return "sha256:" + hashlib.sha256(data).hexdigest()
-
-
-def _change_approvals(
-    repository: Repository, change: vcs.Change, root: Path
-) -> list[tuple[ChangeApproval, bool, bool]]:
-    """ChangeApprovals of this file: (record, digest matches the change, approver holds role)."""
-    digest = content_digest(root / change.path)
-    found = []
-    for _, record in repository.models(ChangeApproval):
-        if record.change != change.path:
-            continue
-        person = repository.people.get(record.approver)
-        holds = person is not None and record.role in person.roles
-        found.append((record, record.content_digest == digest, holds))
-    return found
-
-
-def _governance_problem(
-    change: vcs.Change,
-    owners: dict[str, str],
-    approvals: list[tuple[ChangeApproval, bool, bool]],
-    author: str | None,
-) -> Problem:
-    owner = owners.get(change.path, owners["*"])
-    for record, current, holds in approvals:
-        if record.role == owner and current and holds and record.approver != author:
-            verb = "approved" if record.decision == "approve" else "rejected"
-            return Problem(
-                Location(change.path, 1, 1),
-                f"this pull request changes governance file {change.path}, {verb} by "
-                f"{record.approver} as {owner} on {record.date}",
-                "governance-change",
-                level=Level.WARNING if record.decision == "approve" else Level.ERROR,
-            )
-    verb = {"A": "adds", "M": "changes", "D": "deletes", "R": "renames"}.get(
-        change.status, "changes"
-    )
-    return Problem(
-        Location(change.path, 1, 1),
-        f"this pull request {verb} governance file {change.path}; it needs the approval of "
-        f"{owner}, and the pull request is judged by the base revision's rules meanwhile",
-        "governance-change",
-    )
-
-
 def _deletion_problem(change: vcs.Change) -> Problem:
+    """A problem at the record's path as the base has it (before a rename out of sight)."""
+    path = change.old if change.status == "R" and change.old else change.path
+    moved = f"moved to {change.path}, out of the documents" if change.status == "R" else "deleted"
     return Problem(
-        Location(change.path, 1, 1),
-        f"{change.path} is deleted; records are never deleted: set `status: withdrawn` instead",
+        Location(path, 1, 1),
+        f"{path} is {moved}; records are never deleted: set `status: withdrawn` instead",
         "record-deleted",
     )
 

@@ -1,11 +1,11 @@
 """Which approvals count, step by step, and why the others do not (SPEC §6).
 
 An approval fills a step of the route when it is for the request as it stands (its digest
-matches), comes from someone other than the requester, from someone who holds the step's role
-on the approval's date (directly or by delegation), and, unless the configuration allows it,
-from someone who has not filled another step already. Every approval that does not count is
-reported with the reason. Stage order, git authenticity and GitHub reviews are not weighed here
-yet (issue #4).
+matches), comes from someone who holds the step's role on the approval's date (directly or by
+delegation), and, unless the configuration allows it, from someone who has not filled another
+step already; stages are kept unless the policy set is parallel. Every approval that does not
+count is reported with the reason. Who wrote the record, and who may not approve at all, the
+`Notary` has judged before (`spendgate.approvals.authenticity`).
 """
 
 from __future__ import annotations
@@ -36,16 +36,15 @@ class Walk:
 def walk_route(
     route: tuple[RouteStep, ...],
     approvals: list[Approval],
+    levels: list[str],
     *,
-    requester: str,
     digest: str,
     delegations: tuple[Delegation, ...],
     allow_many_steps: bool,
     parallel: bool = False,
-    authenticity: list[str] | None = None,
-    require_authenticity: bool = False,
 ) -> Walk:
-    """Fill the route's steps with the approvals that count, earliest first.
+    """Fill the route's steps with the approvals that count, earliest first; `levels` says how
+    each approval is authenticated (recorded on the step it fills).
 
     Unless the policy set says `parallel`, stages are kept: an approval for a later stage given
     before every earlier stage was approved does not count, and must be given again.
@@ -58,18 +57,10 @@ def walk_route(
         stages = [step.stage for step in steps if pair[1].role in step.roles]
         return pair[1].date, min(stages, default=0)
 
-    known = authenticity or ["unverified"] * len(approvals)
     for index, approval in sorted(enumerate(approvals), key=order):
-        if require_authenticity and known[index] == "unverified":
-            reason = (
-                f"{approval.decision} by {approval.approver} as {approval.role} on {approval.date} "
-                f"does not count: no commit authored or signed by {approval.approver} added it"
-            )
-            ignored.append((index, Ignored(approval, reason)))
-            continue
-        reason = _fill(steps, approval, requester, digest, delegations, filled_by, allow_many_steps)
+        reason = _fill(steps, approval, digest, delegations, filled_by, allow_many_steps)
         if not reason:
-            _note_authenticity(steps, approval, known[index])
+            _note_authenticity(steps, approval, levels[index])
         if not reason and not parallel:
             reason = _out_of_order(steps, approval)
             if reason:
@@ -77,6 +68,11 @@ def walk_route(
         if reason:
             ignored.append((index, Ignored(approval, reason)))
     return Walk(tuple(steps), tuple(sorted(ignored, key=lambda pair: pair[0])))
+
+
+def described(approval: Approval) -> str:
+    """`approve by dora as cfo on 2026-11-03`: how messages name an approval."""
+    return f"{approval.decision} by {approval.approver} as {approval.role} on {approval.date}"
 
 
 def _note_authenticity(steps: list[RouteStep], approval: Approval, how: str) -> None:
@@ -108,7 +104,7 @@ def _out_of_order(steps: list[RouteStep], approval: Approval) -> str:
         authenticity=None,
     )
     roles = ", ".join(sorted({other.role for other in waiting}))
-    given = f"{approval.decision} by {approval.approver} as {approval.role} on {approval.date}"
+    given = described(approval)
     return (
         f"{given} does not count yet: stage {step.stage} was approved before earlier stages "
         f"({roles}); approve again once they are"
@@ -118,7 +114,6 @@ def _out_of_order(steps: list[RouteStep], approval: Approval) -> str:
 def _fill(
     steps: list[RouteStep],
     approval: Approval,
-    requester: str,
     digest: str,
     delegations: tuple[Delegation, ...],
     filled_by: dict[str, str],
@@ -126,11 +121,9 @@ def _fill(
 ) -> str:
     """Fill a step with `approval` and return "", or return why it does not count."""
     who, role = approval.approver, approval.role
-    given = f"{approval.decision} by {who} as {role} on {approval.date}"
+    given = described(approval)
     if approval.request_digest != digest:
         return f"{given} is void: the request has changed since; it needs approving again"
-    if who == requester:
-        return f"{given} does not count: {who} is the requester"
     candidates = [position for position, step in enumerate(steps) if role in step.roles]
     if not candidates:
         return f"{given} does not count: the route needs no {role}"

@@ -1,8 +1,9 @@
 """The approvals given for a request, from records and reviews, walked along its route.
 
-Approval records come from `approvals/` with their authenticity from git; reviews from a
-pull request's GitHub payload. The pull request's author never approves it. What does not
-count is reported as an advisory `APPROVAL` finding at the record (or the reviews file).
+Approval records come from `approvals/`, reviews from a pull request's GitHub payload; the
+notary judges each (who wrote it, who may not approve, its date) before the route is walked.
+What does not count is reported as an advisory `APPROVAL` finding at the record (or the reviews
+file).
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from spendgate import __version__
-from spendgate.approvals.authenticity import UNVERIFIED
-from spendgate.approvals.counting import walk_route
+from spendgate.approvals.authenticity import Claim, Notary
+from spendgate.approvals.counting import described, walk_route
 from spendgate.approvals.digest import request_digest
 from spendgate.approvals.github import Review
 from spendgate.decisions import Finding, RouteStep
@@ -32,44 +33,38 @@ class ApprovalDesk:
     locator: Locator
     records: dict[str, list[tuple[LoadedDocument, Approval]]]
     delegations: tuple[Delegation, ...]
-    authenticity: dict[str, str]
+    notary: Notary
     parallel: bool = False
     reviews: list[Review] = field(default_factory=list)
     """Pull-request reviews that approve or reject (`check --github-reviews`)."""
     reviews_location: Location = field(default_factory=lambda: Location("github-reviews"))
     head_commit: str | None = None
     """The commit being checked; a review given for another commit is void."""
-    pr_author: str | None = None
-    """The person who authored the pull request, who cannot approve it."""
 
     def walk(
         self, request: PurchaseRequest, route: tuple[RouteStep, ...]
     ) -> tuple[tuple[RouteStep, ...], tuple[Finding, ...]]:
         """Fill the route from the approvals given; each one that does not count is reported."""
-        given = self.approvals_given(request, route)
         notes: list[Finding] = []
         counted: list[tuple[Location, Approval, str]] = []
-        for where, approval, how in given:
-            if self.pr_author is not None and approval.approver == self.pr_author:
-                reason = (
-                    f"{approval.decision} by {approval.approver} as {approval.role} does not "
-                    "count: they authored the pull request"
-                )
-                notes.append(approval_note(reason, where, approval))
+        for where, approval, file in self.approvals_given(request, route):
+            claim = Claim(approval.approver, approval.date, file)
+            verdict = self.notary.judge(claim, requester=request.requester)
+            if verdict.counts:
+                counted.append((where, approval, verdict.level))
             else:
-                counted.append((where, approval, how))
+                reason = f"{described(approval)} does not count: {verdict.refusal}"
+                notes.append(approval_note(reason, where, approval))
         if not counted:
             return route, tuple(notes)
         walked = walk_route(
             route,
             [approval for _, approval, _ in counted],
-            requester=request.requester,
+            [level for _, _, level in counted],
             digest=request_digest(request),
             delegations=self.delegations,
             allow_many_steps=self.settings.allow_one_person_many_steps,
             parallel=self.parallel,
-            authenticity=[how for _, _, how in counted],
-            require_authenticity=self.settings.require_authenticity,
         )
         notes += [
             approval_note(ignored.reason, counted[index][0], ignored.approval)
@@ -79,17 +74,18 @@ class ApprovalDesk:
 
     def approvals_given(
         self, request: PurchaseRequest, route: tuple[RouteStep, ...]
-    ) -> list[tuple[Location, Approval, str]]:
-        """Approval records and pull-request reviews, as the configured source says."""
+    ) -> list[tuple[Location, Approval, str | None]]:
+        """Approval records (with their files) and pull-request reviews (with None), as the
+        configured source says."""
         source = self.settings.source
-        given: list[tuple[Location, Approval, str]] = []
+        given: list[tuple[Location, Approval, str | None]] = []
         if source in ("records", "both"):
             for document, approval in self.records.get(request.id, []):
                 where = self.locator.locate(document.file, document.index, ("approver",))
-                given.append((where, approval, self.authenticity.get(document.file, UNVERIFIED)))
+                given.append((where, approval, document.file))
         if source in ("github", "both"):
             given += [
-                (self.reviews_location, approval, "github")
+                (self.reviews_location, approval, None)
                 for approval in self.review_approvals(request, route)
             ]
         return given

@@ -6,16 +6,18 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from spendgate.approvals.changes import content_digest
 from spendgate.approvals.digest import request_digest
 from spendgate.approvals.roles import authority
 from spendgate.decisions import RouteStep
-from spendgate.documents.policy import Policy, PolicySet
+from spendgate.documents.policy import Policy
 from spendgate.documents.purchase_request import PurchaseRequest
 from spendgate.documents.repository import Repository
 from spendgate.errors import UsageError
+from spendgate.policy.compile import PolicyBook
 from spendgate.policy.engine import Engine
 from spendgate.policy.gate import load
-from spendgate.pull_request import content_digest, is_governance
+from spendgate.pull_request import is_governance
 
 
 @dataclass(frozen=True)
@@ -104,12 +106,15 @@ def _quoted(text: str) -> str:
 
 
 def record_change_approval(root: Path, asked: ApprovalRequest) -> Path:
-    """Write a ChangeApproval of the governance file `asked.request_id` (a path) as it stands."""
-    repository, config, _, _ = load(root)
+    """Write a ChangeApproval of the governed file `asked.request_id` (a path: a governance
+    file, or a vendor file whose evidence changes) as it stands."""
+    repository, config, book, _ = load(root)
     change = asked.request_id
-    if not is_governance(change, config.paths) or not (root / change).is_file():
-        raise UsageError(f"{change} is not a governance file of {root}")
-    owner = _owner_of(repository, change)
+    vendors = config.paths.vendors.rstrip("/") + "/"
+    governed = is_governance(change, config.paths) or change.startswith(vendors)
+    if not governed or not (root / change).is_file():
+        raise UsageError(f"{change} is neither a governance file nor a vendor file of {root}")
+    owner = _owner_of(repository, book, change, vendors)
     if asked.role != owner:
         raise UsageError(f"a change to {change} is approved by {owner}, not {asked.role}")
     person = repository.people.get(asked.person)
@@ -135,8 +140,10 @@ def record_change_approval(root: Path, asked: ApprovalRequest) -> Path:
     return path
 
 
-def _owner_of(repository: Repository, change: str) -> str:
+def _owner_of(repository: Repository, book: PolicyBook | None, change: str, vendors: str) -> str:
+    if change.startswith(vendors):
+        return book.vendor_data_owner if book else "procurement"
     for document, policy in repository.models(Policy):
         if document.file == change:
             return policy.metadata.owner
-    return next((s.metadata.owner for _, s in repository.models(PolicySet)), "procurement")
+    return book.owner if book else "procurement"

@@ -2,10 +2,11 @@
 
 A waiver lifts a finding when the finding is `soft`, its rule is among the waiver's rules, the
 request or its vendor is among the waiver's targets, the evaluation date falls between the
-grant and the expiry (inclusive), and the waiver was approved by someone holding the role that
-owns the rule's policy. A waiver that has expired, that names a `hard` rule which fired, or that
-its approver had no authority to grant is reported; one that matches nothing is reported once
-for the whole run.
+grant and the expiry (inclusive), the notary accepts the waiver as its approver's (the same
+rule as for approvals: who committed it, never the requester nor the pull request's author,
+not dated in the future), and the approver held the role that owns the rule's policy on the
+day it was granted. A waiver that has expired, that names a `hard` rule which fired, or that
+does not count is reported; one that matches nothing is reported once for the whole run.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from spendgate.approvals.authenticity import Claim, Notary
 from spendgate.approvals.roles import authority
 from spendgate.decisions import Finding
 from spendgate.documents.people import Delegation, Person
+from spendgate.documents.purchase_request import PurchaseRequest
 from spendgate.documents.waiver import Waiver
 from spendgate.problems import Location
 
@@ -37,8 +40,12 @@ class WaiverBook:
     owners: dict[str, Owner]
     people: dict[str, Person]
     delegations: tuple[Delegation, ...]
-    today: date
+    notary: Notary
     matched: set[str] = field(default_factory=set)
+
+    @property
+    def today(self) -> date:
+        return self.notary.today
 
     def for_targets(self, targets: Iterable[str]) -> list[tuple[str, Waiver]]:
         wanted = set(targets)
@@ -64,21 +71,21 @@ class WaiverBook:
     def apply(
         self,
         findings: tuple[Finding, ...],
-        targets: Iterable[str],
+        request: PurchaseRequest,
         locate: Callable[[str], Location],
     ) -> tuple[tuple[Finding, ...], tuple[Finding, ...]]:
         """The findings with valid waivers applied, and findings about the waivers themselves."""
         notes: list[Finding] = []
         result = list(findings)
-        for file, waiver in self.for_targets(targets):
+        for file, waiver in self.for_targets((request.id, request.vendor)):
             where = locate(file)
             if self.today > waiver.expires:
                 notes.append(
                     _note(waiver, f"waiver {waiver.id} expired on {waiver.expires}", where)
                 )
                 continue
-            if self.today < waiver.granted:
-                continue
+            claim = Claim(waiver.approved_by, waiver.granted, file)
+            verdict = self.notary.judge(claim, requester=request.requester)
             for position, finding in enumerate(result):
                 if finding.rule_id not in waiver.rules:
                     continue
@@ -87,7 +94,7 @@ class WaiverBook:
                     message = f"waiver {waiver.id} cannot lift {finding.rule_id}: it is a hard rule"
                     notes.append(_note(waiver, message, where))
                 elif finding.enforcement == "soft" and finding.waiver is None:
-                    refusal = self.may_grant(waiver, finding.rule_id)
+                    refusal = verdict.refusal or self.may_grant(waiver, finding.rule_id)
                     if refusal:
                         notes.append(
                             _note(waiver, f"waiver {waiver.id} lifts nothing: {refusal}", where)

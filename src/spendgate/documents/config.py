@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from spendgate.documents.fields import (
     Amount,
@@ -53,9 +53,19 @@ class Paths(StrictModel):
 
 class ApprovalSettings(StrictModel):
     source: Literal["records", "github", "both"] = "records"
-    require_authenticity: bool = False
-    """Whether approvals whose commit is neither signed nor authored by the approver count."""
+    require_authenticity: Literal["none", "author-match", "signed"] = "author-match"
+    """What proves that a governance record (approval, waiver, change approval) is its person's,
+    in a git repository: `signed`, the last commit touching it is signed with their key;
+    `author-match`, it is authored with their email (or signed); `none`, nothing (the level
+    reached is still recorded). `true` and `false` read as `author-match` and `none`."""
     allow_one_person_many_steps: bool = False
+
+    @field_validator("require_authenticity", mode="before")
+    @classmethod
+    def _boolean_means_author_match(cls, value: object) -> object:
+        if isinstance(value, bool):
+            return "author-match" if value else "none"
+        return value
 
 
 class Config(Document):

@@ -119,6 +119,9 @@ class PolicySetSpec(StrictModel):
     policies: list[Slug] = []
     """Names of the policies in the set; empty means every policy found."""
     stages: Literal["sequential", "parallel"] = "sequential"
+    vendor_data_owner: Slug = "procurement"
+    """The role that owns vendor evidence (risk, ESG, sanctions, security, contract): a pull
+    request that changes a vendor's evidence needs a ChangeApproval of this role."""
 
 
 class PolicySet(Document):

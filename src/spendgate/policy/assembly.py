@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
-from pathlib import Path
 
-from spendgate.approvals.authenticity import authenticate
+from spendgate.approvals.authenticity import Notary
 from spendgate.approvals.desk import ApprovalDesk
 from spendgate.documents.approval import Approval
 from spendgate.documents.benchmarks import PriceBenchmarks
@@ -62,18 +61,12 @@ def ledger(repository: Repository, config: Config) -> Ledger:
 
 
 def desk(
-    repository: Repository, config: Config, locator: Locator, history: Path, parallel: bool
+    repository: Repository, config: Config, locator: Locator, notary: Notary, parallel: bool
 ) -> ApprovalDesk:
     records: dict[str, list[tuple[LoadedDocument, Approval]]] = defaultdict(list)
     for document, approval in repository.models(Approval):
         records[approval.request].append((document, approval))
-    authenticity = authenticate(
-        history,
-        ((document.file, approval.approver) for document, approval in repository.models(Approval)),
-        people=repository.people,
-        directory=config.paths.approvals,
-    )
     delegations = tuple(
         delegation for _, people in repository.models(People) for delegation in people.delegations
     )
-    return ApprovalDesk(config.approvals, locator, records, delegations, authenticity, parallel)
+    return ApprovalDesk(config.approvals, locator, records, delegations, notary, parallel)

@@ -94,6 +94,10 @@ class PolicyBook:
     policies: tuple[CompiledPolicy, ...]
     parallel: bool = False
     """The policy set lets approval stages proceed in any order."""
+    owner: str = "procurement"
+    """The role whose approval a change to the policy set needs."""
+    vendor_data_owner: str = "procurement"
+    """The role whose approval a change to a vendor's evidence needs."""
 
     @property
     def rules(self) -> tuple[tuple[CompiledPolicy, CompiledRule], ...]:
@@ -290,5 +294,15 @@ def compile_policies(
         for policy in policies
         if policy is not None and (members is None or policy.name in members)
     )
-    parallel = bool(sets) and sets[0].spec.stages == "parallel"
-    return PolicyBook(name, version, source, compiled, parallel)
+    if not sets:
+        return PolicyBook(name, version, source, compiled)
+    spec = sets[0].spec
+    return PolicyBook(
+        name,
+        version,
+        source,
+        compiled,
+        parallel=spec.stages == "parallel",
+        owner=sets[0].metadata.owner,
+        vendor_data_owner=spec.vendor_data_owner,
+    )

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from spendgate import __version__
+from spendgate.approvals.authenticity import Notary, notary_for
 from spendgate.approvals.desk import ApprovalDesk
 from spendgate.approvals.routing import eligible_people, merge_steps
 from spendgate.approvals.waivers import Owner, WaiverBook
@@ -69,6 +70,8 @@ class Engine:
     """Where the git history of the approval records is, when not in the repository's root."""
     locator: Locator = field(init=False)
     ledger: Ledger = field(init=False)
+    notary: Notary = field(init=False)
+    """Judges who really gave each approval and waiver (git authenticity, dates, duties)."""
     desk: ApprovalDesk = field(init=False)
     waivers: WaiverBook = field(init=False)
     problems_by_file: dict[str, list[Problem]] = field(init=False)
@@ -94,19 +97,21 @@ class Engine:
             for role in person.roles:
                 self.people_by_role[role].append(person)
         self.ledger = ledger(repository, self.config)
-        self.desk = desk(
-            repository,
-            self.config,
-            self.locator,
+        paths = self.config.paths
+        self.notary = notary_for(
             self.history or repository.root,
-            self.book.parallel,
+            (paths.approvals, paths.waivers),
+            people=repository.people,
+            requirement=self.config.approvals.require_authenticity,
+            today=self.today,
         )
+        self.desk = desk(repository, self.config, self.locator, self.notary, self.book.parallel)
         self.waivers = WaiverBook(
             waivers=[(document.file, waiver) for document, waiver in repository.models(Waiver)],
             owners={rule.id: Owner(policy.name, policy.owner) for policy, rule in self.book.rules},
             people=repository.people,
             delegations=self.desk.delegations,
-            today=self.today,
+            notary=self.notary,
         )
         self.problems_by_file = defaultdict(list)
         for problem in repository.problems:
@@ -185,7 +190,7 @@ class Engine:
         route, ignored = self.desk.walk(request, merge_steps(outcome.steps))
         waived, waiver_notes = self.waivers.apply(
             tuple(outcome.findings),
-            (request.id, request.vendor),
+            request,
             lambda file: self.locator.locate(file, 0, ("id",)),
         )
         findings = waived + self.desk.vetoes(route, document) + ignored + waiver_notes

@@ -93,10 +93,15 @@ def check_repository(
     documents of the repository that `root` leaves out.
     """
     repository, config, book, policy_problems = load(root, elsewhere)
+    # Files whose problems their requests' decisions report; a withdrawn request is not decided,
+    # so the problems of a file holding only withdrawn ones are reported below as the run's own.
     request_files = {
         loaded.file
         for loaded in repository.files
-        if any(d.kind == "PurchaseRequest" for d in loaded.documents)
+        if any(
+            d.kind == "PurchaseRequest" and getattr(d.model, "status", None) != "withdrawn"
+            for d in loaded.documents
+        )
     }
     if book is None:
         return CheckReport(str(root), as_of, "", "", (), tuple(policy_problems))
@@ -112,7 +117,7 @@ def check_repository(
         engine.desk.head_commit = vcs.head(history or root)
     if pull_request.author_login is not None:
         login = pull_request.author_login.lower()
-        engine.desk.pr_author = next(
+        engine.notary.pr_author = next(
             (
                 person.id
                 for person in repository.people.values()

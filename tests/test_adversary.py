@@ -37,6 +37,20 @@ def last_commit(root: Path) -> str:
     return head_of(root)[:12]
 
 
+def approve_committed(root: Path, *, on: str, author: str, when: str | None = None) -> None:
+    """The director's budget-owner approval of PR-TEST as it stands, committed by `author`."""
+    approve(root, "owner", approver="director", role="budget_owner", on=on, digest=digest_of(root))
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "approve", author=author, when=when)
+
+
+def waive_committed(root: Path, *, approved_by: str, author: str) -> None:
+    """A waiver of ESG-010 for acme, approved by `approved_by`, committed by `author`."""
+    waiver(root, rules="ESG-010", applies_to="acme", approved_by=approved_by, expires="2026-12-31")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "waive ESG-010", author=author)
+
+
 # --- 1. a forged change approval -------------------------------------------------------------
 
 
@@ -119,16 +133,7 @@ def committed(repo: Path) -> Path:
 def test_an_approval_edited_by_someone_else_loses_its_authenticity(
     cli: Cli, committed: Path
 ) -> None:
-    approve(
-        committed,
-        "owner",
-        approver="director",
-        role="budget_owner",
-        on="2026-11-03",
-        digest=digest_of(committed),
-    )
-    git(committed, "add", ".")
-    git(committed, "commit", "-q", "-m", "approve", author=DIRECTOR)
+    approve_committed(committed, on="2026-11-03", author=DIRECTOR)
     honest = cli("check", committed, "--as-of", AS_OF)
     request = committed / "requests" / "pr-test.yaml"
     request.write_text(request.read_text().replace("quantity: 4", "quantity: 40"))
@@ -214,16 +219,7 @@ def budget_owner_line(out: str) -> str:
 def test_author_match_cannot_tell_a_forged_author_email(cli: Cli, committed: Path) -> None:
     """What author-match does not prove (the README's threat model says so): anyone can type
     `git -c user.email=director@…`. Only `signed` stops that; see the next test."""
-    approve(
-        committed,
-        "owner",
-        approver="director",
-        role="budget_owner",
-        on="2026-11-03",
-        digest=digest_of(committed),
-    )
-    git(committed, "add", ".")
-    git(committed, "commit", "-q", "-m", "approve", author="Rita <director@test.example>")
+    approve_committed(committed, on="2026-11-03", author="Rita <director@test.example>")
 
     outcome = cli("check", committed, "--as-of", AS_OF)
 
@@ -288,15 +284,7 @@ def test_a_requester_cannot_waive_their_own_finding_in_the_owners_name(
 ) -> None:
     stale_ecovadis(committed)
     git(committed, "commit", "-q", "-am", "acme lost its rating", author=DIRECTOR)
-    waiver(
-        committed,
-        rules="ESG-010",
-        applies_to="acme",
-        approved_by="procurement",
-        expires="2026-12-31",
-    )
-    git(committed, "add", ".")
-    git(committed, "commit", "-q", "-m", "waive ESG-010", author=REQUESTER)
+    waive_committed(committed, approved_by="procurement", author=REQUESTER)
 
     outcome = cli("check", committed, "--as-of", AS_OF)
 
@@ -318,11 +306,7 @@ def test_nobody_waives_a_finding_of_their_own_request(cli: Cli, committed: Path)
         )
     )
     stale_ecovadis(committed)
-    waiver(
-        committed, rules="ESG-010", applies_to="acme", approved_by="requester", expires="2026-12-31"
-    )
-    git(committed, "add", ".")
-    git(committed, "commit", "-q", "-m", "waive my own finding", author=REQUESTER)
+    waive_committed(committed, approved_by="requester", author=REQUESTER)
 
     outcome = cli("check", committed, "--as-of", AS_OF)
 
@@ -334,15 +318,7 @@ def test_nobody_waives_a_finding_of_their_own_request(cli: Cli, committed: Path)
 
 def test_a_waiver_committed_by_its_approver_lifts_the_finding(cli: Cli, committed: Path) -> None:
     stale_ecovadis(committed)
-    waiver(
-        committed,
-        rules="ESG-010",
-        applies_to="acme",
-        approved_by="procurement",
-        expires="2026-12-31",
-    )
-    git(committed, "add", ".")
-    git(committed, "commit", "-q", "-m", "waive ESG-010", author=PROCUREMENT)
+    waive_committed(committed, approved_by="procurement", author=PROCUREMENT)
 
     outcome = cli("check", committed, "--as-of", AS_OF)
 
@@ -444,16 +420,7 @@ def test_moving_a_request_within_its_folder_keeps_it(cli: Cli, main_repo: Path) 
 def test_an_approval_dated_after_the_evaluation_date_does_not_count(
     cli: Cli, committed: Path
 ) -> None:
-    approve(
-        committed,
-        "owner",
-        approver="director",
-        role="budget_owner",
-        on="2026-12-01",
-        digest=digest_of(committed),
-    )
-    git(committed, "add", ".")
-    git(committed, "commit", "-q", "-m", "approve", author=DIRECTOR, when="2026-12-01T09:00:00Z")
+    approve_committed(committed, on="2026-12-01", author=DIRECTOR, when="2026-12-01T09:00:00Z")
 
     outcome = cli("check", committed, "--as-of", AS_OF)
 
@@ -465,16 +432,7 @@ def test_an_approval_dated_after_the_evaluation_date_does_not_count(
 
 
 def test_an_approval_dated_after_its_commit_does_not_count(cli: Cli, committed: Path) -> None:
-    approve(
-        committed,
-        "owner",
-        approver="director",
-        role="budget_owner",
-        on="2026-11-10",
-        digest=digest_of(committed),
-    )
-    git(committed, "add", ".")
-    git(committed, "commit", "-q", "-m", "approve", author=DIRECTOR, when="2026-11-05T09:00:00Z")
+    approve_committed(committed, on="2026-11-10", author=DIRECTOR, when="2026-11-05T09:00:00Z")
 
     outcome = cli("check", committed, "--as-of", AS_OF)
 

@@ -442,3 +442,31 @@ def test_an_approval_dated_after_its_commit_does_not_count(cli: Cli, committed: 
         f"2026-11-10, after the commit that vouches for it ({last_commit(committed)}, authored "
         "2026-11-05) (APPROVAL)\n"
     ) in outcome.stdout
+
+
+# --- a rejection edited away ------------------------------------------------------------------
+
+
+def test_a_committed_rejection_cannot_be_edited_away(cli: Cli, main_repo: Path) -> None:
+    folder = main_repo / "approvals"
+    folder.mkdir()
+    rejection = folder / "no.yaml"
+    rejection.write_text(
+        "apiVersion: spendgate/v1\nkind: Approval\nrequest: PR-TEST\napprover: director\n"
+        f"role: budget_owner\ndecision: reject\ndate: 2026-11-03\n"
+        f"request_digest: {digest_of(main_repo)}\n"
+    )
+    commit(main_repo, "the director says no", author=DIRECTOR)
+    git(main_repo, "checkout", "-q", "main")
+    git(main_repo, "merge", "-q", "--ff-only", "feature")
+    git(main_repo, "checkout", "-q", "-b", "try-again")
+    rejection.write_text(rejection.read_text() + "comment: reconsidered\n")
+    commit(main_repo, "a comment", author=REQUESTER)
+
+    code, out = check(cli, main_repo)
+
+    assert code == 1
+    assert (
+        "approvals/no.yaml:1:1: [error] approvals/no.yaml is edited; approval records are never "
+        "changed once committed: record a new approval or rejection instead (record-edited)\n"
+    ) in out

@@ -199,6 +199,7 @@ def _check_against_base(
     problems = (
         governed
         + tuple(_deletion_problem(change) for change in base.changes if _deletes(change, base))
+        + tuple(_edit_problem(change) for change in base.changes if _edits_approval(change, base))
         + tuple(p for p in report.problems if p.location.file in changed_files)
     )
     notes = [
@@ -242,6 +243,27 @@ def _deletes(change: vcs.Change, base: _Base) -> bool:
     folder = _record_folder(change.old, base.paths)
     return _record_folder(change.path, base.paths) != folder or not change.path.endswith(
         YAML_SUFFIXES
+    )
+
+
+def _edits_approval(change: vcs.Change, base: _Base) -> bool:
+    """An approval record the base has, changed or moved: a rejection edited by anyone but
+    its approver would stop counting, so approvals, once committed, are never edited."""
+    folder = base.paths.approvals.rstrip("/") + "/"
+    before = change.old if change.status == "R" else change.path
+    moved_out = _deletes(change, base)  # reported as a deletion
+    edited = change.status in ("M", "R") and before is not None and before.startswith(folder)
+    return edited and not moved_out
+
+
+def _edit_problem(change: vcs.Change) -> Problem:
+    path = change.old if change.status == "R" and change.old else change.path
+    verb = f"moved to {change.path}" if change.status == "R" else "edited"
+    return Problem(
+        Location(path, 1, 1),
+        f"{path} is {verb}; approval records are never changed once committed: record a new "
+        "approval or rejection instead",
+        "record-edited",
     )
 
 

@@ -470,3 +470,26 @@ def test_a_committed_rejection_cannot_be_edited_away(cli: Cli, main_repo: Path) 
         "approvals/no.yaml:1:1: [error] approvals/no.yaml is edited; approval records are never "
         "changed once committed: record a new approval or rejection instead (record-edited)\n"
     ) in out
+
+
+def test_approve_refuses_to_write_a_future_dated_record(cli: Cli, committed: Path) -> None:
+    outcome = cli(
+        "approve",
+        "PR-TEST",
+        "--role",
+        "budget_owner",
+        "--as",
+        "director",
+        "--repo",
+        committed,
+        "--on",
+        "2999-01-01",
+    )
+
+    assert (outcome.exit_code, outcome.stdout, outcome.stderr) == (
+        2,
+        "",
+        "spendgate: error: --on 2999-01-01 is in the future; a record dated after the commit "
+        "that adds it does not count\n",
+    )
+    assert not (committed / "approvals").exists()

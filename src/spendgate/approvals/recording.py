@@ -58,6 +58,7 @@ def _refuse_if_it_would_not_count(
     engine: Engine, route: tuple[RouteStep, ...], request: PurchaseRequest, asked: ApprovalRequest
 ) -> None:
     who, role = asked.person, asked.role
+    _refuse_a_future_date(asked)
     if who == request.requester:
         raise UsageError(f"{who} is the requester of {request.id} and cannot approve it")
     steps = [step for step in route if role in step.roles]
@@ -80,6 +81,15 @@ def _refuse_if_it_would_not_count(
     if not decided.allowed:
         raise UsageError(
             f"{decided.reason}; may approve: {', '.join(open_steps[0].eligible) or 'nobody'}"
+        )
+
+
+def _refuse_a_future_date(asked: ApprovalRequest) -> None:
+    """A record dated after the commit that adds it never counts (SPEC §6)."""
+    if asked.on > date.today():
+        raise UsageError(
+            f"--on {asked.on} is in the future; a record dated after the commit that adds it "
+            "does not count"
         )
 
 
@@ -114,6 +124,7 @@ def record_change_approval(root: Path, asked: ApprovalRequest) -> Path:
     governed = is_governance(change, config.paths) or change.startswith(vendors)
     if not governed or not (root / change).is_file():
         raise UsageError(f"{change} is neither a governance file nor a vendor file of {root}")
+    _refuse_a_future_date(asked)
     owner = _owner_of(repository, book, change, vendors)
     if asked.role != owner:
         raise UsageError(f"a change to {change} is approved by {owner}, not {asked.role}")

@@ -493,3 +493,19 @@ def test_approve_refuses_to_write_a_future_dated_record(cli: Cli, committed: Pat
         "that adds it does not count\n",
     )
     assert not (committed / "approvals").exists()
+
+
+def test_a_repository_git_cannot_read_is_an_error_not_a_repository_without_history(
+    cli: Cli, committed: Path
+) -> None:
+    """Outside git nothing is provable and records count unverified; a damaged repository must
+    not pass for that."""
+    approve_committed(committed, on="2026-11-03", author=REQUESTER)
+    (committed / ".git" / "HEAD").write_text("not a ref\n")
+
+    outcome = cli("check", committed, "--as-of", AS_OF)
+
+    assert outcome.exit_code == 2
+    assert outcome.stderr.startswith(
+        "spendgate: error: git rev-parse --is-inside-work-tree: fatal: not a git repository"
+    )

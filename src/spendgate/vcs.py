@@ -121,6 +121,19 @@ def is_repository(root: Path) -> bool:
     return _answer(root, "rev-parse", "--is-inside-work-tree") == "true"
 
 
+def in_work_tree(root: Path, *, timeout: float = 30) -> bool:
+    """Whether `root` is inside a git work tree: False only where no `.git` is found in `root`
+    or above it; GitError where one is but git cannot read it (a damaged repository, git
+    missing, a repository git does not trust), so that "not in git" is never a failure's
+    disguise."""
+    if is_repository(root):
+        return True
+    start = root.resolve()
+    if not any((folder / ".git").exists() for folder in (start, *start.parents)):
+        return False
+    return _git(root, "rev-parse", "--is-inside-work-tree", timeout=timeout) == "true"
+
+
 def last_commits(
     root: Path, directories: tuple[str, ...], *, allowed_signers: Path | None = None
 ) -> dict[str, Commit]:

@@ -165,7 +165,7 @@ def notary_for(
 ) -> Notary:
     """A notary that knows the last commit of every file under `folders` (relative to
     `history`, a git work tree; outside git, a notary that can prove nothing)."""
-    if not vcs.is_repository(history):
+    if not vcs.in_work_tree(history):
         return Notary(people, requirement, today)
     with tempfile.TemporaryDirectory(prefix="spendgate-signers-") as scratch:
         signers = Path(scratch) / "allowed_signers"

@@ -2,9 +2,11 @@
 
 The head tree supplies the documents; the merge base supplies the governance: spendgate.yaml,
 People, Budgets and every policy. A pull request therefore cannot loosen the rules it is judged
-by: each change to a governance file is itself a blocking problem naming the file and the role
-that owns it. A deleted request, approval, waiver or vendor is a problem too (records are
-withdrawn, never deleted). Only the requests the change touches are reported.
+by: each change to a governance file, or to a vendor's evidence, is itself a blocking problem
+naming the file and the role that owns it, until that role approves it (`governed_changes`).
+Deleting a record, moving it out of sight, editing a committed approval or rewriting the
+decision log is a problem too (`record_changes`). Only the requests the change touches are
+reported.
 
 Only the documents the change touches, and those deciding them reads, are loaded; the catalogue
 (`spendgate.catalogue`, cached by git blob id) stands in for the rest of the repository.
@@ -23,28 +25,18 @@ from datetime import date
 from pathlib import Path
 
 from spendgate import vcs
-from spendgate.approvals.authenticity import notary_for
 from spendgate.approvals.changes import (
-    GOVERNANCE_CHANGE,
     VENDOR_EVIDENCE_CHANGE,
-    ChangeDesk,
-    GovernedChange,
-    evidence_changes,
 )
-from spendgate.audit.anchor import extension_problem
+from spendgate.base_revision import BaseRevision
 from spendgate.catalogue import Catalogue, Store, Summary, in_record_folder, summaries
-from spendgate.documents.approval import ChangeApproval
 from spendgate.documents.config import Config, Paths
 from spendgate.documents.discovery import CONFIG_FILE, POLICY_TESTS_DIR, YAML_SUFFIXES
-from spendgate.documents.loading import LoadedDocument, load_file
-from spendgate.documents.people import People
-from spendgate.documents.policy import Policy
-from spendgate.documents.repository import Repository
+from spendgate.documents.loading import load_file
 from spendgate.documents.source import leaves_repository
-from spendgate.documents.vendor import Vendor
-from spendgate.policy.compile import PolicyBook
-from spendgate.policy.gate import CheckReport, PullRequest, check_repository, load
-from spendgate.problems import Location, Problem
+from spendgate.governed_changes import governed_problems
+from spendgate.policy.gate import CheckReport, PullRequest, check_repository
+from spendgate.record_changes import log_problems, record_problems
 
 SKIPPED = (".git", ".spendgate-cache")
 
@@ -67,18 +59,7 @@ def is_governance(path: str, paths: Paths) -> bool:
     return path.startswith(policies) and not path.startswith(policies + POLICY_TESTS_DIR + "/")
 
 
-@dataclass(frozen=True)
-class _Base:
-    """The merge base, its governance files exported to `tree`, and the change since it."""
-
-    commit: str
-    tree: Path
-    paths: Paths
-    changes: tuple[vcs.Change, ...]
-    governance: tuple[vcs.Change, ...]
-
-
-def _base(root: Path, base_ref: str, scratch: Path) -> _Base:
+def _base(root: Path, base_ref: str, scratch: Path) -> BaseRevision:
     base = vcs.merge_base(root, base_ref)
     base_tree = scratch / "base"
     vcs.export_tree(root, base, base_tree, (CONFIG_FILE,))
@@ -91,7 +72,7 @@ def _base(root: Path, base_ref: str, scratch: Path) -> _Base:
         for c in changes
         if is_governance(c.path, paths) or (c.old and is_governance(c.old, paths))
     )
-    return _Base(base, base_tree, paths, changes, governance)
+    return BaseRevision(base, base_tree, paths, changes, governance)
 
 
 @contextmanager
@@ -185,8 +166,8 @@ def _check_against_base(
         catalogue.loaded |= _always_loaded(root, base.paths)
         for relative in sorted(catalogue.loaded):
             _link_into(root, judged, relative)
-        governed = _governed_changes(root, base, judged, catalogue, as_of, pull_request)
-        governed += _log_rewritten(root, base)
+        governed = governed_problems(root, base, judged, catalogue, as_of, pull_request)
+        governed += log_problems(root, base)
         changed_files = {change.path for change in base.changes}
         report = check_repository(
             judged,
@@ -198,8 +179,7 @@ def _check_against_base(
         )
     problems = (
         governed
-        + tuple(_deletion_problem(change) for change in base.changes if _deletes(change, base))
-        + tuple(_edit_problem(change) for change in base.changes if _edits_approval(change, base))
+        + record_problems(base)
         + tuple(p for p in report.problems if p.location.file in changed_files)
     )
     notes = [
@@ -223,62 +203,7 @@ def _check_against_base(
     return replace(report, root=str(root), problems=problems, notes=tuple(notes))
 
 
-def _log_rewritten(root: Path, base: _Base) -> tuple[Problem, ...]:
-    """The decision log is appended to, never edited or cut: the base's must be a prefix of the
-    committed head's (read from git: no link or special file in the work tree is followed)."""
-    log = base.paths.audit_log
-    base_log = vcs.file_at(root, base.commit, log) or b""
-    head_log = vcs.file_at(root, "HEAD", log) or b""
-    problem = extension_problem(base_log, head_log, log=log)
-    return (problem,) if problem else ()
-
-
-def _deletes(change: vcs.Change, base: _Base) -> bool:
-    """A deleted record, or one renamed out of its folder or out of the document set: records
-    are withdrawn, never deleted (a rename inside the folder keeps the record)."""
-    if change.status == "D":
-        return in_record_folder(change.path, base.paths)
-    if change.status != "R" or change.old is None or not in_record_folder(change.old, base.paths):
-        return False
-    folder = _record_folder(change.old, base.paths)
-    return _record_folder(change.path, base.paths) != folder or not change.path.endswith(
-        YAML_SUFFIXES
-    )
-
-
-def _edits_approval(change: vcs.Change, base: _Base) -> bool:
-    """An approval record the base has, changed or moved: a rejection edited by anyone but
-    its approver would stop counting, so approvals, once committed, are never edited."""
-    folder = base.paths.approvals.rstrip("/") + "/"
-    before = change.old if change.status == "R" else change.path
-    moved_out = _deletes(change, base)  # reported as a deletion
-    edited = change.status in ("M", "R") and before is not None and before.startswith(folder)
-    return edited and not moved_out
-
-
-def _edit_problem(change: vcs.Change) -> Problem:
-    path = change.old if change.status == "R" and change.old else change.path
-    verb = f"moved to {change.path}" if change.status == "R" else "edited"
-    return Problem(
-        Location(path, 1, 1),
-        f"{path} is {verb}; approval records are never changed once committed: record a new "
-        "approval or rejection instead",
-        "record-edited",
-    )
-
-
-def _record_folder(path: str, paths: Paths) -> str | None:
-    return next(
-        (
-            folder
-            for folder in (paths.vendors, paths.requests, paths.ai, paths.approvals, paths.waivers)
-            if path.startswith(folder.rstrip("/") + "/")
-        ),
-        None,
-    )
-
-
-def _catalogue(root: Path, base: _Base, store: Store) -> tuple[Catalogue, int]:
+def _catalogue(root: Path, base: BaseRevision, store: Store) -> tuple[Catalogue, int]:
     """The head tree's catalogue: the base tree's (from the cache, or built) with the change's
     files read from the working tree laid over it. Also returns how many blobs were read."""
     tree = vcs.tree_id(root, base.commit)
@@ -358,7 +283,7 @@ def _dependencies(catalogue: Catalogue, touched: set[str]) -> set[str]:
     return files
 
 
-def _changed_documents(base: _Base) -> set[str]:
+def _changed_documents(base: BaseRevision) -> set[str]:
     """The change's own document files (governance aside), so that their problems are found."""
     return {
         change.path
@@ -392,153 +317,6 @@ def _link_into(root: Path, judged: Path, relative: str) -> None:
         target.symlink_to(source.readlink())
     else:
         _link_or_copy(str(source), str(target))
-
-
-def _governed_changes(
-    root: Path,
-    base: _Base,
-    judged: Path,
-    catalogue: Catalogue,
-    as_of: date,
-    pull_request: PullRequest,
-) -> tuple[Problem, ...]:
-    """A problem per governed change (governance files, vendor evidence): approved by its
-    owner, or waiting for it. A vendor whose new evidence is not approved is judged with its
-    evidence as of the base revision: its file in `judged` is the base's."""
-    evidence = _vendor_evidence_changes(root, base)
-    if not base.governance and not evidence:
-        return ()
-    repository, config, book, _ = load(judged, catalogue)
-    desk = _change_desk(root, repository, config, as_of, pull_request)
-    owners = _owners(repository, book)
-    changes = [
-        GovernedChange(
-            change.path,
-            change.status,
-            owners.get(change.path, owners["*"]),
-            GOVERNANCE_CHANGE,
-            f"governance file {change.path}",
-            "the pull request is judged by the base revision's rules",
-        )
-        for change in base.governance
-    ] + [
-        GovernedChange(
-            change.path,
-            change.status,
-            owners["vendors"],
-            VENDOR_EVIDENCE_CHANGE,
-            "the evidence of "
-            + "; ".join(
-                f"vendor {vendor} ({', '.join(fields)})" for vendor, fields in vendors.items()
-            ),
-            "requests are judged with the vendor's evidence as of the base revision"
-            if had_base
-            else "the pull request is blocked",
-        )
-        for change, vendors, had_base in evidence
-    ]
-    problems = tuple(desk.judge(change, root / change.path) for change in changes)
-    for change, problem in zip(changes, problems, strict=True):
-        if change.code == VENDOR_EVIDENCE_CHANGE and problem.is_error:
-            _judge_with_base_evidence(root, base, judged, change)
-    return problems
-
-
-def _change_desk(
-    root: Path, repository: Repository, config: Config, as_of: date, pull_request: PullRequest
-) -> ChangeDesk:
-    notary = notary_for(
-        root,
-        (config.paths.approvals,),
-        people=repository.people,
-        requirement=config.approvals.require_authenticity,
-        today=as_of,
-    )
-    notary.pr_author = _person_of_login(repository, pull_request.author_login)
-    delegations = tuple(
-        delegation for _, people in repository.models(People) for delegation in people.delegations
-    )
-    records = tuple(
-        (document.file, record) for document, record in repository.models(ChangeApproval)
-    )
-    return ChangeDesk(records, repository.people, delegations, notary)
-
-
-def _vendor_evidence_changes(
-    root: Path, base: _Base
-) -> list[tuple[vcs.Change, dict[str, tuple[str, ...]], bool]]:
-    """The changed vendor files whose vendors' evidence differs from the base revision's, and
-    whether the base revision had the file."""
-    folder = base.paths.vendors.rstrip("/") + "/"
-    found = []
-    for change in base.changes:
-        if change.status == "D" or not change.path.startswith(folder):
-            continue
-        if not change.path.endswith(YAML_SUFFIXES) or not (root / change.path).is_file():
-            continue
-        before = _base_vendors(root, base, change.old or change.path)
-        after = _vendors(load_file(root / change.path, root=root).documents)
-        vendors = evidence_changes(before, after)
-        if vendors:
-            found.append((change, vendors, bool(before)))
-    return found
-
-
-def _base_vendors(root: Path, base: _Base, path: str) -> list[Vendor]:
-    target = base.tree.parent / "base-vendors"
-    vcs.export_tree(root, base.commit, target, (path,))
-    if not (target / path).is_file():
-        return []
-    return _vendors(load_file(target / path, root=target).documents)
-
-
-def _vendors(documents: tuple[LoadedDocument, ...]) -> list[Vendor]:
-    return [document.model for document in documents if isinstance(document.model, Vendor)]
-
-
-def _judge_with_base_evidence(
-    root: Path, base: _Base, judged: Path, change: GovernedChange
-) -> None:
-    """Put the base revision's version of a vendor file in the judged tree, when it had one (a
-    new vendor file stays: its change blocks the pull request until approved)."""
-    original = next(c.old or c.path for c in base.changes if c.path == change.path)
-    source = base.tree.parent / "base-vendors" / original
-    if not source.is_file():
-        return
-    target = judged / change.path
-    if target.exists() or target.is_symlink():
-        target.unlink()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)
-
-
-def _owners(repository: Repository, book: PolicyBook | None) -> dict[str, str]:
-    """Governance file -> the role whose approval a change to it needs (`*`: the policy set's
-    owner, for the other governance files; `vendors`: the owner of vendor evidence)."""
-    owners = {document.file: model.metadata.owner for document, model in repository.models(Policy)}
-    owners["*"] = book.owner if book else "procurement"
-    owners["vendors"] = book.vendor_data_owner if book else "procurement"
-    return owners
-
-
-def _person_of_login(repository: Repository, login: str | None) -> str | None:
-    if login is None:
-        return None
-    return next(
-        (p.id for p in repository.people.values() if (p.github or "").lower() == login.lower()),
-        None,
-    )
-
-
-def _deletion_problem(change: vcs.Change) -> Problem:
-    """A problem at the record's path as the base has it (before a rename out of sight)."""
-    path = change.old if change.status == "R" and change.old else change.path
-    moved = f"moved to {change.path}, out of the documents" if change.status == "R" else "deleted"
-    return Problem(
-        Location(path, 1, 1),
-        f"{path} is {moved}; records are never deleted: set `status: withdrawn` instead",
-        "record-deleted",
-    )
 
 
 @dataclass(frozen=True)

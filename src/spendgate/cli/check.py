@@ -14,6 +14,7 @@ import click
 if TYPE_CHECKING:  # the core loads only when the command runs, keeping start-up lean
     from spendgate.policy.gate import CheckReport
 
+from spendgate import __version__
 from spendgate.errors import UsageError
 from spendgate.reporters.formats import CHECK_FORMATS, renderer
 
@@ -69,7 +70,8 @@ def check(
     """Decide every purchase request in the repository at PATH.
 
     Exits 0 when every request is approved (or pending, with --allow-pending), 1 when one is
-    blocked, invalid or pending, 2 on a configuration error such as a policy that does not compile.
+    blocked, invalid or pending, 2 on a configuration error such as a policy that does not compile,
+    3 when spendgate failed while deciding a request (the others are decided and reported).
     """
     from spendgate.policy.gate import PullRequest, check_repository
     from spendgate.pull_request import check_against_base
@@ -88,6 +90,13 @@ def check(
         _write(target, renderer(name)(report))
     colour = output_format == "text" and sys.stdout.isatty()
     click.echo(renderer(output_format)(report, colour=colour), nl=False)
+    if report.internal_errors:
+        click.echo(
+            f"spendgate: internal error while deciding {report.internal_errors} request(s); "
+            f"each is reported as invalid. This is a bug in spendgate {__version__}: "
+            "please report it.",
+            err=True,
+        )
     return gate_exit_code(report, allow_pending=allow_pending)
 
 
@@ -111,7 +120,10 @@ def _write(target: Path, text: str) -> None:
 
 
 def gate_exit_code(report: CheckReport, *, allow_pending: bool) -> int:
-    """SPEC §8: 2 for configuration errors, 1 when the gate blocks, 0 when all pass."""
+    """SPEC §8: 3 when spendgate failed while deciding a request, 2 for configuration errors,
+    1 when the gate blocks, 0 when all pass."""
+    if report.internal_errors:
+        return 3
     if report.has_configuration_errors:
         return 2
     failing = {"blocked", "invalid"} if allow_pending else {"blocked", "invalid", "pending"}

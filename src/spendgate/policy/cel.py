@@ -9,12 +9,14 @@ interpreter ~11 ms. Expressions compile once; CEL cannot do I/O or call back int
 from __future__ import annotations
 
 import re
+import reprlib
 from dataclasses import dataclass
 from typing import Any
 
 from cel_expr_python import cel
 
 from spendgate.policy.context import VARIABLES
+from spendgate.policy.failure import RuleFailure
 
 _POSITION = re.compile(r"<input>:(\d+):(\d+): (.*?)(?:\n|$)")
 
@@ -29,8 +31,13 @@ class CelSyntaxError(Exception):
         self.column = column
 
 
-class CelEvaluationError(Exception):
-    """An expression failed on this data (a missing key, a type mismatch)."""
+#: The library's own budget (not configurable from Python): comprehension iterations per evaluation,
+#: shared by every comprehension of one program (bench/cel_probe/REPORT.md).
+ITERATION_BUDGET = 10_000
+
+
+class CelEvaluationError(RuleFailure):
+    """An expression failed on this data (a missing key, a type mismatch, its budget)."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +69,45 @@ def activation(context: dict[str, Any]) -> Any:
 
 def evaluate(program: Program, bound: Any) -> Any:
     """The plain Python value of `program` on the bound context, or CelEvaluationError."""
-    result = program.compiled.eval(bound)
+    try:
+        result = program.compiled.eval(bound)
+    except RuntimeError as error:
+        # The library returns data errors as values; it raises only when the evaluation's budget
+        # runs out ("INTERNAL: Iteration budget exceeded [INTERNAL]").
+        raise CelEvaluationError(_budget_message(str(error))) from None
     if result.type() == cel.Type.ERROR:
-        raise CelEvaluationError(str(result.value()))
+        raise CelEvaluationError(f"CEL: {result.value()}")
     return result.plain_value()
+
+
+def condition(program: Program, bound: Any, name: str) -> bool:
+    """A condition's value on the bound context; CelEvaluationError unless true or false."""
+    value = evaluate(program, bound)
+    if not isinstance(value, bool):
+        raise CelEvaluationError(not_boolean(name, value))
+    return value
+
+
+def not_boolean(name: str, value: Any) -> str:
+    """Why a condition's value is refused: CEL conditions are true or false, never truthy."""
+    kind = _KINDS.get(type(value), type(value).__name__)
+    return f"`{name}` is {kind} ({reprlib.repr(value)}), not true or false"
+
+
+_KINDS: dict[type, str] = {
+    str: "a string",
+    int: "an integer",
+    float: "a number",
+    list: "a list",
+    dict: "a map",
+    type(None): "null",
+}
+
+
+def _budget_message(text: str) -> str:
+    if "budget" in text.lower():
+        return (
+            f"CEL: evaluation budget exceeded ({ITERATION_BUDGET:,} comprehension iterations "
+            "per expression)"
+        )
+    return f"CEL: {text}"

@@ -36,8 +36,12 @@ def classify(
     bound = cel.activation(context)
     for policy in policies:
         for rule, program in policy.tables:
-            for line, matches in enumerate(cel.evaluate(program, bound)):
-                row = matches.index(True) if True in matches else -1
+            try:
+                rows = _first_rows(program, bound)
+            except cel.CelEvaluationError as failure:  # this table fails closed, alone
+                outcome.fail(policy, rule, failure)
+                continue
+            for line, row in enumerate(rows):
                 if row >= 0 and line not in lines:
                     decided = rule.rows[row].row
                     lines[line] = LineClassification(
@@ -49,6 +53,18 @@ def classify(
     result = "none" if not results else results.pop() if len(results) == 1 else "mixed"
     record_classification(context, classified)
     return Classification(result, classified)  # type: ignore[arg-type]
+
+
+def _first_rows(program: cel.Program, bound: Any) -> list[int]:
+    """Each line item's first matching row (-1 for none); CelEvaluationError if a row fails or
+    is not a boolean on this data, before any line is classified."""
+    rows = []
+    for matches in cel.evaluate(program, bound):
+        for position, match in enumerate(matches):
+            if not isinstance(match, bool):
+                raise cel.CelEvaluationError(cel.not_boolean(f"classify[{position}].when", match))
+        rows.append(matches.index(True) if True in matches else -1)
+    return rows
 
 
 def record_classification(context: dict[str, Any], lines: tuple[LineClassification, ...]) -> None:

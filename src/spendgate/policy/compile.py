@@ -3,7 +3,8 @@
 A policy's `when`/`assert` conditions become one combined CEL list program per policy, so a
 request's data crosses into the CEL runtime once per policy rather than once per rule; the
 classification table of a rule becomes one program that maps every line item to the index of
-its first matching row. Rule messages are Jinja2 templates compiled in a sandbox.
+its first matching row. Rule messages are Jinja2 templates compiled in a bounded sandbox
+(`templates`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import TemplateSyntaxError
-from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ValidationError
 
 from spendgate.documents.loading import LoadedDocument
@@ -23,9 +23,8 @@ from spendgate.policy.cel import CelSyntaxError, Program, compile_expression
 from spendgate.policy.checks import CHECKS, BuiltinCheck
 from spendgate.policy.context import VARIABLES
 from spendgate.policy.fields import context_shape, field_chains, reads, unknown_field
+from spendgate.policy.templates import compile_message
 from spendgate.problems import Location, Problem, Severity
-
-_TEMPLATES = SandboxedEnvironment(autoescape=False, keep_trailing_newline=False)
 
 NOT_APPLICABLE, PASSED, FAILED = 0, 1, 2
 
@@ -163,7 +162,7 @@ class _Compiler:
         if text is None:
             return None
         try:
-            return _TEMPLATES.from_string(text)
+            return compile_message(text)
         except TemplateSyntaxError as error:
             self.fail(document, path, f"message template: {error.message}")
             return None

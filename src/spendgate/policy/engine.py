@@ -1,15 +1,19 @@
 """Deciding purchase requests: context, classification, rules, route, status (SPEC §5).
 
 For each request the context is built once and bound to CEL once per stage; each policy's
-conditions run as one list program. A rule whose program fails on this data (a type mismatch,
-say) is re-run alone, so that one broken rule never hides the others, and fails closed as a
-hard finding.
+conditions run as one list program. When that program fails on this data (a type mismatch, its
+budget, a condition that is not a boolean), each rule is re-run alone, so that one broken rule
+never hides the others. A rule that cannot be evaluated on a request (a RuleFailure: CEL error,
+budget, non-boolean condition, message template) fails closed as a hard finding at the rule
+(`Outcome.fail`), and nothing else is lost. Around each request's whole decision is a second
+boundary: a bug in spendgate while deciding one request makes that request `invalid` ("internal
+error ...; please report it"), the others are decided as usual, and the check exits 3.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -39,6 +43,7 @@ from spendgate.documents.repository import Repository
 from spendgate.documents.source import git_blob_id
 from spendgate.documents.vendor import Vendor
 from spendgate.documents.waiver import Waiver
+from spendgate.errors import SpendgateError
 from spendgate.policy import cel
 from spendgate.policy.assembly import desk, ledger, organisation_program
 from spendgate.policy.checks import Subject
@@ -52,7 +57,8 @@ from spendgate.policy.compile import (
     PolicyBook,
 )
 from spendgate.policy.context import Ledger, build_context
-from spendgate.policy.invalid import invalid_decision
+from spendgate.policy.failure import RuleFailure
+from spendgate.policy.invalid import internal_error, invalid_decision
 from spendgate.policy.outcome import Outcome, anchor, gather_evidence, make_finding, render_message
 from spendgate.problems import Problem
 
@@ -121,7 +127,7 @@ class Engine:
     def decide_all(self, only: Callable[[str, str], bool] | None = None) -> list[Decision]:
         """Decide every request, or those `only(file, request id)` selects, and the invalid ones."""
         decisions = [
-            self.decide(document)
+            self.decide_isolated(document)
             for document in self.repository.documents("PurchaseRequest")
             if getattr(document.model, "status", None) != "withdrawn"
             and (only is None or only(document.file, getattr(document.model, "id", "")))
@@ -132,6 +138,25 @@ class Engine:
             if only is None or only(decision.file, decision.request_id)
         )
         return sorted(decisions, key=lambda decision: (decision.file, decision.request_id))
+
+    def decide_isolated(self, document: LoadedDocument) -> Decision:
+        """`decide(document)`, or an `invalid` decision if spendgate fails while deciding it.
+
+        The boundary between requests: a bug met on one request's data costs that request its
+        decision and nothing else (SPEC §13); the report counts it and the check exits 3. A
+        SpendgateError (git unreadable, say) is about the whole run and still ends it (exit 2).
+        """
+        try:
+            return self.decide(document)
+        except SpendgateError:
+            raise
+        except Exception as error:  # the per-request boundary; policy failures never get here
+            return self.invalid(
+                document.file,
+                getattr(document.model, "id", "?"),
+                getattr(document.model, "title", "(internal error)"),
+                [internal_error(document.file, error)],
+            )
 
     def invalid_requests(self) -> list[Decision]:
         """Requests that did not load: a decision each, so the gate reports and blocks them."""
@@ -181,7 +206,7 @@ class Engine:
         )
         industry = self.config.organization.industry
         policies = [p for p in self.book.policies if in_scope(p, request, industry, self.today)]
-        outcome = Outcome(context, self.explain, self.displayed)
+        outcome = Outcome(context, self.explain, self.displayed, request.id)
         classification = classify(policies, context, outcome)
         bound = cel.activation(context)
         results = self.evaluate_all(bound)
@@ -222,7 +247,7 @@ class Engine:
             problem for file in sorted(files) for problem in self.problems_by_file.get(file, [])
         ]
 
-    def evaluate_all(self, bound: Any) -> dict[str, list[int | str]]:
+    def evaluate_all(self, bound: Any) -> dict[str, list[int]]:
         """Every policy's results from the one program of all of them; {} if it fails here."""
         if self.combined is None:
             return {}
@@ -245,36 +270,38 @@ class Engine:
         request: PurchaseRequest,
         bound: Any,
         outcome: Outcome,
-        evaluated: list[int | str] | None,
+        evaluated: list[int] | None,
     ) -> None:
         if policy.combined is None:
             return
         listed = policy.listed
+        results: Sequence[int | None]
         try:
             results = evaluated if evaluated is not None else cel.evaluate(policy.combined, bound)
         except cel.CelEvaluationError:
-            results = [_run_alone(rule, bound) for rule in listed]
+            results = [None] * len(listed)  # each rule alone: only those that fail here fail
         explain = outcome.explain
         for rule, result in zip(listed, results, strict=True):
             # Most rules do not apply or pass; only explain needs to hear about those.
             if not explain and (result == NOT_APPLICABLE or (result == PASSED and rule.assertion)):
                 continue
-            self.apply(policy, rule, result, document, request, outcome)
+            try:
+                alone = _run_alone(rule, bound) if result is None else result
+                self.apply(policy, rule, alone, document, request, outcome)
+            except RuleFailure as failure:
+                outcome.fail(policy, rule, failure)
 
     def apply(
         self,
         policy: CompiledPolicy,
         rule: CompiledRule,
-        result: int | str,
+        result: int,
         document: LoadedDocument,
         request: PurchaseRequest,
         outcome: Outcome,
     ) -> None:
-        if isinstance(result, str):
-            message = f"could not evaluate {rule.id}: {result}"
-            outcome.findings.append(self.finding(policy, rule, document, outcome, message, "hard"))
-            outcome.record(rule, policy.name, "error", message, rule.reads)
-        elif result == NOT_APPLICABLE:
+        """What a rule's result means for the request; RuleFailure if its message fails."""
+        if result == NOT_APPLICABLE:
             outcome.record(rule, policy.name, "not applicable", "`when` is false", rule.when_reads)
         elif rule.effect == "assert":
             passed = result == PASSED
@@ -350,13 +377,13 @@ class Engine:
         rule: CompiledRule,
         document: LoadedDocument,
         outcome: Outcome,
-        message: str | None = None,
-        enforcement: str | None = None,
     ) -> Finding:
-        text = message or render_message(rule, outcome)
+        """A failed assertion's finding, at the request field it read; RuleFailure if its
+        message cannot be rendered."""
+        text = render_message(rule, outcome)
         where = self.locator.locate(document.file, document.index, anchor(rule.reads))
         evidence = gather_evidence(rule.reads, outcome.context)
-        return make_finding(policy, rule, enforcement or rule.enforcement, text, where, evidence)
+        return make_finding(policy, rule, rule.enforcement, text, where, evidence)
 
     def digest(self, file: str) -> str:
         """The git blob id of a repository file, read once per run."""
@@ -390,16 +417,14 @@ class Engine:
         )
 
 
-def _run_alone(rule: CompiledRule, bound: Any) -> int | str:
-    """Evaluate one rule by itself: 0, 1 or 2 as in the combined program, or the error text."""
-    try:
-        if rule.when is not None and not cel.evaluate(rule.when, bound):
-            return 0
-        if rule.assertion is None:
-            return PASSED
-        return PASSED if cel.evaluate(rule.assertion, bound) else FAILED
-    except cel.CelEvaluationError as error:
-        return str(error)
+def _run_alone(rule: CompiledRule, bound: Any) -> int:
+    """Evaluate one rule by itself: 0, 1 or 2 as in the combined program; RuleFailure if it
+    cannot be evaluated on this data."""
+    if rule.when is not None and not cel.condition(rule.when, bound, "when"):
+        return NOT_APPLICABLE
+    if rule.assertion is None:
+        return PASSED
+    return PASSED if cel.condition(rule.assertion, bound, "assert") else FAILED
 
 
 def _status(findings: tuple[Finding, ...], route: tuple[RouteStep, ...]) -> Status:

@@ -16,6 +16,7 @@ from spendgate.errors import UsageError
 from spendgate.policy import parallel
 from spendgate.policy.compile import PolicyBook, PolicyErrors
 from spendgate.policy.engine import Engine
+from spendgate.policy.invalid import is_internal_error
 from spendgate.policy.library import load_policy_book
 from spendgate.problems import Level, Location, Problem, Severity
 
@@ -53,6 +54,11 @@ class CheckReport:
     @property
     def has_configuration_errors(self) -> bool:
         return any(p.is_error and p.severity is Severity.CONFIGURATION for p in self.problems)
+
+    @property
+    def internal_errors(self) -> int:
+        """Requests whose deciding met a bug in spendgate (each one `invalid`): exit code 3."""
+        return sum(1 for decision in self.decisions if is_internal_error(decision))
 
 
 def load(

@@ -4,7 +4,27 @@ from __future__ import annotations
 
 from spendgate import __version__
 from spendgate.decisions import Classification, Decision, Finding, Inputs
-from spendgate.problems import Problem
+from spendgate.problems import Location, Problem
+
+#: The problem code of a request whose deciding met a bug in spendgate (exit code 3).
+INTERNAL_ERROR = "internal-error"
+
+
+def internal_error(file: str, error: Exception) -> Problem:
+    """What an `invalid` decision says when spendgate itself failed while deciding the request."""
+    return Problem(
+        Location(file),
+        f"internal error while deciding this request: {type(error).__name__}: {error}; "
+        "please report it",
+        INTERNAL_ERROR,
+    )
+
+
+def is_internal_error(decision: Decision) -> bool:
+    """Only `invalid` decisions carry problem codes, and only spendgate sets those."""
+    return decision.status == "invalid" and any(
+        finding.rule_id == INTERNAL_ERROR for finding in decision.findings
+    )
 
 
 def invalid_decision(

@@ -2,7 +2,8 @@
 
 A finding points at the request field its rule read (a vendor rule at `vendor:`), carries the
 values the rule read as evidence (dates as people read them), and renders its message from the
-sandboxed template with only the variables the template names.
+sandboxed template with only the variables the template names. A rule that cannot be evaluated
+on the request (a RuleFailure) becomes a hard finding at the rule, in its policy file (`fail`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from typing import Any
 from spendgate.decisions import Evidence, Finding, RouteStep, RuleTrace
 from spendgate.policy.checks import Subject
 from spendgate.policy.compile import CompiledPolicy, CompiledRule
+from spendgate.policy.failure import RuleFailure
 from spendgate.policy.fields import context_shape, display, field_shape
+from spendgate.policy.templates import render
 from spendgate.problems import Location
 
 #: Where in the request file a finding about each context variable points.
@@ -45,6 +48,7 @@ class Outcome:
     context: dict[str, Any]
     explain: bool
     shared: dict[int, Any]
+    request_id: str = ""
     findings: list[Finding] = field(default_factory=list)
     steps: list[RouteStep] = field(default_factory=list)
     trace: list[RuleTrace] = field(default_factory=list)
@@ -67,6 +71,17 @@ class Outcome:
                 if root != "request":
                     self.shared[key] = self._shown[root]
         return self._shown[root]
+
+    def fail(self, policy: CompiledPolicy, rule: CompiledRule, failure: RuleFailure) -> None:
+        """`rule` could not be evaluated on this request, so it fails closed: a hard finding at
+        the rule's place in its policy file, naming this request and why."""
+        message = (
+            f"rule {rule.id} of policy {policy.name} could not be evaluated for request "
+            f"{self.request_id}: {failure}; the rule fails closed"
+        )
+        evidence = gather_evidence(rule.reads, self.context)
+        self.findings.append(make_finding(policy, rule, "hard", message, rule.location, evidence))
+        self.record(rule, policy.name, "error", message, rule.reads)
 
     def record(
         self,
@@ -125,7 +140,8 @@ def anchor(chains: tuple[str, ...]) -> tuple[str | int, ...]:
 
 
 def render_message(rule: CompiledRule, outcome: Outcome) -> str:
+    """The rule's message for this request; RuleFailure if its template fails or runs over."""
     if rule.message is None:
         return rule.title
     shown = {root: outcome.shown(root) for root in rule.message_roots if root in outcome.context}
-    return " ".join(str(rule.message.render(**shown)).split())
+    return render(rule.message, shown)

@@ -93,6 +93,7 @@ def verify(path: Path, log: Path | None, anchor: str | None, base: str | None) -
     from spendgate.audit.anchor import parse_anchor
     from spendgate.audit.log import display_name, log_path
     from spendgate.audit.verify import verify_log
+    from spendgate.reporters.escaping import text_line
     from spendgate.reporters.problems import problem_line
 
     anchor_hash = parse_anchor(anchor) if anchor is not None else None
@@ -102,7 +103,7 @@ def verify(path: Path, log: Path | None, anchor: str | None, base: str | None) -
     for problem in verified.problems:
         click.echo(problem_line(problem))
     for note in verified.notes:
-        click.echo(f"note: {note}")
+        click.echo(f"note: {text_line(note)}")
     state = "intact" if verified.intact else f"broken ({len(verified.problems)} problem(s))"
     click.echo(f"{verified.log}: {state}: {verified.records} record(s), head {verified.head}")
     for anchored in verified.anchored:
@@ -166,17 +167,22 @@ def _replay_arguments(
 
 
 def _replayed_text(result: Replayed) -> str:
+    """What replay says of one record: each line escaped, as the log's values are data."""
+    from spendgate.reporters.escaping import text_line
+
+    who = f"{result.decision_id} {result.request_id}"
     if result.reproduced:
-        return f"{result.decision_id} {result.request_id}: reproduced\n"
-    if result.failure is not None:
-        return f"{result.decision_id} {result.request_id}: not replayed: {result.failure}\n"
-    lines = [f"{result.decision_id} {result.request_id}: differs"]
-    lines += [
-        f"  {d.path}: recorded {_value(d.recorded)}, now {_value(d.now)}"
-        for d in result.differences
-    ]
-    lines += [f"  reason: {reason}" for reason in result.reasons]
-    return "\n".join(lines) + "\n"
+        lines = [f"{who}: reproduced"]
+    elif result.failure is not None:
+        lines = [f"{who}: not replayed: {result.failure}"]
+    else:
+        lines = [f"{who}: differs"]
+        lines += [
+            f"  {d.path}: recorded {_value(d.recorded)}, now {_value(d.now)}"
+            for d in result.differences
+        ]
+        lines += [f"  reason: {reason}" for reason in result.reasons]
+    return "".join(f"{text_line(line)}\n" for line in lines)
 
 
 def _value(value: Any) -> str:

@@ -71,13 +71,17 @@ def run(argv: Sequence[str] | None = None) -> int:
         click.echo("spendgate: aborted", err=True)
         return EXIT_USAGE
     except SpendgateError as error:
-        click.echo(f"spendgate: error: {error}", err=True)
+        from spendgate.reporters.escaping import text_line  # only when there is an error to show
+
+        click.echo(f"spendgate: error: {text_line(str(error))}", err=True)
         return error.exit_code
     except Exception as error:
         if "--debug" in arguments:
             raise
+        from spendgate.reporters.escaping import text_line
+
         click.echo(
-            f"spendgate: internal error: {type(error).__name__}: {error}\n"
+            f"spendgate: internal error: {type(error).__name__}: {text_line(str(error))}\n"
             f"This is a bug in spendgate {__version__} (Python {platform.python_version()}). "
             f"Please report it at {ISSUES_URL}; rerun with --debug for the traceback.",
             err=True,

@@ -19,6 +19,7 @@ def list_rules(path: Path) -> int:
     from spendgate.documents.repository import open_repository
     from spendgate.policy.compile import PolicyErrors
     from spendgate.policy.library import load_policy_book
+    from spendgate.reporters.escaping import text_line
     from spendgate.reporters.problems import problem_line
 
     try:
@@ -31,7 +32,7 @@ def list_rules(path: Path) -> int:
     for policy, rule in book.rules:
         click.echo(
             f"{rule.id:<10} {policy.name:<24} {policy.version:<8} {rule.enforcement:<9} "
-            f"{rule.effect:<8} {rule.title}"
+            f"{rule.effect:<8} {text_line(rule.title)}"
         )
     click.echo(
         f"{len(book.rules)} rules in {len(book.policies)} policies of {book.name} {book.version}"

@@ -20,6 +20,7 @@ def policy_test(path: Path, pattern: str) -> int:
     from spendgate.policy.compile import PolicyErrors
     from spendgate.policy.library import load_policy_book
     from spendgate.policy.testing import run_cases
+    from spendgate.reporters.escaping import text_line
     from spendgate.reporters.problems import problem_line
 
     repository = open_repository(path)
@@ -32,9 +33,9 @@ def policy_test(path: Path, pattern: str) -> int:
     paths = repository.config.paths if repository.config else Paths()
     results = [r for r in run_cases(path / paths.policies / "tests", book) if pattern in r.name]
     for result in results:
-        click.echo(f"{'PASS' if result.passed else 'FAIL'} {result.name}")
+        click.echo(f"{'PASS' if result.passed else 'FAIL'} {text_line(result.name)}")
         for difference in result.differences:
-            click.echo(f"     {difference}")
+            click.echo(f"     {text_line(difference)}")
     failed = sum(not result.passed for result in results)
     click.echo(f"{len(results) - failed} passed, {failed} failed")
     return 1 if failed else 0

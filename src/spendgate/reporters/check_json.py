@@ -1,4 +1,8 @@
-"""The `json` report of `check`: the decisions as data, deterministic for the same inputs."""
+"""The `json` report of `check`: the decisions as data, deterministic for the same inputs.
+
+Every string is valid Unicode (`escaping.json_safe`: a byte of a file name that is not UTF-8 is
+U+FFFD), so that the report encodes and parses; JSON escapes the rest.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from spendgate import __version__
+from spendgate.reporters.escaping import json_document, json_safe
 
 if TYPE_CHECKING:
     from spendgate.decisions import Decision
@@ -27,7 +32,7 @@ def _plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Enum):
         return value.value
-    return value
+    return json_safe(value)
 
 
 def decision_json(decision: Decision) -> dict[str, Any]:
@@ -91,11 +96,12 @@ def render(report: CheckReport, *, colour: bool = False) -> str:
     document = {
         "spendgate_version": __version__,
         "evaluation_date": report.evaluation_date.isoformat(),
-        "policy_set": {"name": report.policy_set, "version": report.policy_set_version},
+        "policy_set": _plain({"name": report.policy_set, "version": report.policy_set_version}),
         "decisions": [decision_json(decision) for decision in report.decisions],
         "problems": [_plain(problem) for problem in report.problems],
-        "notes": list(report.notes),
+        "notes": _plain(report.notes),
     }
     # orjson writes exactly what json.dumps(indent=2, sort_keys=True, ensure_ascii=False) writes,
     # ten times faster: the standard encoder runs in pure Python whenever it indents.
-    return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode() + "\n"
+    serialised = orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode()
+    return json_document(serialised) + "\n"

@@ -1,4 +1,7 @@
-"""The `text` report of `check`: per request its status, class, route and findings; a summary."""
+"""The `text` report of `check`: per request its status, class, route and findings; a summary.
+
+Every line goes through `escaping.text_line`: what a document says stays on its own line.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from spendgate.decisions import Decision, Finding, RouteStep
+from spendgate.reporters.escaping import text_line
 from spendgate.reporters.problems import problem_line
 
 if TYPE_CHECKING:
@@ -25,7 +29,7 @@ def finding_line(finding: Finding) -> str:
     where = finding.location
     path = f"{where.yaml_path}: " if where.yaml_path not in ("", "$") else ""
     waived = f", waived by {finding.waiver}" if finding.waiver else ""
-    return (
+    return text_line(
         f"{where}: [{finding_level(finding)}] {path}{finding.message} ({finding.rule_id}{waived})"
     )
 
@@ -43,7 +47,7 @@ def step_line(step: RouteStep) -> str:
         who = ", ".join(step.eligible) or "nobody holds this role"
         state = f"[ ] waiting; may approve: {who}"
     roles = " + ".join(step.roles)
-    return f"    stage {step.stage} {roles}{scope}{veto} ({step.rule_id}): {state}"
+    return text_line(f"    stage {step.stage} {roles}{scope}{veto} ({step.rule_id}): {state}")
 
 
 def decision_block(decision: Decision, *, colour: bool = False) -> list[str]:
@@ -52,8 +56,8 @@ def decision_block(decision: Decision, *, colour: bool = False) -> list[str]:
         status = f"\x1b[{STATUS_COLOURS[status]}m{status}\x1b[0m"
     amount = f"{float(decision.total_base):,.2f} {decision.base_currency}"
     lines = [
-        f"{decision.request_id} [{status}] {decision.title}",
-        f"  {decision.file}: {amount}, {decision.classification.result}",
+        f"{text_line(decision.request_id)} [{status}] {text_line(decision.title)}",
+        text_line(f"  {decision.file}: {amount}, {decision.classification.result}"),
     ]
     if decision.route:
         lines.append("  route:")
@@ -69,7 +73,7 @@ def summary_line(report: CheckReport) -> str:
     )
     total = len(report.decisions)
     policy_set = f"{report.policy_set} {report.policy_set_version}"
-    return (
+    return text_line(
         f"{total} request{'s' if total != 1 else ''}: {parts} "
         f"(policy set {policy_set}, as of {report.evaluation_date})"
     )
@@ -81,7 +85,7 @@ def render(report: CheckReport, *, colour: bool = False) -> str:
         lines.extend(decision_block(decision, colour=colour))
         lines.append("")
     lines.extend(problem_line(problem, colour=colour) for problem in report.problems)
-    lines.extend(report.notes)
+    lines.extend(text_line(note) for note in report.notes)
     if report.decisions or not report.problems:
         lines.append(summary_line(report))
     return "\n".join(lines) + "\n"

@@ -1,4 +1,7 @@
-"""`explain`: one decision in full, every rule considered, why it applied or not, with evidence."""
+"""`explain`: one decision in full, every rule considered, why it applied or not, with evidence.
+
+Every line goes through `escaping.text_line`, as in the `text` report of `check`.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from typing import Any
 
 from spendgate.decisions import Decision, RuleTrace
 from spendgate.reporters.check_text import decision_block
+from spendgate.reporters.escaping import text_line
 
 
 def _value(value: Any) -> str:
@@ -42,4 +46,4 @@ def render(decision: Decision) -> str:
         f"  inputs: policy set {inputs.policy_set} {inputs.policy_set_version}, "
         f"evaluated as of {inputs.evaluation_date}, spendgate {inputs.spendgate_version}"
     )
-    return "\n".join(lines) + "\n"
+    return "\n".join(text_line(line) for line in lines) + "\n"

@@ -2,7 +2,12 @@
 
 Each request is a collapsible `::group::` in the step's log, holding the lines the `text` format
 prints and one `::error`, `::warning` or `::notice` annotation per finding (error: it blocks;
-warning: advisory; notice: waived), escaped as the runner expects.
+warning: advisory; notice: waived).
+
+The runner obeys any line of the log that starts with `::` (after white space) or holds `##[`, so
+what spendgate did not write is escaped (`escaping`): annotations by the runner's own rules
+(`workflow_data`, `workflow_property`), every other line as the `text` format prints it
+(`text_line`), which no document can split or turn into a command.
 
 GitHub shows at most 10 error, 10 warning and 10 notice annotations per step and drops the rest
 without a word. So spendgate annotates the first ten of each level, prints the others as plain
@@ -20,6 +25,7 @@ from typing import TYPE_CHECKING
 from spendgate.decisions import Decision, Finding
 from spendgate.problems import Location, Problem
 from spendgate.reporters.check_text import decision_block, finding_level, finding_line, summary_line
+from spendgate.reporters.escaping import text_line, workflow_data, workflow_property
 from spendgate.reporters.problems import problem_line
 
 if TYPE_CHECKING:
@@ -30,19 +36,9 @@ ANNOTATIONS_PER_LEVEL = 10
 LEVELS = ("error", "warning", "notice")
 
 
-def escape_data(text: str) -> str:
-    """A workflow command's message: `%`, CR and LF are percent-encoded (`%` first)."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(text: str) -> str:
-    """A workflow command's property value: as data, and `:` and `,` too."""
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def one_line(text: str) -> str:
-    """A plain log line that user text cannot split into a line the runner would obey."""
-    return " ".join(text.splitlines())
+#: The names this module has always had for the runner's escaping (see `escaping`).
+escape_data = workflow_data
+escape_property = workflow_property
 
 
 @dataclass(frozen=True)
@@ -87,8 +83,8 @@ def command(annotation: Annotation, root: str) -> str:
     if where.line > 0:
         properties += [("line", str(where.line)), ("col", str(max(where.column, 1)))]
     properties.append(("title", annotation.title))
-    listed = ",".join(f"{name}={escape_property(value)}" for name, value in properties)
-    return f"::{annotation.level} {listed}::{escape_data(annotation.message)}"
+    listed = ",".join(f"{name}={workflow_property(value)}" for name, value in properties)
+    return f"::{annotation.level} {listed}::{workflow_data(annotation.message)}"
 
 
 def finding_annotation(decision: Decision, finding: Finding) -> Annotation:
@@ -124,13 +120,20 @@ def problem_annotation(problem: Problem) -> Annotation:
 def emit(annotation: Annotation, budget: Budget, root: str) -> str:
     if budget.admit(annotation.level):
         return command(annotation, root)
-    return f"  {one_line(annotation.plain)}"  # indented as the text format lists findings
+    return f"  {text_line(annotation.plain)}"  # indented as the text format lists findings
+
+
+def group_title(decision: Decision) -> str:
+    """The first line the text format prints for a request; a line break in the title is a
+    space here, as the title of a group is one line of the log."""
+    title = " ".join(decision.title.splitlines())
+    return f"{decision.request_id} [{decision.status}] {title}"
 
 
 def group(title: str, plain: list[str], annotated: list[str]) -> list[str]:
     return [
-        f"::group::{escape_data(one_line(title))}",
-        *(one_line(line) for line in plain),
+        f"::group::{workflow_data(text_line(title))}",
+        *(text_line(line) for line in plain),
         *annotated,
         "::endgroup::",
     ]
@@ -150,7 +153,7 @@ def withheld_notice(budget: Budget) -> list[str]:
         f"GitHub shows at most {ANNOTATIONS_PER_LEVEL} annotations of each level per step. "
         "Every finding is listed in this step's log."
     )
-    return [f"::notice title={escape_property('spendgate')}::{escape_data(message)}"]
+    return [f"::notice title={workflow_property('spendgate')}::{workflow_data(message)}"]
 
 
 def render(report: CheckReport, *, colour: bool = False) -> str:
@@ -166,11 +169,11 @@ def render(report: CheckReport, *, colour: bool = False) -> str:
         # The text block ends with its findings' lines: here the annotations stand for them.
         block = decision_block(decision)[: -len(found) or None]
         annotated = [emit(annotation, budget, report.root) for annotation in found]
-        lines.extend(group(block[0], block[1:], annotated))
+        lines.extend(group(group_title(decision), block[1:], annotated))
     if problems:
         annotated = [emit(annotation, budget, report.root) for annotation in problems]
         lines.extend(group("problems outside requests", [], annotated))
-    lines.extend(one_line(note) for note in report.notes)
+    lines.extend(text_line(note) for note in report.notes)
     lines.extend(withheld_notice(budget))
     if report.decisions or not report.problems:
         lines.append(summary_line(report))

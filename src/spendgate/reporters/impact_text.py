@@ -1,8 +1,12 @@
-"""The text of `spendgate impact`: each request decided differently, old beside new."""
+"""The text of `spendgate impact`: each request decided differently, old beside new.
+
+Every line goes through `escaping.text_line`, as in the `text` report of `check`.
+"""
 
 from __future__ import annotations
 
 from spendgate.pull_request import Impact, Outcome
+from spendgate.reporters.escaping import text_line
 
 
 def _difference(before: Outcome, after: Outcome) -> str:
@@ -25,4 +29,4 @@ def render(impact: Impact) -> str:
         for request_id, file, before, after in impact.changed
     ]
     lines.append(impact.summary())
-    return "\n".join(lines) + "\n"
+    return "\n".join(text_line(line) for line in lines) + "\n"

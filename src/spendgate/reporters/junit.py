@@ -20,7 +20,6 @@ viewers accept.
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from spendgate.decisions import Decision, Finding
 from spendgate.problems import Problem, Severity
 from spendgate.reporters.check_text import decision_block, finding_line, step_line
+from spendgate.reporters.escaping import text_line, xml_document, xml_text
 from spendgate.reporters.problems import problem_line
 
 if TYPE_CHECKING:
@@ -38,12 +38,6 @@ if TYPE_CHECKING:
 Outcome = Literal["passed", "failure", "error", "skipped"]
 #: The rule effects that pass or fail; `require` and `classify` shape the route and the class.
 TESTED_EFFECTS = ("assert", "check")
-# XML 1.0 cannot carry most control characters, not even escaped; YAML strings can hold them.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def xml_text(value: str) -> str:
-    return _NOT_XML.sub("\ufffd", value)
 
 
 @dataclass(frozen=True)
@@ -67,7 +61,9 @@ def evidence_value(value: Any) -> str:
 
 
 def finding_detail(finding: Finding) -> str:
-    evidence = [f"    {path} = {evidence_value(value)}" for path, value in finding.evidence]
+    evidence = [
+        text_line(f"    {path} = {evidence_value(value)}") for path, value in finding.evidence
+    ]
     return "\n".join(
         [finding_line(finding), f"    policy {finding.policy}@{finding.policy_version}", *evidence]
     )
@@ -155,7 +151,7 @@ def case_element(case: Case, root: str) -> ET.Element:
             element.set("line", str(case.line))
     if case.outcome != "passed":
         child = ET.SubElement(element, case.outcome, message=xml_text(case.message))
-        child.set("type", case.kind)
+        child.set("type", xml_text(case.kind))
         child.text = xml_text(case.detail)
     if case.output:
         ET.SubElement(element, "system-out").text = xml_text(case.output)
@@ -219,5 +215,5 @@ def render(report: CheckReport, *, colour: bool = False) -> str:
     top.set("time", "0")
     top.extend(suites)
     ET.indent(top, space="  ")
-    body = ET.tostring(top, encoding="unicode")
+    body = xml_document(ET.tostring(top, encoding="unicode"))
     return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'

@@ -4,7 +4,8 @@ It starts with a hidden marker (`MARKER`) so that a bot can find and update its 
 instead of adding one per push. Then the overall result, the notes on how the change was judged,
 a table of every request, and per request its status, total, classification, the approval route
 as a checklist, its findings (blocking first) and the waivers applied. Every piece of user text
-is escaped, so a vendor name cannot open a link, a table cell, an HTML tag or ping someone.
+is escaped (`escaping.markdown_inline`, `escaping.markdown_code`), so a vendor name cannot open a
+link, a table cell, an HTML tag or a line of its own, tick a checkbox or ping someone.
 
 GitHub refuses a comment longer than 65,536 characters: past `COMMENT_LIMIT` the details of
 the remaining requests are left out, and the comment says so (the table still lists them all).
@@ -12,13 +13,14 @@ the remaining requests are left out, and the comment says so (the table still li
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
 from spendgate.decisions import Decision, Finding, RouteStep
 from spendgate.problems import Location, Problem
 from spendgate.reporters.check_text import finding_level, summary_line
+from spendgate.reporters.escaping import markdown_code as code
+from spendgate.reporters.escaping import markdown_inline as text
 
 if TYPE_CHECKING:
     from spendgate.policy.gate import CheckReport
@@ -29,26 +31,6 @@ COMMENT_LIMIT = 64_000
 
 STATUS_ICONS = {"approved": "✅", "pending": "⏳", "blocked": "❌", "invalid": "❌"}
 LEVEL_ORDER = {"error": 0, "warning": 1, "note": 2}
-_PUNCTUATION = re.compile(r"([\\`*_\[\]|~#])")
-
-
-def text(value: str) -> str:
-    """User text as Markdown that shows exactly that text, on one line of a list or table."""
-    escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    escaped = _PUNCTUATION.sub(r"\\\1", escaped)
-    escaped = escaped.replace("@", "@&#8203;")  # a zero-width space: no @mention, no ping
-    return "<br>".join(escaped.splitlines())
-
-
-def code(value: str, *, cell: bool = False) -> str:
-    """A code span of `value`, fenced by more backticks than it holds; `cell`: in a table."""
-    flat = " ".join(value.splitlines())
-    runs = [len(run) for run in re.findall(r"`+", flat)]
-    fence = "`" * (max(runs, default=0) + 1)
-    padded = f" {flat} " if runs else flat
-    if cell:  # a table splits its row on every `|`, even inside a code span
-        padded = padded.replace("|", "\\|")
-    return f"{fence}{padded}{fence}"
 
 
 def overall(report: CheckReport) -> str:
@@ -63,7 +45,7 @@ def overall(report: CheckReport) -> str:
 
 
 def amount(decision: Decision) -> str:
-    return f"{float(decision.total_base):,.2f} {decision.base_currency}"
+    return f"{float(decision.total_base):,.2f} {text(decision.base_currency)}"
 
 
 def classification(decision: Decision, *, lines: bool = False) -> str:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from spendgate import __version__
 from spendgate.problems import Level, Problem
+from spendgate.reporters.escaping import json_document, json_safe, text_line
 
 if TYPE_CHECKING:  # the CLI reads FORMATS at start-up; the models load only when a command runs
     from spendgate.validation import ValidationReport
@@ -17,13 +18,14 @@ _RESET = "\x1b[0m"
 
 
 def problem_line(problem: Problem, *, colour: bool = False) -> str:
-    """`file:line:col: [level] $.path: message (code)`."""
+    """`file:line:col: [level] $.path: message (code)`, one line whatever the data holds."""
     level = problem.level.value
     if colour:
         level = f"{_COLOURS[problem.level]}{level}{_RESET}"
     where = problem.location
     path = f"{where.yaml_path}: " if where.yaml_path not in ("", "$") else ""
-    return f"{where}: [{level}] {path}{problem.message} ({problem.code})"
+    said = f"{path}{problem.message} ({problem.code})"
+    return f"{text_line(str(where))}: [{level}] {text_line(said)}"
 
 
 def _plural(count: int, word: str) -> str:
@@ -75,7 +77,7 @@ def render_json(report: ValidationReport, *, colour: bool = False) -> str:
         },
         "problems": [_problem_json(problem) for problem in report.problems],
     }
-    return json.dumps(document, indent=2) + "\n"
+    return json_document(json.dumps(json_safe(document), indent=2)) + "\n"
 
 
 FORMATS: dict[str, Callable[..., str]] = {"text": render_text, "json": render_json}

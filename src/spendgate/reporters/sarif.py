@@ -7,6 +7,10 @@ every result names its rule by id and index. Results follow the decisions findin
 the problems: the same order as the text report. Paths stay relative to the governance repository
 (`%SRCROOT%`), and the output is the same bytes for the same report, so it can be diffed and
 committed.
+
+Data stays valid in the log (`escaping`): every string is valid Unicode (an undecodable byte of
+a file name is U+FFFD in text, and `%FF` in the file's URI, so that the URI names the file), JSON
+escapes the rest, and `[` after `##` is written `\\u005b`, which a CI log does not obey.
 """
 
 from __future__ import annotations
@@ -16,12 +20,12 @@ import json
 import re
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 from spendgate import HOMEPAGE, __version__
 from spendgate.decisions import Decision, Finding
 from spendgate.problems import Location, Problem
 from spendgate.reporters.check_text import finding_level
+from spendgate.reporters.escaping import json_document, json_safe, unicode_text, uri_path
 
 if TYPE_CHECKING:
     from spendgate.policy.gate import CheckReport, RuleInfo
@@ -49,7 +53,8 @@ ENFORCEMENT_MEANINGS = {
 def render(report: CheckReport, *, colour: bool = False) -> str:
     """The SARIF log of `report`, as 2-space indented JSON with a final newline."""
     log = {"$schema": SCHEMA_URI, "version": SARIF_VERSION, "runs": [sarif_run(report)]}
-    return json.dumps(log, indent=2, ensure_ascii=False, default=str) + "\n"
+    serialised = json.dumps(json_safe(log), indent=2, ensure_ascii=False, default=str)
+    return json_document(serialised) + "\n"
 
 
 def sarif_run(report: CheckReport) -> Json:
@@ -296,7 +301,8 @@ def finding_text(decision: Decision, finding: Finding) -> str:
 def fingerprint(rule_id: str, where: Location, request_id: str, message: str) -> dict[str, str]:
     """Identity that survives lines moving: rule, file, YAML path, request and message."""
     parts = (rule_id, where.file, where.yaml_path, request_id, message)
-    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    # surrogatepass: a file name that is not UTF-8 keeps a fingerprint of its own
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
     return {FINGERPRINT: digest[:32]}
 
 
@@ -319,13 +325,13 @@ def artifact_location(file: str) -> Json:
     """A path relative to the repository root, or a file URI for one outside it."""
     if PurePosixPath(file).is_absolute() or PureWindowsPath(file).is_absolute():
         return {"uri": path_uri(file)}
-    return {"uri": quote(file, safe="/"), "uriBaseId": SOURCE_ROOT}
+    return {"uri": uri_path(file), "uriBaseId": SOURCE_ROOT}
 
 
 def path_uri(file: str) -> str:
-    if PureWindowsPath(file).drive:
-        return PureWindowsPath(file).as_uri()
-    return PurePosixPath(file).as_uri()
+    if PureWindowsPath(file).drive:  # a Windows name is Unicode; no byte there fails to decode
+        return PureWindowsPath(unicode_text(file)).as_uri()
+    return f"file://{uri_path(PurePosixPath(file).as_posix())}"
 
 
 # Text -------------------------------------------------------------------------------------------

@@ -7,6 +7,9 @@ with an unknown currency: the output must name both, and count the valid documen
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -342,3 +345,157 @@ def test_unreadable_policy_file_is_a_configuration_error(cli: Cli, minimal_repo:
             "invalid: 1 error, 0 warnings in 5 documents in 6 files",
         ],
     )
+
+
+def _request(
+    *, price: str = "4500", title: str = "Servers", extra_line_item_field: str = ""
+) -> str:
+    text = REQUEST.format(submitted="2026-11-04", price=price).replace(
+        "title: Servers", f"title: {title}"
+    )
+    return text + extra_line_item_field
+
+
+REQUEST_CASES: dict[str, tuple[str, list[str]]] = {
+    # Issue 14: Python cannot convert an integer of 5,001 digits; the run exited 3.
+    "huge-integer": (
+        _request(price="1" * 5001),
+        [
+            "requests/case.yaml:15:17: [error] $.line_items[0].unit_price: number is 5,001 "
+            "characters long; the limit is 100 (number-limit)"
+        ],
+    ),
+    "huge-hexadecimal": (
+        _request(price="0x" + "f" * 5000),
+        [
+            "requests/case.yaml:15:17: [error] $.line_items[0].unit_price: number is 5,002 "
+            "characters long; the limit is 100 (number-limit)"
+        ],
+    ),
+    # Issue 14: `~` and `null` keys exited 3, or were reported at `$.line_items[0].None`.
+    "null-keys": (
+        "~: 1\nnull: 2\n" + _request(),
+        ["requests/case.yaml:1:1: [error] keys must be strings; found null (key-type)"],
+    ),
+    "null-key-in-a-line-item": (
+        _request(extra_line_item_field="    ~: x\n    null: y\n"),
+        [
+            "requests/case.yaml:17:5: [error] $.line_items[0]: keys must be strings; found null "
+            "(key-type)"
+        ],
+    ),
+    # Issue 14: YAML 1.1 number forms are text in YAML 1.2, on the fast path too.
+    "underscored-hexadecimal-price": (
+        _request(price="0x1_F"),
+        [
+            "requests/case.yaml:15:17: [error] $.line_items[0].unit_price: must be a number, not "
+            "the string '0x1_F' (schema)"
+        ],
+    ),
+    "binary-price": (
+        _request(price="0B1111"),
+        [
+            "requests/case.yaml:15:17: [error] $.line_items[0].unit_price: must be a number, not "
+            "the string '0B1111' (schema)"
+        ],
+    ),
+    "underscored-fraction-price": (
+        _request(price=".1_0"),
+        [
+            "requests/case.yaml:15:17: [error] $.line_items[0].unit_price: must be a number, not "
+            "the string '.1_0' (schema)"
+        ],
+    ),
+    "non-specific-tag-price": (
+        _request(price="! 12"),
+        [
+            "requests/case.yaml:15:17: [error] $.line_items[0].unit_price: must be a number, not "
+            "the string '12' (schema)"
+        ],
+    ),
+    # `! 12` is the string '12': a valid title (it made the request invalid).
+    "non-specific-tag-title": (_request(title="! 12"), []),
+    "escape-sequence-in-title": (
+        _request(title="\x1b[2Jforged"),
+        [
+            "requests/case.yaml:4:8: [error] the control character U+001B is not allowed in YAML "
+            "(yaml-syntax)"
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", REQUEST_CASES)
+def test_hostile_request_is_reported_and_others_survive(
+    case: str, cli: Cli, minimal_repo: Path
+) -> None:
+    text, expected_lines = REQUEST_CASES[case]
+    (minimal_repo / "requests" / "other.yaml").write_text(OTHER_REQUEST)
+    (minimal_repo / "requests" / "case.yaml").write_text(text)
+
+    outcome = cli("validate", minimal_repo)
+
+    loads = not expected_lines or "(schema)" in expected_lines[0]
+    errors = len(expected_lines) + 1
+    assert (outcome.exit_code, outcome.stderr) == (1, "")
+    assert outcome.stdout.splitlines() == [
+        *expected_lines,
+        OTHER_LINE,
+        f"invalid: {errors} error{'s' if errors > 1 else ''}, 0 warnings in "
+        f"{7 if loads else 6} documents in 7 files",
+    ]
+
+
+def _validate_in_a_subprocess(repository: Path) -> subprocess.CompletedProcess[str]:
+    """A run that would hang on a pipe fails here by its timeout instead of hanging the suite."""
+    return subprocess.run(
+        [sys.executable, "-m", "spendgate", "validate", str(repository)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_a_named_pipe_is_refused_never_opened(minimal_repo: Path) -> None:
+    (minimal_repo / "requests" / "other.yaml").write_text(OTHER_REQUEST)
+    os.mkfifo(minimal_repo / "requests" / "x.yaml")
+
+    outcome = _validate_in_a_subprocess(minimal_repo)
+
+    assert (outcome.returncode, outcome.stderr) == (1, "")
+    assert outcome.stdout.splitlines() == [
+        OTHER_LINE,
+        "requests/x.yaml:1:1: [error] is a named pipe, not a regular file; refused "
+        "(not-regular-file)",
+        "invalid: 2 errors, 0 warnings in 6 documents in 7 files",
+    ]
+
+
+def test_a_link_to_a_named_pipe_is_refused(minimal_repo: Path) -> None:
+    (minimal_repo / "requests" / "other.yaml").write_text(OTHER_REQUEST)
+    os.mkfifo(minimal_repo / "pipe")
+    (minimal_repo / "vendors" / "piped.yaml").symlink_to(minimal_repo / "pipe")
+
+    outcome = _validate_in_a_subprocess(minimal_repo)
+
+    assert (outcome.returncode, outcome.stderr) == (1, "")
+    assert outcome.stdout.splitlines() == [
+        OTHER_LINE,
+        "vendors/piped.yaml:1:1: [error] links to a named pipe, not a regular file; refused "
+        "(not-regular-file)",
+        "invalid: 2 errors, 0 warnings in 6 documents in 7 files",
+    ]
+
+
+def test_a_named_pipe_in_place_of_a_single_file_is_refused(minimal_repo: Path) -> None:
+    (minimal_repo / "org" / "budgets.yaml").unlink()
+    os.mkfifo(minimal_repo / "org" / "budgets.yaml")
+
+    outcome = _validate_in_a_subprocess(minimal_repo)
+
+    assert outcome.returncode == 1
+    assert (
+        "org/budgets.yaml:1:1: [error] is a named pipe, not a regular file; refused "
+        "(not-regular-file)"
+    ) in outcome.stdout.splitlines()

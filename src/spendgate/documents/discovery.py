@@ -101,8 +101,8 @@ def document_paths(root: Path, paths: Paths) -> tuple[list[Path], list[Problem]]
         top = root / str(getattr(paths, home.setting))
         if home.folder:
             found.update(dict.fromkeys(_walk(root, top, problems, skip=home.skip)))
-        elif top.is_file() or top.is_symlink():
-            found[top] = None
+        elif top.is_symlink() or (top.exists() and not top.is_dir()):
+            found[top] = None  # a pipe, socket or device too: reading refuses it, with its place
     return sorted(found), problems
 
 

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
+from spendgate.documents.core_schema import printable
 from spendgate.documents.currencies import ISO_4217
 
 API_VERSION = "spendgate/v1"
@@ -37,15 +38,20 @@ class StrictModel(BaseModel):
     )
 
 
+def _shown(text: str) -> str:
+    """Document text quoted in a message: escaped (one line whatever it holds) and cut short."""
+    return f"{printable(text):.60}"
+
+
 def _parse_date(value: Any) -> Any:
     if isinstance(value, date) or not isinstance(value, str):
         return value
     if not _ISO_DATE.fullmatch(value):
-        raise ValueError(f"'{value}' is not a date in the form YYYY-MM-DD")
+        raise ValueError(f"'{_shown(value)}' is not a date in the form YYYY-MM-DD")
     try:
         return date.fromisoformat(value)
     except ValueError as error:
-        raise ValueError(f"'{value}' is not a real date ({error})") from None
+        raise ValueError(f"'{_shown(value)}' is not a real date ({error})") from None
 
 
 def _parse_amount(value: Any) -> Any:
@@ -58,7 +64,7 @@ def _parse_amount(value: Any) -> Any:
             raise ValueError("must be a finite number")
         return Decimal(repr(value))
     if isinstance(value, str):
-        raise ValueError(f"must be a number, not the string '{value}'")
+        raise ValueError(f"must be a number, not the string '{_shown(value)}'")
     if isinstance(value, Decimal) and not value.is_finite():
         raise ValueError("must be a finite number")
     return value
@@ -66,7 +72,7 @@ def _parse_amount(value: Any) -> Any:
 
 def _check_currency(code: str) -> str:
     if code not in ISO_4217:
-        raise ValueError(f"'{code}' is not an ISO 4217 currency code")
+        raise ValueError(f"'{_shown(code)}' is not an ISO 4217 currency code")
     return code
 
 

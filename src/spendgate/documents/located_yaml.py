@@ -2,10 +2,12 @@
 
 libyaml (through PyYAML's C parser) turns the text into events; this module builds plain Python
 values from them with an explicit stack, so nesting depth never reaches Python's recursion limit.
-On the way it applies the YAML 1.2 core schema (`NO`, `on` and `yes` stay strings; `010` is 10;
-dates stay strings for the models to validate), refuses every tag that would construct an
-object, rejects duplicate keys, bounds nesting depth and alias expansion, and records the line
-and column of every key and value by its YAML path.
+On the way it applies the YAML 1.2 core schema (core_schema.py: `NO`, `on` and `yes` stay
+strings; `010` is 10; `1_000` is text; dates stay strings for the models to validate), refuses
+every tag that would construct an object, rejects duplicate keys and keys that are not strings,
+bounds nesting depth, alias expansion and the length of numbers, refuses what libyaml accepts
+but YAML 1.2 does not (yaml_syntax.py), and records the line and column of every key and value
+by its YAML path. The limits are the same whichever libyaml version PyYAML brings.
 
 It costs several times more than the fast loader, so spendgate uses it for files the fast
 loader must not see (tags, anchors, deep flow nesting) and to locate the errors of a document
@@ -14,7 +16,6 @@ that failed validation.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,31 +23,36 @@ from typing import Any
 
 import yaml
 
+from spendgate.documents.core_schema import (
+    CORE_TAGS,
+    ScalarProblem,
+    collection_tag_fits,
+    described,
+    printable,
+    resolve_plain,
+    resolve_tagged,
+    shown_tag,
+)
+from spendgate.documents.yaml_syntax import EventChecks, SyntaxFault, check_characters
+
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_EXPANDED_NODES",
+    "LocatedDocument",
+    "YamlProblem",
+    "load_located",
+    "resolve_plain",
+    "yaml_path",
+]
+
 Path = tuple[str | int, ...]
 Position = tuple[int, int]  # 1-based line and column
 
+#: Mappings and sequences may nest this deep; libyaml itself stops at 1,000 levels (0.2.6).
 MAX_DEPTH = 64
+#: A document may hold this many values (keys, scalars and collections), aliases copied out.
 MAX_EXPANDED_NODES = 200_000
-
-_CORE_TAGS = {
-    "tag:yaml.org,2002:str",
-    "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:null",
-    "tag:yaml.org,2002:map",
-    "tag:yaml.org,2002:seq",
-    "!",
-}
-_NULL = re.compile(r"~|null|Null|NULL|")
-_TRUE = re.compile(r"true|True|TRUE")
-_FALSE = re.compile(r"false|False|FALSE")
-_INT10 = re.compile(r"[-+]?[0-9]+")
-_INT8 = re.compile(r"0o[0-7]+")
-_INT16 = re.compile(r"0x[0-9a-fA-F]+")
-_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
-_INF = re.compile(r"[-+]?\.(inf|Inf|INF)")
-_NAN = re.compile(r"\.(nan|NaN|NAN)")
+_LIBYAML_DEPTH_LIMIT = "exceeded maximum nesting depth"
 
 
 class YamlProblem(Exception):
@@ -85,50 +91,8 @@ class LocatedDocument:
         return self.keys.get(path) or self.position_of(path)
 
 
-def resolve_plain(text: str) -> Any:
-    """Resolve an untagged plain scalar by the YAML 1.2 core schema."""
-    if _NULL.fullmatch(text):
-        return None
-    if _TRUE.fullmatch(text):
-        return True
-    if _FALSE.fullmatch(text):
-        return False
-    if _INT10.fullmatch(text):
-        return int(text, 10)
-    if _INT8.fullmatch(text):
-        return int(text[2:], 8)
-    if _INT16.fullmatch(text):
-        return int(text[2:], 16)
-    if _FLOAT.fullmatch(text):
-        return float(text)
-    if _INF.fullmatch(text):
-        return -math.inf if text.startswith("-") else math.inf
-    if _NAN.fullmatch(text):
-        return math.nan
-    return text
-
-
 def _position(mark: Any) -> Position:
     return (mark.line + 1, mark.column + 1)
-
-
-def _tagged_scalar(tag: str, text: str, mark: Any, path: Path) -> Any:
-    if tag in ("tag:yaml.org,2002:str", "!"):
-        return text
-    value = resolve_plain(text)
-    expected: dict[str, type | tuple[type, ...]] = {
-        "tag:yaml.org,2002:int": int,
-        "tag:yaml.org,2002:float": (int, float),
-        "tag:yaml.org,2002:bool": bool,
-        "tag:yaml.org,2002:null": type(None),
-    }
-    if not isinstance(value, expected[tag]) or (tag.endswith("int") and isinstance(value, bool)):
-        raise YamlProblem(
-            f"'{text}' is not a valid {tag.rsplit(':', 1)[1]}", *_position(mark), path
-        )
-    if tag.endswith("float") and isinstance(value, (int, float)):
-        return float(value)
-    return value
 
 
 @dataclass
@@ -167,10 +131,10 @@ class _Builder:
 
     def check_tag(self, event: Any) -> None:
         tag = getattr(event, "tag", None)
-        if tag is not None and tag not in _CORE_TAGS:
-            shown = tag.replace("tag:yaml.org,2002:", "!!")
+        if tag is not None and tag not in CORE_TAGS:
             raise YamlProblem(
-                f"the YAML tag {shown} is not allowed: spendgate documents are plain data",
+                f"the YAML tag {printable(shown_tag(tag))} is not allowed: spendgate documents "
+                "are plain data",
                 *_position(event.start_mark),
                 self.child_path(),
                 code="yaml-tag",
@@ -178,13 +142,17 @@ class _Builder:
 
     def scalar(self, event: Any) -> None:
         self.check_tag(event)
-        path = self.child_path()
-        if event.tag is not None and event.tag != "!" and not event.implicit[0]:
-            value = _tagged_scalar(event.tag, event.value, event.start_mark, path)
-        elif event.style == "" or event.style is None:
-            value = resolve_plain(event.value)
-        else:
-            value = event.value
+        try:
+            if event.tag is not None:
+                value = resolve_tagged(event.tag, event.value)
+            elif event.style:
+                value = event.value
+            else:
+                value = resolve_plain(event.value)
+        except ScalarProblem as problem:
+            raise YamlProblem(
+                problem.message, *_position(event.start_mark), self.child_path(), code=problem.code
+            ) from None
         self.count(1, event)
         self.place(value, 1, event, event.anchor)
 
@@ -217,13 +185,17 @@ class _Builder:
                 path,
                 code="depth-limit",
             )
-        frame = _Frame(container, path, event.anchor)
         if self.stack and isinstance(self.stack[-1].container, dict) and not self.stack[-1].has_key:
+            raise _key_problem(container, event, self.stack[-1].path)
+        if not collection_tag_fits(event.tag, mapping=isinstance(container, dict)):
+            shape = "a mapping" if isinstance(container, dict) else "a list"
             raise YamlProblem(
-                "a mapping key must be a plain value, not a mapping or a list",
+                f"the tag {printable(shown_tag(event.tag))} cannot be given to {shape}",
                 *_position(event.start_mark),
-                self.stack[-1].path,
+                path,
+                code="yaml-tag",
             )
+        frame = _Frame(container, path, event.anchor)
         self.count(1, event)
         self.document.values[path] = _position(event.start_mark)
         self.stack.append(frame)
@@ -269,10 +241,12 @@ class _Builder:
 
     def add_key(self, frame: _Frame, key: Any, event: Any) -> None:
         assert isinstance(frame.container, dict)
+        if not isinstance(key, str):
+            raise _key_problem(key, event, frame.path)
         if key in frame.container:
             first = self.document.keys.get(frame.path + (key,), (0, 0))
             raise YamlProblem(
-                f"duplicate key '{key}' (first defined at line {first[0]})",
+                f"duplicate key '{printable(key)}' (first defined at line {first[0]})",
                 *_position(event.start_mark),
                 frame.path + (key,),
                 code="duplicate-key",
@@ -282,9 +256,26 @@ class _Builder:
         self.document.keys[frame.path + (key,)] = _position(event.start_mark)
 
 
-def _documents(events: Iterator[Any]) -> Iterator[LocatedDocument]:
+def _key_problem(key: Any, event: Any, path: Path) -> YamlProblem:
+    """Keys are field names: a null, boolean, number, mapping or list key is refused, so
+    that no document has two keys pydantic and the YAML path would both show as `None`."""
+    return YamlProblem(
+        f"keys must be strings; found {described(key)}",
+        *_position(event.start_mark),
+        path,
+        code="key-type",
+    )
+
+
+def _documents(events: Iterator[Any], text: str) -> Iterator[LocatedDocument]:
     builder: _Builder | None = None
+    checks = EventChecks(text)
     for event in events:
+        try:
+            checks.see(event)
+        except SyntaxFault as fault:
+            path = () if builder is None else builder.child_path()
+            raise YamlProblem(fault.message, fault.line, fault.column, path) from None
         if isinstance(event, yaml.DocumentStartEvent):
             builder = _Builder(_position(event.start_mark))
         elif isinstance(event, yaml.DocumentEndEvent):
@@ -320,18 +311,48 @@ def _friendly(problem: str, text: str, mark: Any) -> str:
 
 def load_located(text: str) -> list[LocatedDocument]:
     """Every document in `text`, with positions; raises YamlProblem at the first fault."""
-    events = yaml.parse(text, Loader=yaml.CSafeLoader)
+    if not text.endswith("\n"):
+        # At the end of a file without a final line break, libyaml drops the last line break
+        # of a block scalar (`x: |` then `  text`); YAML 1.2 keeps it, and so does yaml-rs.
+        text += "\n"
     try:
-        return list(_documents(events))
+        check_characters(text)
+    except SyntaxFault as fault:
+        raise YamlProblem(fault.message, fault.line, fault.column) from None
+    try:
+        return list(_documents(yaml.parse(text, Loader=yaml.CSafeLoader), text))
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        message = _friendly(error.problem or error.context or "malformed YAML", text, mark)
-        if error.context and error.problem and not message.startswith("a tab"):
-            message = f"{message} ({error.context})"
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise YamlProblem(message, line, column) from None
+        raise _from_libyaml(error, text) from None
     except yaml.YAMLError as error:  # the reader's errors carry no mark
-        raise YamlProblem(str(error), 1, 1) from None
+        raise YamlProblem(str(error).splitlines()[0], 1, 1) from None
+
+
+def _from_libyaml(error: yaml.MarkedYAMLError, text: str) -> YamlProblem:
+    mark = error.problem_mark or error.context_mark
+    if mark is not None and error.problem == _LIBYAML_DEPTH_LIMIT:
+        return _depth_problem(text, mark)
+    message = _friendly(error.problem or error.context or "malformed YAML", text, mark)
+    if error.context and error.problem and not message.startswith("a tab"):
+        message = f"{message} ({error.context})"
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return YamlProblem(message, line, column)
+
+
+def _depth_problem(text: str, mark: Any) -> YamlProblem:
+    """libyaml 0.2.6 stops at 1,000 levels and, reading a line ahead, can stop before the
+    builder sees level MAX_DEPTH + 1. The text before its stop holds that level, so the builder
+    reads just that text and reports MAX_DEPTH's problem, wherever libyaml's version stops."""
+    try:
+        list(_documents(yaml.parse(text[: mark.index], Loader=yaml.CSafeLoader), text))
+    except YamlProblem as problem:
+        return problem
+    except yaml.YAMLError:
+        pass
+    return YamlProblem(
+        f"nesting deeper than {MAX_DEPTH} levels is not allowed",
+        *_position(mark),
+        code="depth-limit",
+    )
 
 
 _SIMPLE_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
@@ -339,7 +360,11 @@ _SHOWN_PARTS = 12
 
 
 def yaml_path(path: Path) -> str:
-    """`('line_items', 2, 'unit_price')` as `$.line_items[2].unit_price`; long paths elided."""
+    """`('line_items', 2, 'unit_price')` as `$.line_items[2].unit_price`; long paths elided.
+
+    A key that is not a plain name is quoted, with its quotes, backslashes and any control or
+    line-breaking character escaped, so a path is always one line of text.
+    """
     parts = []
     for part in path[:_SHOWN_PARTS]:
         if isinstance(part, int):
@@ -347,7 +372,7 @@ def yaml_path(path: Path) -> str:
         elif _SIMPLE_KEY.fullmatch(part):
             parts.append(f".{part}")
         else:
-            parts.append("['" + part.replace("'", "\\'") + "']")
+            parts.append("['" + printable(part.replace("\\", "\\\\").replace("'", "\\'")) + "']")
     if len(path) > _SHOWN_PARTS:
         parts.append(f"…(+{len(path) - _SHOWN_PARTS})")
     return "$" + "".join(parts)

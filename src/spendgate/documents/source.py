@@ -1,9 +1,11 @@
-"""Reading a document file safely: inside the repository, bounded in size, UTF-8, no NUL bytes."""
+"""Reading a document file safely: inside the repository, a regular file, bounded in size, UTF-8,
+no NUL bytes."""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +18,17 @@ _OTHER_BOMS = {
     b"\x00\x00\xfe\xff": "UTF-32",
     b"\xff\xfe": "UTF-16",
     b"\xfe\xff": "UTF-16",
+}
+
+
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_FILE_KINDS = {
+    stat.S_IFDIR: "a directory",
+    stat.S_IFIFO: "a named pipe",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
 }
 
 
@@ -67,21 +80,51 @@ def read_source(path: Path, *, root: Path, max_bytes: int = MAX_FILE_BYTES) -> S
     name = display_name(path, root)
     # Discovery never enters linked folders and configured paths are checked once, so only a
     # link at the file itself can lead out; an lstat is far cheaper than resolving every path.
-    if path.is_symlink() and leaves_repository(path, root):
+    linked = path.is_symlink()
+    if linked and leaves_repository(path, root):
         target = os.path.realpath(path)
         raise _fail(name, f"links outside the repository (to {target}); refused", "symlink-escape")
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise _fail(
-                name,
-                f"file is {size / 1_048_576:.1f} MiB; the limit is {max_bytes / 1_048_576:.0f} MiB",
-                "file-too-large",
-            )
-        data = path.read_bytes()
+        data = _read_regular_file(path, name, max_bytes, linked=linked)
     except OSError as error:
         raise _fail(name, f"cannot read file: {error.strerror}", "unreadable") from None
     return SourceFile(path=path, name=name, text=decode(data, name), digest=git_blob_id(data))
+
+
+def _read_regular_file(path: Path, name: str, max_bytes: int, *, linked: bool) -> bytes:
+    """The bytes of the regular file at `path` (a link followed), at most `max_bytes` of them.
+
+    A named pipe, socket or device is refused before it is opened: opening a pipe waits for a
+    writer, and reading a device may never end. The file is opened without blocking and
+    checked again, in case it was replaced in between.
+    """
+    _check_kind_and_size(path.stat(), name, max_bytes, linked=linked)
+    descriptor = os.open(path, os.O_RDONLY | _NONBLOCK | _CLOEXEC)
+    with os.fdopen(descriptor, "rb", buffering=0) as handle:
+        _check_kind_and_size(os.fstat(descriptor), name, max_bytes, linked=linked)
+        data = handle.readall()  # sized by the file's size, as Path.read_bytes is
+    if len(data) > max_bytes:  # it grew since
+        raise _too_large(name, len(data), max_bytes)
+    return data
+
+
+def _check_kind_and_size(
+    status: os.stat_result, name: str, max_bytes: int, *, linked: bool
+) -> None:
+    if not stat.S_ISREG(status.st_mode):
+        kind = _FILE_KINDS.get(stat.S_IFMT(status.st_mode), "a special file")
+        verb = "links to" if linked else "is"
+        raise _fail(name, f"{verb} {kind}, not a regular file; refused", "not-regular-file")
+    if status.st_size > max_bytes:
+        raise _too_large(name, status.st_size, max_bytes)
+
+
+def _too_large(name: str, size: int, max_bytes: int) -> SourceProblem:
+    return _fail(
+        name,
+        f"file is {size / 1_048_576:.1f} MiB; the limit is {max_bytes / 1_048_576:.0f} MiB",
+        "file-too-large",
+    )
 
 
 def git_blob_id(data: bytes) -> str:

@@ -8,6 +8,7 @@ with an unknown currency: the output must name both, and count the valid documen
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cli
+from tests.conftest import PROJECT, Cli
 
 OTHER_REQUEST = """\
 apiVersion: spendgate/v1
@@ -499,3 +500,51 @@ def test_a_named_pipe_in_place_of_a_single_file_is_refused(minimal_repo: Path) -
         "org/budgets.yaml:1:1: [error] is a named pipe, not a regular file; refused "
         "(not-regular-file)"
     ) in outcome.stdout.splitlines()
+
+
+def test_a_named_pipe_in_place_of_the_configuration_is_refused(minimal_repo: Path) -> None:
+    """Not skipped as if there were no spendgate.yaml (the builtin policies would judge)."""
+    (minimal_repo / "spendgate.yaml").unlink()
+    os.mkfifo(minimal_repo / "spendgate.yaml")
+
+    validated = _validate_in_a_subprocess(minimal_repo)
+    checked = subprocess.run(
+        [sys.executable, "-m", "spendgate", "check", str(minimal_repo)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert validated.returncode == 1
+    assert (
+        "spendgate.yaml:1:1: [error] is a named pipe, not a regular file; refused "
+        "(not-regular-file)"
+    ) in validated.stdout.splitlines()
+    assert (checked.returncode, checked.stderr) == (
+        2,
+        f"spendgate: error: {minimal_repo} has no valid spendgate.yaml; run "
+        f"`spendgate validate {minimal_repo}`\n",
+    )
+
+
+def test_a_named_pipe_as_a_policy_test_expectation_is_refused(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(PROJECT / "policies" / "tests" / "base", root / "policies" / "tests" / "base")
+    shutil.copy(PROJECT / "policies" / "tests" / "base" / "spendgate.yaml", root)
+    case = root / "policies" / "tests" / "piped"
+    case.mkdir()
+    os.mkfifo(case / "expect.yaml")
+
+    outcome = subprocess.run(
+        [sys.executable, "-m", "spendgate", "test", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert (outcome.returncode, outcome.stdout) == (2, "")
+    assert outcome.stderr == (
+        f"spendgate: error: {case / 'expect.yaml'}: is a named pipe, not a regular file; refused\n"
+    )

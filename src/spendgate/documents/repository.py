@@ -145,7 +145,7 @@ def _escaping_path_problems(escaping: list[tuple[str, str]], locator: Locator) -
 
 def _load_config(root: Path) -> tuple[Config | None, list[Problem], LoadedFile | None]:
     path = root / CONFIG_FILE
-    if not (path.is_file() or path.is_symlink()):
+    if not (path.exists() or path.is_symlink()):  # a pipe or folder there is reported, not skipped
         return None, [], None
     loaded = load_file(path, root=root, severity=Severity.CONFIGURATION)
     configs = [d for d in loaded.documents if d.kind == "Config"]

@@ -18,6 +18,7 @@ from pydantic import Field
 from spendgate.documents.fields import IsoDate, StrictModel
 from spendgate.documents.located_yaml import YamlProblem, load_located
 from spendgate.documents.repository import open_repository
+from spendgate.documents.source import SourceProblem, read_source
 from spendgate.errors import ConfigurationError
 from spendgate.policy.compile import PolicyBook
 from spendgate.policy.engine import Engine
@@ -66,7 +67,9 @@ def discover(directory: Path) -> list[Path]:
 def read_expectation(case: Path) -> Expectation:
     path = case / EXPECT_FILE
     try:
-        (document,) = load_located(path.read_text(encoding="utf-8"))
+        (document,) = load_located(read_source(path, root=case).text)
+    except SourceProblem as failure:
+        raise ConfigurationError(f"{path}: {failure.problem.message}") from None
     except (YamlProblem, ValueError) as error:
         raise ConfigurationError(f"{path}: not a single YAML mapping ({error})") from None
     try:

@@ -548,3 +548,25 @@ def test_a_named_pipe_as_a_policy_test_expectation_is_refused(tmp_path: Path) ->
     assert outcome.stderr == (
         f"spendgate: error: {case / 'expect.yaml'}: is a named pipe, not a regular file; refused\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("kind", "shown"),
+    [("[]", "[]"), ("{}", "{}"), ("[[]]", "[[]]"), ("{a: [b]}", "{'a': ['b']}")],
+)
+def test_a_kind_that_is_a_list_or_mapping_is_an_unknown_kind(
+    cli: Cli, minimal_repo: Path, kind: str, shown: str
+) -> None:
+    """Found by tests/test_properties.py: an unhashable kind ended the run with exit 3."""
+    (minimal_repo / "requests" / "other.yaml").write_text(OTHER_REQUEST)
+    (minimal_repo / "requests" / "x.yaml").write_text(f"apiVersion: spendgate/v1\nkind: {kind}\n")
+
+    outcome = cli("validate", minimal_repo)
+
+    assert (outcome.exit_code, outcome.stderr) == (1, "")
+    assert OTHER_LINE in outcome.stdout.splitlines()
+    assert outcome.stdout.splitlines()[1] == (
+        f"requests/x.yaml:2:7: [error] $.kind: unknown kind {shown}; expected one of Config, "
+        "People, Budgets, Vendor, PurchaseRequest, AIAssessment, Approval, ChangeApproval, "
+        "Waiver, Policy, PolicySet, PriceBenchmarks (unknown-kind)"
+    )

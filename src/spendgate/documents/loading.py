@@ -158,7 +158,7 @@ def _check(value: Any) -> tuple[str | None, Document | None, list[_Fault]]:
     kind = value.get("kind")
     header = _header_faults(value, kind)
     if header or not isinstance(kind, str):
-        return (kind if kind in KINDS else None), None, header
+        return (kind if isinstance(kind, str) and kind in KINDS else None), None, header
     model_class = KINDS[kind]
     try:
         return kind, model_class.model_validate(value), []
@@ -175,18 +175,25 @@ def _header_faults(value: dict[Any, Any], kind: Any) -> list[_Fault]:
         faults.append(
             _Fault(
                 ("apiVersion",),
-                f"apiVersion {version!r} is not supported; expected {API_VERSION}",
+                f"apiVersion {_quoted(version)} is not supported; expected {API_VERSION}",
                 "api-version",
             )
         )
     if kind is None:
         faults.append(_Fault((), "missing kind", "unknown-kind"))
-    elif kind not in KINDS:
+    elif not isinstance(kind, str) or kind not in KINDS:  # a list or mapping is no kind either
         known = ", ".join(KINDS)
         faults.append(
-            _Fault(("kind",), f"unknown kind {kind!r}; expected one of {known}", "unknown-kind")
+            _Fault(
+                ("kind",), f"unknown kind {_quoted(kind)}; expected one of {known}", "unknown-kind"
+            )
         )
     return faults
+
+
+def _quoted(value: Any) -> str:
+    """A value of the document as a message quotes it: its repr, at most 60 characters."""
+    return f"{value!r:.60}"
 
 
 def _schema_faults(error: ValidationError, value: Any) -> list[_Fault]:

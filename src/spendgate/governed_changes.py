@@ -21,6 +21,7 @@ from spendgate.approvals.changes import (
     GovernedChange,
     evidence_changes,
 )
+from spendgate.approvals.github import person_of_login
 from spendgate.base_revision import BaseRevision
 from spendgate.catalogue import Catalogue
 from spendgate.documents.approval import ChangeApproval
@@ -96,7 +97,7 @@ def _change_desk(
         requirement=config.approvals.require_authenticity,
         today=as_of,
     )
-    notary.pr_author = _person_of_login(repository, pull_request.author_login)
+    notary.pr_author = person_of_login(repository.people, pull_request.author_login)
     delegations = tuple(
         delegation for _, people in repository.models(People) for delegation in people.delegations
     )
@@ -161,12 +162,3 @@ def _owners(repository: Repository, book: PolicyBook | None) -> dict[str, str]:
     owners["*"] = book.owner if book else "procurement"
     owners["vendors"] = book.vendor_data_owner if book else "procurement"
     return owners
-
-
-def _person_of_login(repository: Repository, login: str | None) -> str | None:
-    if login is None:
-        return None
-    return next(
-        (p.id for p in repository.people.values() if (p.github or "").lower() == login.lower()),
-        None,
-    )

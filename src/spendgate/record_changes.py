@@ -14,7 +14,7 @@ from pathlib import Path
 from spendgate import vcs
 from spendgate.audit.anchor import extension_problem
 from spendgate.base_revision import BaseRevision
-from spendgate.catalogue import in_record_folder
+from spendgate.catalogue import catalogued_folders, in_record_folder
 from spendgate.documents.config import Paths
 from spendgate.documents.discovery import YAML_SUFFIXES
 from spendgate.problems import Location, Problem
@@ -73,12 +73,7 @@ def _edit_problem(change: vcs.Change) -> Problem:
 
 def _record_folder(path: str, paths: Paths) -> str | None:
     return next(
-        (
-            folder
-            for folder in (paths.vendors, paths.requests, paths.ai, paths.approvals, paths.waivers)
-            if path.startswith(folder.rstrip("/") + "/")
-        ),
-        None,
+        (f for f in catalogued_folders(paths) if path.startswith(f.rstrip("/") + "/")), None
     )
 
 

@@ -47,6 +47,16 @@ def read_reviews(path: Path, people: dict[str, Person]) -> list[Review]:
     return [review for item in payload if (review := _review(item, by_login, path)) is not None]
 
 
+def person_of_login(people: dict[str, Person], login: str | None) -> str | None:
+    """The id of the person whose `github` login is `login` (case-insensitive), if any."""
+    if login is None:
+        return None
+    return next(
+        (person.id for person in people.values() if (person.github or "").lower() == login.lower()),
+        None,
+    )
+
+
 def _review(item: Any, by_login: dict[str, str], path: Path) -> Review | None:
     if not isinstance(item, dict) or item.get("state") not in _DECISIONS:
         return None

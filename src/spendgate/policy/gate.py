@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from spendgate import vcs
-from spendgate.approvals.github import read_reviews
+from spendgate.approvals.github import person_of_login, read_reviews
 from spendgate.decisions import Decision
 from spendgate.documents.config import Config
 from spendgate.documents.repository import Elsewhere, Repository, open_repository
@@ -121,16 +121,7 @@ def check_repository(
         engine.desk.reviews = read_reviews(pull_request.reviews, repository.people)
         engine.desk.reviews_location = Location(str(pull_request.reviews), 1, 1)
         engine.desk.head_commit = vcs.head(history or root)
-    if pull_request.author_login is not None:
-        login = pull_request.author_login.lower()
-        engine.notary.pr_author = next(
-            (
-                person.id
-                for person in repository.people.values()
-                if (person.github or "").lower() == login
-            ),
-            None,
-        )
+    engine.notary.pr_author = person_of_login(repository.people, pull_request.author_login)
     decisions = parallel.decide_all(engine, only)
     decided = {decision.file for decision in decisions}
     others = [

@@ -14,14 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from spendgate.approvals.changes import content_digest
 from tests.conftest import Cli
 from tests.test_approvals import approve, digest_of, git, head_of, repo, stale_ecovadis, waiver
 from tests.test_pull_requests import (
     AS_OF,
     PROCUREMENT,
     SECOND_REQUEST,
-    approve_change,
+    approve_as_procurement,
     check,
     commit,
     main_repo,
@@ -59,13 +58,7 @@ def test_a_requester_cannot_approve_their_own_policy_change_in_the_owners_name(
 ) -> None:
     policy = main_repo / "policies" / "esg.yaml"
     policy.write_text(policy.read_text().replace("score >= 45", "score >= 20"))
-    approve_change(
-        main_repo,
-        "policies/esg.yaml",
-        approver="procurement",
-        role="procurement",
-        digest=content_digest(policy),
-    )
+    approve_as_procurement(main_repo, "policies/esg.yaml")
     commit(main_repo, "ESG threshold to 20, 'approved by procurement'", author=REQUESTER)
 
     code, out = check(cli, main_repo)
@@ -98,13 +91,7 @@ def test_the_pull_request_author_cannot_approve_its_governance_change(
     git(main_repo, "checkout", "-q", "-b", "paula-changes-esg")
     policy = main_repo / "policies" / "esg.yaml"
     policy.write_text(policy.read_text().replace("score >= 45", "score >= 40"))
-    approve_change(
-        main_repo,
-        "policies/esg.yaml",
-        approver="procurement",
-        role="procurement",
-        digest=content_digest(policy),
-    )
+    approve_as_procurement(main_repo, "policies/esg.yaml")
     commit(main_repo, "ESG threshold to 40, approved by myself", author=PROCUREMENT)
 
     code, out = check(cli, main_repo, "--pr-author", "paula-p")
@@ -349,13 +336,7 @@ def test_vendor_evidence_raised_with_the_request_that_needs_it_does_not_count(
     commit(main_repo, "a big purchase, and a better rating for its vendor", author=REQUESTER)
 
     outcome = cli("check", main_repo, "--base", "main", "--as-of", AS_OF, "--format", "json")
-    approve_change(
-        main_repo,
-        "vendors/acme.yaml",
-        approver="procurement",
-        role="procurement",
-        digest=content_digest(vendor),
-    )
+    approve_as_procurement(main_repo, "vendors/acme.yaml")
     commit(main_repo, "procurement confirms the new rating", author=PROCUREMENT)
     approved = cli("check", main_repo, "--base", "main", "--as-of", AS_OF, "--format", "json")
 

@@ -137,13 +137,7 @@ def test_a_vendor_change_rechecks_every_request_that_uses_it(cli: Cli, main_repo
     vendor.write_text(vendor.read_text().replace("status: approved", "status: blocked"))
     commit(main_repo, "block acme")
     unapproved = cli("check", main_repo, "--base", "main", "--as-of", AS_OF, "--format", "json")
-    approve_change(
-        main_repo,
-        "vendors/acme.yaml",
-        approver="procurement",
-        role="procurement",
-        digest=content_digest(vendor),
-    )
+    approve_as_procurement(main_repo, "vendors/acme.yaml")
     commit(main_repo, "procurement approves", author=PROCUREMENT)
 
     outcome = cli("check", main_repo, "--base", "main", "--as-of", AS_OF, "--format", "json")
@@ -225,19 +219,20 @@ def approve_change(root: Path, path: str, *, approver: str, role: str, digest: s
     )
 
 
+def approve_as_procurement(root: Path, path: str) -> None:
+    """procurement's ChangeApproval of the file at `path` as it stands (not committed)."""
+    approve_change(
+        root, path, approver="procurement", role="procurement", digest=content_digest(root / path)
+    )
+
+
 def test_a_governance_change_approved_by_its_owner_no_longer_blocks(
     cli: Cli, main_repo: Path
 ) -> None:
     policy = main_repo / "policies" / "esg.yaml"
     policy.write_text(policy.read_text().replace("score >= 45", "score >= 40"))
     commit(main_repo, "ESG threshold to 40")
-    approve_change(
-        main_repo,
-        "policies/esg.yaml",
-        approver="procurement",
-        role="procurement",
-        digest=content_digest(policy),
-    )
+    approve_as_procurement(main_repo, "policies/esg.yaml")
     commit(main_repo, "procurement approves the ESG threshold", author=PROCUREMENT)
 
     code, out = check(cli, main_repo)
@@ -252,13 +247,7 @@ def test_a_governance_change_approved_by_its_owner_no_longer_blocks(
 
 def test_a_change_approval_of_other_content_does_not_count(cli: Cli, main_repo: Path) -> None:
     policy = main_repo / "policies" / "esg.yaml"
-    approve_change(
-        main_repo,
-        "policies/esg.yaml",
-        approver="procurement",
-        role="procurement",
-        digest=content_digest(policy),
-    )
+    approve_as_procurement(main_repo, "policies/esg.yaml")
     policy.write_text(policy.read_text().replace("score >= 45", "score >= 10"))
     commit(main_repo, "approved one version, committed another")
 

@@ -38,10 +38,11 @@ from spendgate.documents.purchase_request import PurchaseRequest
 from spendgate.documents.source import SourceFile, SourceProblem, decode
 from spendgate.documents.vendor import Vendor
 from spendgate.documents.waiver import Waiver
+from spendgate.policy import in_year
 from spendgate.policy.context import fiscal_year
 
 CACHE_DIR = ".spendgate-cache"
-FORMAT = "3"
+FORMAT = "4"
 KEEP_TREES = 4
 """Trees whose file lists are kept; older ones (and blobs only they used) are dropped."""
 BATCH = 2000
@@ -53,13 +54,15 @@ CREATE TABLE blobs(blob TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE documents(
     blob TEXT NOT NULL, position INTEGER NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL,
     vendor TEXT, request TEXT, ai_assessment TEXT, amends TEXT, renews TEXT, applies_to TEXT,
-    cost_centre TEXT, status TEXT, submitted TEXT, currency TEXT, total TEXT);
+    cost_centre TEXT, status TEXT, submitted TEXT, currency TEXT, total TEXT, start TEXT,
+    schedule TEXT);
 CREATE INDEX documents_blob ON documents(blob);
 CREATE INDEX documents_id ON documents(id, kind);
 CREATE INDEX documents_kind ON documents(kind);
 CREATE INDEX documents_vendor ON documents(vendor);
 CREATE INDEX documents_request ON documents(request);
 CREATE INDEX documents_ai ON documents(ai_assessment);
+CREATE INDEX documents_amends ON documents(amends);
 CREATE TABLE trees(tree TEXT PRIMARY KEY, used INTEGER NOT NULL, paths TEXT NOT NULL)
     WITHOUT ROWID;
 CREATE TABLE files(tree TEXT NOT NULL, path TEXT NOT NULL, blob TEXT NOT NULL,
@@ -71,7 +74,7 @@ CREATE INDEX commitments_tree ON commitments(tree, rates);
 """
 
 #: Summary fields a query may match on (column names, never user text).
-REFERENCES = ("id", "vendor", "request", "ai_assessment")
+REFERENCES = ("id", "vendor", "request", "ai_assessment", "amends")
 _SEPARATOR = "\x1f"
 
 
@@ -95,6 +98,10 @@ class Summary:
     submitted: str | None = None
     currency: str | None = None
     total: str | None = None
+    start: str | None = None
+    """When a request's contract starts (needed_by, else submitted), ISO."""
+    schedule: str | None = None
+    """How a request is paid: its exact totals per billing and term (`in_year.encode`)."""
 
     @property
     def targets(self) -> tuple[str, ...]:
@@ -104,18 +111,26 @@ class Summary:
         """Whether the document is where its kind is read from (if not, it does not count)."""
         return belongs(self.kind, self.path, paths)
 
-    def commitment(self, config: Config) -> tuple[tuple[str, int], Decimal] | None:
-        """(cost centre, fiscal year) and base amount a submitted request commits, if it is one."""
+    def commitments(self, config: Config) -> list[tuple[tuple[str, int], Decimal]]:
+        """What a submitted request commits per (cost centre, fiscal year) in base currency,
+        split in-year as the Ledger splits it; nothing for any other document."""
         if self.kind != "PurchaseRequest" or self.status != "submitted":
-            return None
-        if self.cost_centre is None or self.submitted is None or self.currency is None:
-            return None
+            return []
+        if self.cost_centre is None or self.start is None or self.currency is None:
+            return []
         try:
-            amount = config.to_base(Decimal(self.total or "0"), self.currency) or Decimal(0)
-            day = date.fromisoformat(self.submitted)
-        except (InvalidOperation, ValueError):
-            return None
-        return (self.cost_centre, fiscal_year(day, config.organization.fiscal_year_start)), amount
+            start = date.fromisoformat(self.start)
+            amounts = in_year.decode(self.schedule or "")
+            years = in_year.in_year_base(
+                amounts,
+                start=start,
+                currency=self.currency,
+                config=config,
+                first_year=fiscal_year(start, config.organization.fiscal_year_start),
+            )
+        except (InvalidOperation, ValueError, KeyError):
+            return []
+        return [((self.cost_centre, year), amount) for year, amount in years.items()]
 
 
 _COLUMNS = tuple(f.name for f in fields(Summary))[1:]
@@ -142,6 +157,8 @@ def summaries(loaded: LoadedFile) -> list[Summary]:
                     submitted=model.submitted.isoformat(),
                     currency=model.currency,
                     total=str(model.total),
+                    start=model.start.isoformat(),
+                    schedule=in_year.encode(in_year.parts(model)),
                 )
             )
         elif isinstance(model, (Approval, AIAssessment)):
@@ -301,9 +318,8 @@ class Store:
         for summary in self.select(
             tree, "d.kind = ? AND d.status = ?", ("PurchaseRequest", "submitted")
         ):
-            found = summary.commitment(config)
-            if found is not None:
-                totals[found[0]] = totals.get(found[0], Decimal(0)) + found[1]
+            for key, amount in summary.commitments(config):
+                totals[key] = totals.get(key, Decimal(0)) + amount
         with self.connection:
             self.connection.executemany(
                 "INSERT INTO commitments VALUES (?, ?, ?, ?, ?)",
@@ -423,8 +439,6 @@ class Catalogue:
         totals = dict(self.store.commitments(self.tree, config))
         for sign, found in ((-1, self.replaced_summaries()), (1, list(self.overlay))):
             for summary in found:
-                commitment = summary.commitment(config)
-                if commitment is not None:
-                    key, amount = commitment
+                for key, amount in summary.commitments(config):
                     totals[key] = totals.get(key, Decimal(0)) + sign * amount
         return totals

@@ -251,9 +251,10 @@ def touched_requests(catalogue: Catalogue) -> set[str]:
 
 
 def _dependencies(catalogue: Catalogue, touched: set[str]) -> set[str]:
-    """The files deciding `touched` reads: the requests, what they amend or renew, their
-    vendors, assessments and approvals, every request of the same vendors (split purchases and
-    duplicates), every waiver and every ChangeApproval."""
+    """The files deciding `touched` reads: the requests, their change-order groups (what they
+    amend, and every request amending those, for cumulative decision rights), what they renew,
+    their vendors, assessments and approvals, every request of the same vendors (split
+    purchases and duplicates), every waiver and every ChangeApproval."""
     files: set[str] = set()
     vendors: set[str] = set()
     pending = sorted(touched)
@@ -273,6 +274,7 @@ def _dependencies(catalogue: Catalogue, touched: set[str]) -> set[str]:
             ):
                 if identifier:
                     files.update(s.path for s in catalogue.defining(kind, identifier))
+        pending += [s.id for s in catalogue.referencing("amends", request_id, "PurchaseRequest")]
         for kind in ("Approval", "AIAssessment"):
             files.update(s.path for s in catalogue.referencing("request", request_id, kind))
     for vendor in vendors - {""}:

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from spendgate.documents.fields import Amount, Currency, Document, Identifier, Slug, StrictModel
+from spendgate.documents.fields import (
+    Amount,
+    Currency,
+    Document,
+    Identifier,
+    Slug,
+    StrictModel,
+    check_minor_units,
+)
 
 
 class Budget(StrictModel):
@@ -19,6 +27,15 @@ class Budget(StrictModel):
     opex_cap: Amount | None = None
     department: Slug | None = None
     name: str | None = None
+
+    @model_validator(mode="after")
+    def _amounts_fit_the_currency(self) -> Budget:
+        check_minor_units(
+            "Budget",
+            self.currency,
+            {"amount": self.amount, "capex_cap": self.capex_cap, "opex_cap": self.opex_cap},
+        )
+        return self
 
 
 class Budgets(Document):

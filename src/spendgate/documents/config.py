@@ -5,8 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
+from spendgate.documents.currencies import EXACT, round_amount
 from spendgate.documents.fields import (
     Amount,
     Currency,
@@ -14,6 +15,7 @@ from spendgate.documents.fields import (
     Industry,
     IsoDate,
     StrictModel,
+    check_minor_units,
 )
 
 PositiveRate = Annotated[Amount, Field(gt=0)]
@@ -28,6 +30,9 @@ class Organization(StrictModel):
     fiscal_year_start: int = Field(default=1, ge=1, le=12)
     """The month (1-12) in which the fiscal year starts; a fiscal year is named by the calendar
     year in which it ends (with 2, fiscal 2027 runs from February 2026 to January 2027)."""
+    accounting_framework: Literal["us-gaap", "ifrs"] = "us-gaap"
+    """The framework the books are kept under; classification follows it where US GAAP and
+    IFRS differ (SaaS implementation costs, low-value leases)."""
 
 
 class FxTable(StrictModel):
@@ -87,9 +92,19 @@ class Config(Document):
             return None
         return self.fx.rates.get(currency)
 
+    @model_validator(mode="after")
+    def _threshold_fits_the_base_currency(self) -> Config:
+        check_minor_units(
+            "Config",
+            self.organization.base_currency,
+            {"capitalization_threshold": self.capitalization_threshold},
+        )
+        return self
+
     def to_base(self, amount: Decimal, currency: str) -> Decimal | None:
-        """`amount` in the base currency, rounded to cents; None when no rate is known."""
+        """An exact `amount` in the base currency, rounded once to the base currency's minor
+        unit (half up); None when no rate is known."""
         rate = self.rate(currency)
         if rate is None:
             return None
-        return (amount * rate).quantize(Decimal("0.01"))
+        return round_amount(EXACT.multiply(amount, rate), self.organization.base_currency)

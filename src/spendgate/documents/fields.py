@@ -13,10 +13,19 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from spendgate.documents.core_schema import printable
-from spendgate.documents.currencies import ISO_4217
+from spendgate.documents.currencies import ISO_4217, minor_unit_problem
 
 API_VERSION = "spendgate/v1"
 
@@ -85,6 +94,25 @@ def _check_amount_size(value: Decimal) -> Decimal:
         shown = f"{value.normalize():,f}"
         raise ValueError(f"{shown} is beyond any plausible purchase (limit {ABSURD_AMOUNT:,})")
     return value
+
+
+def check_minor_units(title: str, currency: str, amounts: dict[str, Decimal | None]) -> None:
+    """Each named amount has at most `currency`'s decimal places (ISO 4217 minor unit).
+
+    Called from a model validator once the currency is known; the error is raised at each
+    amount's own field, so that it is reported at that field's line and column.
+    """
+    errors = [
+        InitErrorDetails(
+            type=PydanticCustomError("minor_unit", "{problem}", {"problem": problem}),
+            loc=(name,),
+            input=amount,
+        )
+        for name, amount in amounts.items()
+        if amount is not None and (problem := minor_unit_problem(amount, currency)) is not None
+    ]
+    if errors:
+        raise ValidationError.from_exception_data(title, errors)
 
 
 IsoDate = Annotated[

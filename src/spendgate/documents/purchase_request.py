@@ -2,17 +2,22 @@
 
 Money is `Decimal` throughout. Totals are computed here, once, so that every policy and report
 reads the same figures: a line's total, the request's total in its own currency and in the base
-currency (through the Config FX table), and its annualised value.
+currency (through the Config FX table), and its annualised value. They are exact (an 80-digit
+context: no product of amounts is rounded); a figure is rounded once, to its currency's minor
+unit, where it is converted or shown (`Config.to_base`, `currencies.round_amount`). A unit price
+has at most its currency's decimal places (ISO 4217): JPY 1000.5 is an error at the price.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
 
+from spendgate.documents.currencies import EXACT, exact_sum
 from spendgate.documents.fields import (
     Amount,
     Currency,
@@ -25,12 +30,11 @@ from spendgate.documents.fields import (
     Slug,
     StrictModel,
     _parse_amount,
+    check_minor_units,
 )
 
 if TYPE_CHECKING:
     from spendgate.documents.config import Config
-
-CENT = Decimal("0.01")
 
 Category = Literal[
     "hardware",
@@ -79,11 +83,23 @@ class LineItem(StrictModel):
     negotiation_note: str | None = None
     benchmark: Identifier | None = None
     """The PriceBenchmarks entry this line's unit price compares with."""
+    asset_value: Amount | None = None
+    """For a lease: what one leased asset is worth new, in the line's currency. IFRS 16's
+    low-value exemption is judged on that value (IFRS 16.B3-B8), never on the lease payment."""
 
     @model_validator(mode="after")
     def _recurring_price_needs_term(self) -> LineItem:
         if self.price_per != "unit" and self.term_months is None:
             raise ValueError(f"a price per {self.price_per} needs term_months")
+        return self
+
+    @model_validator(mode="after")
+    def _amounts_fit_the_currency(self) -> LineItem:
+        check_minor_units(
+            "LineItem",
+            self.currency,
+            {"unit_price": self.unit_price, "asset_value": self.asset_value},
+        )
         return self
 
     @property
@@ -93,26 +109,23 @@ class LineItem(StrictModel):
             return self.billing
         return {"month": "monthly", "year": "annual"}.get(self.price_per, "upfront")
 
-    @property
-    def periods(self) -> Decimal:
-        """How many times the unit price is paid over the term."""
-        if self.price_per == "month":
-            return Decimal(self.term_months or 0)
-        if self.price_per == "year":
-            return Decimal(self.term_months or 0) / 12
-        return Decimal(1)
-
     @cached_property
     def total(self) -> Decimal:
-        """What the line costs over its whole term, in its currency."""
-        return (self.quantity * self.unit_price * self.periods).quantize(CENT)
+        """What the line costs over its whole term, in its currency, exact: the price times the
+        quantity, times the months or years of the term for a recurring price."""
+        amount = EXACT.multiply(self.quantity, self.unit_price)
+        if self.price_per == "month":
+            return EXACT.multiply(amount, self.term_months or 0)
+        if self.price_per == "year":
+            return EXACT.divide(EXACT.multiply(amount, self.term_months or 0), 12)
+        return amount
 
     @cached_property
     def annualised(self) -> Decimal:
         """The line's value per year of its term (its total when the term is a year or less)."""
         if self.term_months is None or self.term_months <= 12:
             return self.total
-        return (self.total * 12 / self.term_months).quantize(CENT)
+        return EXACT.divide(EXACT.multiply(self.total, 12), self.term_months)
 
 
 class Benefits(StrictModel):
@@ -178,15 +191,22 @@ class PurchaseRequest(Document):
     def currency(self) -> str:
         return self.line_items[0].currency
 
+    @property
+    def start(self) -> date:
+        """When the contract starts: needed_by, else the submission date."""
+        return self.needed_by or self.submitted
+
     @cached_property
     def total(self) -> Decimal:
-        """Total contract value in the request's currency."""
-        return sum((item.total for item in self.line_items), Decimal(0))
+        """Total contract value in the request's currency, exact."""
+        return exact_sum(item.total for item in self.line_items)
 
     @cached_property
     def annualised(self) -> Decimal:
-        return sum((item.annualised for item in self.line_items), Decimal(0))
+        """The value per year of the lines' terms, exact."""
+        return exact_sum(item.annualised for item in self.line_items)
 
     def total_base(self, config: Config) -> Decimal | None:
-        """Total contract value in the base currency; None when the FX table lacks the rate."""
+        """Total contract value in the base currency, rounded once to its minor unit; None when
+        the FX table lacks the rate."""
         return config.to_base(self.total, self.currency)

@@ -20,9 +20,11 @@ from pydantic import BaseModel
 from spendgate.documents.ai_assessment import AIAssessment
 from spendgate.documents.budgets import Budget
 from spendgate.documents.config import Config
+from spendgate.documents.currencies import format_amount, round_amount
 from spendgate.documents.people import Person
 from spendgate.documents.purchase_request import LineItem, PurchaseRequest
 from spendgate.documents.vendor import Vendor
+from spendgate.policy import in_year
 
 EPOCH = date(1970, 1, 1)
 
@@ -67,7 +69,13 @@ def fiscal_year(day: date, start_month: int) -> int:
 
 @dataclass
 class Ledger:
-    """Totals per request and per cost centre that context building needs from the whole repo."""
+    """Totals per request and per cost centre that context building needs from the whole repo.
+
+    Budgets are judged in-year (`spendgate.policy.in_year`): each request's value is split over
+    the fiscal years it is paid in, and a cost centre's commitments are summed per year from
+    those splits. Decision rights are judged on change-order groups: a root request and every
+    request that amends it, directly or through another change order, withdrawn ones aside.
+    """
 
     config: Config
     requests: dict[str, PurchaseRequest]
@@ -77,10 +85,15 @@ class Ledger:
     """Benchmark id to its median and upper quartile in base currency."""
     _documents: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     _totals: dict[str, Decimal] = field(default_factory=dict)
+    _in_year: dict[str, dict[int, Decimal]] = field(default_factory=dict)
+    _group_of: dict[str, str] = field(default_factory=dict)
+    """Request id to the id that names its change-order group (only requests in a group)."""
+    _group_totals: dict[str, Decimal] = field(default_factory=dict)
     by_vendor: dict[str, list[PurchaseRequest]] = field(default_factory=dict)
     committed: dict[tuple[str, int], Decimal] | None = None
-    """What submitted requests commit per cost centre and fiscal year, when `requests` is only
-    part of the repository (a pull-request check); otherwise summed from `requests`."""
+    """What submitted requests commit per cost centre and fiscal year (in-year), when
+    `requests` is only part of the repository (a pull-request check); otherwise summed from
+    `requests`."""
 
     def __post_init__(self) -> None:
         if self.committed is not None:
@@ -89,8 +102,31 @@ class Ledger:
             self.by_vendor.setdefault(request.vendor, []).append(request)
             if request.status != "submitted" or self.committed is not None:
                 continue
-            key = (request.cost_centre, self.fiscal_year_of(request))
-            self._committed[key] = self._committed.get(key, Decimal(0)) + self.total_base(request)
+            for year, amount in self.in_year_base(request).items():
+                key = (request.cost_centre, year)
+                self._committed[key] = self._committed.get(key, Decimal(0)) + amount
+        self._group_change_orders()
+
+    def _group_change_orders(self) -> None:
+        """Union-find over `amends` links, once: each group is named by one of its members."""
+        parent: dict[str, str] = {}
+
+        def find(identifier: str) -> str:
+            parent.setdefault(identifier, identifier)
+            while parent[identifier] != identifier:
+                parent[identifier] = parent[parent[identifier]]
+                identifier = parent[identifier]
+            return identifier
+
+        for request in self.requests.values():
+            if request.amends and request.amends in self.requests:
+                parent[find(request.id)] = find(request.amends)
+        self._group_of = {identifier: find(identifier) for identifier in parent}
+        for identifier, group in self._group_of.items():
+            member = self.requests[identifier]
+            if member.status != "withdrawn":
+                total = self._group_totals.get(group, Decimal(0))
+                self._group_totals[group] = total + self.total_base(member)
 
     def shared(self, kind: str, model: BaseModel | None) -> dict[str, Any]:
         """The context of a vendor, assessment or person, built once for all its requests.
@@ -105,7 +141,8 @@ class Ledger:
         return self._documents[key]
 
     def fiscal_year_of(self, request: PurchaseRequest) -> int:
-        return fiscal_year(request.submitted, self.config.organization.fiscal_year_start)
+        """The fiscal year the contract starts in: the first its value falls in."""
+        return fiscal_year(request.start, self.config.organization.fiscal_year_start)
 
     def total_base(self, request: PurchaseRequest) -> Decimal:
         """The request's total in base currency, computed once per request and run."""
@@ -114,39 +151,100 @@ class Ledger:
             total = self._totals[request.id] = request.total_base(self.config) or Decimal(0)
         return total
 
-    def cumulative_total_base(self, request: PurchaseRequest) -> Decimal:
-        """A change order counts with everything it amends (decision rights are cumulative)."""
-        total = Decimal(0)
-        seen: set[str] = set()
-        current: PurchaseRequest | None = request
-        while current is not None and current.id not in seen:
-            seen.add(current.id)
-            total += self.total_base(current)
-            current = self.requests.get(current.amends) if current.amends else None
-        return total
+    def shown_total_base(self, request: PurchaseRequest) -> str:
+        """The total in base currency as a decision shows it: with exactly the base currency's
+        decimal places (JPY 1200, EUR 1200.00, KWD 1200.000)."""
+        return format_amount(self.total_base(request), self.config.organization.base_currency)
 
-    def committed_elsewhere(self, request: PurchaseRequest) -> Decimal:
-        key = (request.cost_centre, self.fiscal_year_of(request))
-        committed = self._committed.get(key, Decimal(0))
+    def in_year_base(self, request: PurchaseRequest) -> dict[int, Decimal]:
+        """The request's value per fiscal year in base currency, first year first."""
+        years = self._in_year.get(request.id)
+        if years is None:
+            years = self._in_year[request.id] = in_year.in_year_base(
+                in_year.parts(request).items(),
+                start=request.start,
+                currency=request.currency,
+                config=self.config,
+                first_year=self.fiscal_year_of(request),
+            )
+        return years
+
+    def cumulative_total_base(self, request: PurchaseRequest) -> Decimal:
+        """A change order counts with its whole group (decision rights are cumulative): the
+        root request and every request amending it, directly or through another change
+        order, withdrawn ones aside. Every member of a group has the group's total."""
+        group = self._group_of.get(request.id)
+        if group is None:
+            return self.total_base(request)
+        return self._group_totals.get(group, Decimal(0))
+
+    def committed_elsewhere(self, request: PurchaseRequest, year: int) -> Decimal:
+        """What the cost centre's other submitted requests commit in fiscal year `year`."""
+        committed = self._committed.get((request.cost_centre, year), Decimal(0))
         if request.status == "submitted":
-            committed -= self.total_base(request)
+            committed -= self.in_year_base(request).get(year, Decimal(0))
         return committed
+
+    def budget_years(self, request: PurchaseRequest) -> list[BudgetYear]:
+        """For each fiscal year the request is paid in: its share, and the cost centre's budget
+        and what others commit in it (None without a budget)."""
+        found = []
+        for year, amount in self.in_year_base(request).items():
+            budget = self.budgets.get((request.cost_centre, year))
+            budget_base = (
+                None
+                if budget is None
+                else self.config.to_base(budget.amount, budget.currency) or Decimal(0)
+            )
+            committed = self.committed_elsewhere(request, year)
+            found.append(BudgetYear(year, amount, budget, budget_base, committed))
+        return found
+
+
+@dataclass(frozen=True)
+class BudgetYear:
+    """One fiscal year of a request against its cost centre's budget, in base currency."""
+
+    fiscal_year: int
+    in_year: Decimal
+    """The request's share of that year."""
+    budget: Budget | None
+    amount: Decimal | None
+    """The budget's amount, None without a budget."""
+    committed: Decimal
+    """What the cost centre's other submitted requests commit in that year."""
+
+    @property
+    def remaining(self) -> Decimal | None:
+        return None if self.amount is None else self.amount - self.committed
+
+    @property
+    def over(self) -> bool:
+        remaining = self.remaining
+        return remaining is not None and self.in_year > remaining
 
 
 def line_context(item: LineItem, ledger: Ledger) -> dict[str, Any]:
-    rate = ledger.config.rate(item.currency) or Decimal(0)
+    """One line item; amounts in base currency are rounded once, to its minor unit (0 without
+    an FX rate)."""
+    config = ledger.config
+
+    def base(amount: Decimal) -> float:
+        return float(config.to_base(amount, item.currency) or 0)
+
     benchmark = ledger.benchmarks.get(item.benchmark or "")
     return {
         "description": item.description,
         "category": item.category,
         "quantity": float(item.quantity),
         "unit_price": float(item.unit_price),
-        "unit_price_base": float(item.unit_price * rate),
+        "unit_price_base": base(item.unit_price),
         "currency": item.currency,
         "price_per": item.price_per,
-        "total": float(item.total),
-        "total_base": float(item.total * rate),
-        "annualised_base": float(item.annualised * rate),
+        "total": float(round_amount(item.total, item.currency)),
+        "total_base": base(item.total),
+        "annualised_base": base(item.annualised),
+        **({} if item.asset_value is None else {"asset_value_base": base(item.asset_value)}),
         "term_months": item.term_months or 0,
         "useful_life_months": item.useful_life_months or 0,
         "billing": item.effective_billing,
@@ -207,35 +305,61 @@ def request_context(request: PurchaseRequest, ledger: Ledger) -> dict[str, Any]:
     }
     lines = [line_context(item, ledger) for item in request.line_items]
     end = max((item.term_months or 0 for item in request.line_items), default=0)
-    start = request.needed_by or request.submitted
+    start = request.start
+    years = ledger.budget_years(request)
     context.update(
         line_items=lines,
         currency=request.currency,
-        total=float(request.total),
+        total=float(round_amount(request.total, request.currency)),
         total_base=float(ledger.total_base(request)),
         annualised_base=float((config.to_base(request.annualised, request.currency)) or 0),
         cumulative_total_base=float(ledger.cumulative_total_base(request)),
         categories=sorted({item.category for item in request.line_items}),
         fiscal_year=ledger.fiscal_year_of(request),
+        in_year_base=float(years[0].in_year),
+        in_year=[_year_context(year) for year in years],
         start=day_number(start),
         end=day_number(start) + round(end * 365 / 12),
     )
     return context
 
 
-def budget_context(request: PurchaseRequest, ledger: Ledger) -> dict[str, Any]:
-    budget = ledger.budgets.get((request.cost_centre, ledger.fiscal_year_of(request)))
-    if budget is None:
-        return {}
-    amount = ledger.config.to_base(budget.amount, budget.currency) or Decimal(0)
-    committed = ledger.committed_elsewhere(request)
+def _year_context(year: BudgetYear) -> dict[str, Any]:
+    """One fiscal year of the request: its share, and what its budget has left (if any)."""
+    remaining = year.remaining
     return {
-        "cost_centre": budget.cost_centre,
-        "fiscal_year": budget.fiscal_year,
-        "owner": budget.owner,
-        "amount_base": float(amount),
-        "committed_base": float(committed),
-        "remaining_base": float(amount - committed),
+        "fiscal_year": year.fiscal_year,
+        "amount_base": float(year.in_year),
+        **({} if remaining is None else {"budget_remaining_base": float(remaining)}),
+    }
+
+
+def budget_context(request: PurchaseRequest, ledger: Ledger) -> dict[str, Any]:
+    """The budget of the fiscal year the request starts in, less what other submitted
+    requests commit in that year (in-year figures, `Ledger.budget_years`).
+
+    When that year has no budget yet (a contract starting next year), only the cost centre and
+    the owner of the budget the request was raised under (its submission year) are given: the
+    budget owner still approves, and budget_available reports the missing budget.
+    """
+    first = ledger.budget_years(request)[0]
+    if first.budget is None or first.amount is None:
+        raised_under = ledger.budgets.get(
+            (
+                request.cost_centre,
+                fiscal_year(request.submitted, ledger.config.organization.fiscal_year_start),
+            )
+        )
+        if raised_under is None:
+            return {}
+        return {"cost_centre": raised_under.cost_centre, "owner": raised_under.owner}
+    return {
+        "cost_centre": first.budget.cost_centre,
+        "fiscal_year": first.fiscal_year,
+        "owner": first.budget.owner,
+        "amount_base": float(first.amount),
+        "committed_base": float(first.committed),
+        "remaining_base": float(first.amount - first.committed),
     }
 
 
@@ -247,6 +371,7 @@ def org_context(config: Config) -> dict[str, Any]:
         "jurisdictions": list(organization.jurisdictions),
         "base_currency": organization.base_currency,
         "fiscal_year_start": organization.fiscal_year_start,
+        "accounting_framework": organization.accounting_framework,
         "capitalization_threshold": float(config.capitalization_threshold),
     }
 

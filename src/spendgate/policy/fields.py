@@ -55,6 +55,7 @@ LINE_FIELDS = (
     "benchmark",
     "benchmark_median_base",
     "benchmark_p75_base",
+    "asset_value_base",
     "classification",
 )
 REQUEST_COMPUTED = (
@@ -65,13 +66,18 @@ REQUEST_COMPUTED = (
     "cumulative_total_base",
     "categories",
     "fiscal_year",
+    "in_year_base",
     "start",
     "end",
     "classification",
     "capex_total_base",
     "opex_total_base",
 )
-ORG_FIELDS = "name industry jurisdictions base_currency fiscal_year_start capitalization_threshold"
+ORG_FIELDS = (
+    "name industry jurisdictions base_currency fiscal_year_start accounting_framework "
+    "capitalization_threshold"
+)
+IN_YEAR_FIELDS = ("fiscal_year", "amount_base", "budget_remaining_base")
 BUDGET_FIELDS = "cost_centre fiscal_year owner amount_base committed_base remaining_base"
 
 
@@ -132,6 +138,7 @@ def context_shape() -> dict[str, Any]:
     request.update(start=DATE, end=DATE)
     line = dict.fromkeys(LINE_FIELDS, LEAF)
     request["line_items"] = line
+    request["in_year"] = dict.fromkeys(IN_YEAR_FIELDS, LEAF)
     return {
         "request": request,
         "vendor": model_shape(Vendor),

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from spendgate import __version__
 from spendgate.decisions import Classification, Decision, Finding, Inputs
+from spendgate.documents.currencies import format_amount
 from spendgate.problems import Location, Problem
 
 #: The problem code of a request whose deciding met a bug in spendgate (exit code 3).
@@ -49,7 +52,7 @@ def invalid_decision(
         file,
         title,
         "invalid",
-        "0.00",
+        format_amount(Decimal(0), base_currency),
         base_currency,
         Classification("none"),
         (),

@@ -33,6 +33,8 @@ COMPUTED = {
     "total_base",
     "annualised_base",
     "cumulative_total_base",
+    "in_year_base",
+    "in_year",
     "currency",
     "capex_total_base",
     "opex_total_base",

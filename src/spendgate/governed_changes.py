@@ -24,6 +24,7 @@ from spendgate.approvals.changes import (
 from spendgate.approvals.github import person_of_login
 from spendgate.base_revision import BaseRevision
 from spendgate.catalogue import Catalogue
+from spendgate.documents.adequacy import AdequacyDecisions
 from spendgate.documents.approval import ChangeApproval
 from spendgate.documents.config import Config
 from spendgate.documents.discovery import YAML_SUFFIXES
@@ -53,7 +54,7 @@ def governed_problems(
         return ()
     repository, config, book, _ = load(judged, catalogue)
     desk = _change_desk(root, repository, config, as_of, pull_request)
-    owners = _owners(repository, book)
+    owners = governance_owners(repository, book)
     changes = [
         GovernedChange(
             change.path,
@@ -155,10 +156,15 @@ def _judge_with_base_evidence(
     shutil.copyfile(source, target)
 
 
-def _owners(repository: Repository, book: PolicyBook | None) -> dict[str, str]:
-    """Governance file -> the role whose approval a change to it needs (`*`: the policy set's
-    owner, for the other governance files; `vendors`: the owner of vendor evidence)."""
-    owners = {document.file: model.metadata.owner for document, model in repository.models(Policy)}
+def governance_owners(repository: Repository, book: PolicyBook | None) -> dict[str, str]:
+    """Governance file -> the role whose approval a change to it needs: a policy's or an
+    adequacy list's own `metadata.owner` (`*`: the policy set's owner, for the other governance
+    files; `vendors`: the owner of vendor evidence)."""
+    owned: list[tuple[LoadedDocument, Policy | AdequacyDecisions]] = [
+        *repository.models(Policy),
+        *repository.models(AdequacyDecisions),
+    ]
+    owners = {document.file: model.metadata.owner for document, model in owned}
     owners["*"] = book.owner if book else "procurement"
     owners["vendors"] = book.vendor_data_owner if book else "procurement"
     return owners

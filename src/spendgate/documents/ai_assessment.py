@@ -13,12 +13,12 @@ from pydantic import Field
 
 from spendgate.documents.fields import (
     Amount,
-    CountryCode,
     Document,
     Identifier,
     IsoDate,
     StrictModel,
 )
+from spendgate.documents.transfers import Transfer
 
 
 class EuAiAct(StrictModel):
@@ -38,15 +38,11 @@ class Model(StrictModel):
     training_on_our_data: bool = False
 
 
-class Transfer(StrictModel):
-    to_country: CountryCode
-    mechanism: Literal["adequacy", "scc", "bcr", "derogation", "none"]
-    tia_date: IsoDate | None = None
-    """When the transfer impact assessment was done."""
-
-
 class AiData(StrictModel):
     categories: list[str] = []
+    """The kinds of data the system handles, in the organisation's words. `personal` and
+    `special_category` (GDPR Art. 9) mark personal data: the transfer rules then apply even
+    when the request does not say `personal_data`."""
     transfers: list[Transfer] = []
 
 
@@ -65,6 +61,9 @@ class Fria(StrictModel):
 class Controls(StrictModel):
     explainability: Literal["none", "global", "local"] = "none"
     human_oversight_owner: Identifier | None = None
+    """The person (an id in People) who oversees the system: EU AI Act Art. 14, and Art. 26(2),
+    under which a deployer assigns human oversight to natural persons with the competence,
+    training and authority it needs."""
     logging: Logging = Logging(enabled=False)
     bias_testing: bool = False
     fria: Fria = Fria(required=False)

@@ -54,6 +54,7 @@ HOMES: dict[str, Home] = {
     "Policy": Home("policies", skip=POLICY_TESTS_DIR),
     "PolicySet": Home("policies", skip=POLICY_TESTS_DIR),
     "PriceBenchmarks": Home("benchmarks"),
+    "AdequacyDecisions": Home("policies", skip=POLICY_TESTS_DIR),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from spendgate.documents.adequacy import AdequacyDecisions
 from spendgate.documents.ai_assessment import AIAssessment
 from spendgate.documents.approval import Approval, ChangeApproval
 from spendgate.documents.benchmarks import PriceBenchmarks
@@ -27,7 +28,8 @@ KINDS: dict[str, type[Document]] = {
     "Policy": Policy,
     "PolicySet": PolicySet,
     "PriceBenchmarks": PriceBenchmarks,
+    "AdequacyDecisions": AdequacyDecisions,
 }
 
 #: Kinds whose problems are configuration problems (exit 2) rather than document problems.
-CONFIGURATION_KINDS = frozenset({"Config", "Policy", "PolicySet"})
+CONFIGURATION_KINDS = frozenset({"Config", "Policy", "PolicySet", "AdequacyDecisions"})

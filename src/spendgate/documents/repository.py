@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Protocol, TypeVar
 
+from spendgate.documents.adequacy import AdequacyDecisions
 from spendgate.documents.ai_assessment import AIAssessment
 from spendgate.documents.approval import Approval, ChangeApproval
 from spendgate.documents.benchmarks import PriceBenchmarks
@@ -199,6 +200,8 @@ class _Indexer:
                 entry = Entry(document, ("people", position, "id"))
                 if self.register("Person", person.id, entry):
                     self.repository.people[person.id] = person
+        elif isinstance(model, AdequacyDecisions):
+            self.register_only(kind, Entry(document, ("kind",)))
         elif isinstance(model, PriceBenchmarks):
             for position, benchmark in enumerate(model.entries):
                 self.register(
@@ -225,6 +228,22 @@ class _Indexer:
             related=(first_location,),
         )
         return False
+
+    def register_only(self, kind: str, entry: Entry) -> None:
+        """Index the one document of a kind a repository may hold; report any other."""
+        table = self.repository.index.setdefault(kind, {})
+        first = table.get(kind)
+        if first is None:
+            table[kind] = entry
+            return
+        first_location = self.locator.locate(first.document.file, first.document.index, first.path)
+        self.problem(
+            entry.document,
+            entry.path,
+            f"a second {kind} document; only one is read, the one at {first_location}",
+            "duplicate-id",
+            related=(first_location,),
+        )
 
     def unique_elsewhere(self, kind: str, identifier: str, entry: Entry) -> bool:
         """True unless a document that was not loaded has the same id (reported here)."""
@@ -312,6 +331,9 @@ def _ai_references(repository: Repository) -> Iterator[Reference]:
         yield from _dangling(
             repository, document, ("request",), "PurchaseRequest", assessment.request
         )
+        owner = assessment.controls.human_oversight_owner
+        path = ("controls", "human_oversight_owner")
+        yield from _dangling(repository, document, path, "Person", owner)
 
 
 def _approval_references(repository: Repository) -> Iterator[Reference]:

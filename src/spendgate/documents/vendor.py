@@ -14,6 +14,7 @@ from spendgate.documents.fields import (
     Percent,
     StrictModel,
 )
+from spendgate.documents.transfers import Transfer
 
 
 class Contract(StrictModel):
@@ -89,7 +90,12 @@ class Security(StrictModel):
 
 class VendorData(StrictModel):
     residency: list[CountryCode] = []
+    """The countries where the vendor holds the data (ISO 3166-1 alpha-2)."""
     sub_processors: list[str] = []
+    """Who else processes the data, by name; the countries they reach it from are `transfers`."""
+    transfers: list[Transfer] = []
+    """The vendor's transfers of personal data out of the EEA, one per destination country and
+    mechanism: to its own residency outside the EEA, its affiliates and its sub-processors."""
 
 
 class Dora(StrictModel):

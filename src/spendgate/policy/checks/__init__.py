@@ -9,6 +9,7 @@ from spendgate.policy.checks import (
     duplicate_request,
     reference_exists,
     split_purchase,
+    transfers_covered,
 )
 from spendgate.policy.checks.base import BuiltinCheck, Failure, Subject
 
@@ -26,6 +27,7 @@ CHECKS: dict[str, BuiltinCheck] = {
         contract_active,
         certificate_fresh,
         reference_exists,
+        transfers_covered,
     )
 }
 

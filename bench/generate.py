@@ -206,6 +206,16 @@ EXECUTIVES = (  # (roles, department) of the first people, all reporting to the 
     (("procurement", "manager"), "procurement"),
     (("ciso", "manager", "budget_owner"), "security"),
     (("coo", "manager", "budget_owner"), "operations"),
+    # Every role the reference library routes to has a holder, so that a decision's route can
+    # be filled, as in a real organisation (a role nobody holds is a blocking finding).
+    (("board",), "operations"),
+    (("vp", "manager"), "engineering"),
+    (("vp", "manager"), "operations"),
+    (("financial_controller", "manager"), "finance"),
+    (("security", "manager"), "security"),
+    (("finops",), "engineering"),
+    (("operations",), "operations"),
+    (("data_governance",), "compliance"),
 )
 
 COUNTRIES = (
@@ -451,13 +461,18 @@ def make_people(rng: Random, count: int) -> list[Person]:
 
 
 def _promote_managers(people: list[Person]) -> list[Person]:
-    """Give everyone with reports the `manager` role (and every third of them a budget)."""
+    """Give everyone with reports the `manager` role (and every third of them a budget), and
+    the first staff member of each department the `director` role."""
     managers = {person.manager for person in people if person.manager}
     promoted: list[Person] = []
+    directed: set[str] = set()
     for index, person in enumerate(people):
         roles = person.roles
         if person.id in managers and "manager" not in roles:
             roles = (*roles, "manager") + (("budget_owner",) if index % 3 == 0 else ())
+        if index >= len(EXECUTIVES) and person.department not in directed:
+            directed.add(person.department)
+            roles = (*roles, "director")
         promoted.append(Person(person.id, person.name, person.department, roles, person.manager))
     return promoted
 

@@ -435,7 +435,7 @@ def test_a_committed_rejection_cannot_be_edited_away(cli: Cli, main_repo: Path) 
     rejection.write_text(
         "apiVersion: spendgate/v1\nkind: Approval\nrequest: PR-TEST\napprover: director\n"
         f"role: budget_owner\ndecision: reject\ndate: 2026-11-03\n"
-        f"request_digest: {digest_of(main_repo)}\n"
+        f"digest_version: 2\nrequest_digest: {digest_of(main_repo)}\n"
     )
     commit(main_repo, "the director says no", author=DIRECTOR)
     git(main_repo, "checkout", "-q", "main")

@@ -39,7 +39,7 @@ def approve(root: Path, name: str, *, approver: str, role: str, on: str, digest:
     (folder / f"{name}.yaml").write_text(
         "apiVersion: spendgate/v1\nkind: Approval\nrequest: PR-TEST\n"
         f"approver: {approver}\nrole: {role}\ndecision: approve\ndate: {on}\n"
-        f"request_digest: {digest}\n"
+        f"digest_version: 2\nrequest_digest: {digest}\n"
     )
 
 
@@ -105,8 +105,8 @@ def test_raising_a_price_voids_the_approval(cli: Cli, repo: Path) -> None:
 
     assert outcome.stdout.startswith("PR-TEST [pending]")
     assert (
-        "approve by director as budget_owner on 2026-11-03 is void: the request has changed since; "
-        "it needs approving again (APPROVAL)"
+        "approve by director as budget_owner on 2026-11-03 is void: the request has changed "
+        "materially since; it needs approving again (APPROVAL)"
     ) in outcome.stdout
 
 
@@ -379,7 +379,7 @@ def test_approve_refuses_the_requester_and_a_role_the_route_does_not_need(
     )
 
     assert (own.exit_code, own.stderr) == (
-        2,
+        1,
         "spendgate: error: requester is the requester of PR-TEST and cannot approve it\n",
     )
     assert unneeded.stderr == (
@@ -680,7 +680,8 @@ def test_a_rejection_by_a_role_with_veto_blocks(cli: Cli, repo: Path) -> None:
     folder.mkdir()
     (folder / "veto.yaml").write_text(
         "apiVersion: spendgate/v1\nkind: Approval\nrequest: PR-TEST\napprover: compliance\n"
-        f"role: compliance\ndecision: reject\ndate: 2026-11-05\nrequest_digest: {digest_of(repo)}\n"
+        "role: compliance\ndecision: reject\ndate: 2026-11-05\ndigest_version: 2\n"
+        f"request_digest: {digest_of(repo)}\n"
     )
 
     outcome = cli("check", repo, "--as-of", AS_OF)

@@ -84,7 +84,8 @@ def commit(root: Path, message: str, *, author: str = ROGUE) -> None:
 def approval(request_id: str, *, approver: str, role: str, digest: str) -> str:
     return (
         f"apiVersion: spendgate/v1\nkind: Approval\nrequest: {request_id}\napprover: {approver}\n"
-        f"role: {role}\ndecision: approve\ndate: 2026-11-12\nrequest_digest: {digest}\n"
+        f"role: {role}\ndecision: approve\ndate: 2026-11-12\ndigest_version: 2\n"
+        f"request_digest: {digest}\n"
     )
 
 
@@ -307,7 +308,7 @@ def test_a_policy_set_outside_policies_does_not_replace_the_real_one(
     code, found = report(cli, governance, *mode)
 
     assert code == 1
-    assert found["policy_set"] == {"name": "spendgate-reference", "version": "1.0.0"}
+    assert found["policy_set"] == {"name": "spendgate-reference", "version": "1.1.0"}
     assert step(found, "PR-NEXT", "cfo")["rule_id"] == "DR-040"
     assert (
         misplaced(
@@ -419,7 +420,7 @@ def test_a_config_outside_spendgate_yaml_is_refused(cli: Cli, main_repo: Path) -
         "requests/spendgate.yaml:3:7: [error] $.kind: a Config document belongs in "
         "spendgate.yaml; documents of this kind are read only from there, so this one is not "
         "loaded (misplaced-document)\n"
-        "invalid: 1 error, 0 warnings in 18 documents in 18 files\n",
+        "invalid: 1 error, 0 warnings in 20 documents in 20 files\n",
         "",
     )
 

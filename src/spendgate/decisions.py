@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from spendgate.problems import Location
 
-Status = Literal["approved", "pending", "blocked", "invalid"]
+Status = Literal["approved", "pending", "blocked", "rejected", "invalid"]
+#: Every status, in the order outputs list them: from passing the gate to not loading at all.
+STATUSES: tuple[Status, ...] = get_args(Status)
 Enforcement = Literal["advisory", "soft", "hard"]
 ClassificationResult = Literal["capex", "opex", "prepaid", "lease", "mixed", "none"]
 
@@ -62,6 +64,11 @@ class RouteStep:
     """How the approval is known to be the approver's: signed, author-match or unverified."""
     covers: tuple[str, ...] = ()
     """Further roles this step stands for, because the same one person alone may fill them."""
+    comment: str | None = None
+    """What the approver wrote with their approval or rejection."""
+    escalated_from: str | None = None
+    """The role the rule asked for (`director of department`), when nobody but the requester
+    could fill it and the step passed up the policy's escalation chain to this role."""
 
     @property
     def roles(self) -> tuple[str, ...]:

@@ -36,6 +36,13 @@ class UsageError(SpendgateError):
     """The command line asks for something that cannot be done."""
 
 
+class ApprovalRefused(SpendgateError):
+    """`spendgate approve` will not write a record that would not count (SPEC §6): the
+    governance said no, as a blocked gate does, so the exit code is the gate's 1."""
+
+    exit_code = 1
+
+
 class GitError(SpendgateError):
     """git failed, could not run, or timed out. What it would have said is unknown, so the
     command stops rather than read the silence as "nothing changed" (SPEC §7: fail closed)."""

@@ -10,6 +10,7 @@ count is reported with the reason. Who wrote the record, and who may not approve
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from spendgate.approvals.roles import authority
@@ -38,7 +39,7 @@ def walk_route(
     approvals: list[Approval],
     levels: list[str],
     *,
-    digest: str,
+    digests: Mapping[int, str],
     delegations: tuple[Delegation, ...],
     allow_many_steps: bool,
     parallel: bool = False,
@@ -47,7 +48,9 @@ def walk_route(
     each approval is authenticated (recorded on the step it fills).
 
     Unless the policy set says `parallel`, stages are kept: an approval for a later stage given
-    before every earlier stage was approved does not count, and must be given again.
+    before every earlier stage was approved does not count, and must be given again. A
+    rejection counts whenever it is given, and by anyone who may fill a step of the role even
+    when someone else approved it: a no from the route stops the request (SPEC §5, `rejected`).
     """
     steps = list(route)
     ignored: list[tuple[int, Ignored]] = []
@@ -58,10 +61,10 @@ def walk_route(
         return pair[1].date, min(stages, default=0)
 
     for index, approval in sorted(enumerate(approvals), key=order):
-        reason = _fill(steps, approval, digest, delegations, filled_by, allow_many_steps)
+        reason = _fill(steps, approval, digests, delegations, filled_by, allow_many_steps)
         if not reason:
             _note_authenticity(steps, approval, levels[index])
-        if not reason and not parallel:
+        if not reason and not parallel and approval.decision == "approve":
             reason = _out_of_order(steps, approval)
             if reason:
                 filled_by.pop(approval.approver, None)
@@ -102,6 +105,7 @@ def _out_of_order(steps: list[RouteStep], approval: Approval) -> str:
         approved_on=None,
         acting_for=None,
         authenticity=None,
+        comment=None,
     )
     roles = ", ".join(sorted({other.role for other in waiting}))
     given = described(approval)
@@ -114,7 +118,7 @@ def _out_of_order(steps: list[RouteStep], approval: Approval) -> str:
 def _fill(
     steps: list[RouteStep],
     approval: Approval,
-    digest: str,
+    digests: Mapping[int, str],
     delegations: tuple[Delegation, ...],
     filled_by: dict[str, str],
     allow_many_steps: bool,
@@ -122,12 +126,16 @@ def _fill(
     """Fill a step with `approval` and return "", or return why it does not count."""
     who, role = approval.approver, approval.role
     given = described(approval)
-    if approval.request_digest != digest:
-        return f"{given} is void: the request has changed since; it needs approving again"
+    if approval.request_digest != digests.get(approval.digest_version):
+        return (
+            f"{given} is void: the request has changed materially since; it needs approving again"
+        )
     candidates = [position for position, step in enumerate(steps) if role in step.roles]
     if not candidates:
         return f"{given} does not count: the route needs no {role}"
     open_steps = [position for position in candidates if steps[position].approved_by is None]
+    if not open_steps and approval.decision == "reject":
+        open_steps = [position for position in candidates if not steps[position].rejected]
     if not open_steps:
         return f"{given} does not count: the {role} step is already filled"
     if not allow_many_steps and who in filled_by:
@@ -145,6 +153,7 @@ def _fill(
         approved_by=who,
         approved_on=approval.date,
         acting_for=decided.acting_for,
+        comment=approval.comment,
     )
     filled_by[who] = role
     return ""

@@ -7,13 +7,14 @@ from datetime import date
 from pathlib import Path
 
 from spendgate.approvals.changes import content_digest
-from spendgate.approvals.digest import request_digest
+from spendgate.approvals.digest import CURRENT_VERSION, request_digest
 from spendgate.approvals.roles import authority
 from spendgate.decisions import RouteStep
-from spendgate.documents.policy import Policy
+from spendgate.documents.ai_assessment import AIAssessment
 from spendgate.documents.purchase_request import PurchaseRequest
 from spendgate.documents.repository import Repository
-from spendgate.errors import UsageError
+from spendgate.errors import ApprovalRefused, UsageError
+from spendgate.governed_changes import governance_owners
 from spendgate.policy.compile import PolicyBook
 from spendgate.policy.engine import Engine
 from spendgate.policy.gate import load
@@ -50,7 +51,9 @@ def record_approval(root: Path, asked: ApprovalRequest) -> Path:
     if path.exists():
         raise UsageError(f"{path.relative_to(root)} exists already; approvals are not overwritten")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(_record(asked, request_digest(request)), encoding="utf-8")
+    assessment = repository.get("AIAssessment", request.ai_assessment or "")
+    digest = request_digest(request, assessment if isinstance(assessment, AIAssessment) else None)
+    path.write_text(_record(asked, digest), encoding="utf-8")
     return path
 
 
@@ -60,28 +63,50 @@ def _refuse_if_it_would_not_count(
     who, role = asked.person, asked.role
     _refuse_a_future_date(asked)
     if who == request.requester:
-        raise UsageError(f"{who} is the requester of {request.id} and cannot approve it")
+        raise ApprovalRefused(f"{who} is the requester of {request.id} and cannot approve it")
     steps = [step for step in route if role in step.roles]
     if not steps:
         needed = ", ".join(sorted({name for step in route for name in step.roles})) or "nothing"
-        raise UsageError(f"{request.id} needs no {role} approval (its route: {needed})")
+        raise ApprovalRefused(f"{request.id} needs no {role} approval (its route: {needed})")
     open_steps = [step for step in steps if not step.satisfied and not step.rejected]
+    if asked.reject and not open_steps:  # a no stops the request even after another's yes
+        open_steps = [step for step in steps if not step.rejected]
     if not open_steps:
-        raise UsageError(
+        raise ApprovalRefused(
             f"the {role} step of {request.id} is already filled by {steps[0].approved_by}"
         )
     filled = [step.role for step in route if step.approved_by == who and role not in step.roles]
     if filled and not engine.config.approvals.allow_one_person_many_steps:
-        raise UsageError(
+        raise ApprovalRefused(
             f"{who} already fills the {filled[0]} step of {request.id}; one person fills one step"
         )
     decided = authority(
         who, role, asked.on, eligible=open_steps[0].eligible, delegations=engine.desk.delegations
     )
     if not decided.allowed:
-        raise UsageError(
+        raise ApprovalRefused(
             f"{decided.reason}; may approve: {', '.join(open_steps[0].eligible) or 'nobody'}"
         )
+    if not engine.book.parallel and not asked.reject:
+        _refuse_out_of_order(route, open_steps[0], request)
+
+
+def _refuse_out_of_order(
+    route: tuple[RouteStep, ...], step: RouteStep, request: PurchaseRequest
+) -> None:
+    """Stages are sequential (SPEC §6): a step is approved once every earlier stage is."""
+    waiting = [other for other in route if other.stage < step.stage and not other.satisfied]
+    if not waiting:
+        return
+    listed = "; ".join(
+        f"stage {other.stage} {' + '.join(other.roles)} "
+        f"(may approve: {', '.join(other.eligible) or 'nobody'})"
+        for other in waiting
+    )
+    raise ApprovalRefused(
+        f"the {step.role} step of {request.id} is stage {step.stage}, and earlier stages are "
+        f"still open: {listed}; approve it once they are approved"
+    )
 
 
 def _refuse_a_future_date(asked: ApprovalRequest) -> None:
@@ -105,6 +130,7 @@ def _record(asked: ApprovalRequest, digest: str) -> str:
     ]
     if asked.comment:
         lines.append("comment: " + _quoted(asked.comment))
+    lines.append(f"digest_version: {CURRENT_VERSION}")
     lines.append(f"request_digest: {digest}")
     return "\n".join(lines) + "\n"
 
@@ -152,9 +178,8 @@ def record_change_approval(root: Path, asked: ApprovalRequest) -> Path:
 
 
 def _owner_of(repository: Repository, book: PolicyBook | None, change: str, vendors: str) -> str:
+    """The role whose approval a change to `change` needs: the one the gate asks for."""
+    owners = governance_owners(repository, book)
     if change.startswith(vendors):
-        return book.vendor_data_owner if book else "procurement"
-    for document, policy in repository.models(Policy):
-        if document.file == change:
-            return policy.metadata.owner
-    return book.owner if book else "procurement"
+        return owners["vendors"]
+    return owners.get(change, owners["*"])

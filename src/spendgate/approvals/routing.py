@@ -15,7 +15,7 @@ from spendgate.documents.policy import Requirement
 from spendgate.documents.purchase_request import PurchaseRequest
 
 
-def eligible_people(
+def holders(
     requirement: Requirement,
     request: PurchaseRequest,
     *,
@@ -23,7 +23,7 @@ def eligible_people(
     budget: dict[str, Any],
     requester: Person | None,
 ) -> tuple[str, ...]:
-    """The ids of everyone who may fill this step, the requester never among them.
+    """The ids of everyone who holds the step's role for this request, the requester included.
 
     `people` lists the people holding each role.
     """
@@ -37,11 +37,30 @@ def eligible_people(
             for person in people.get(requirement.role, [])
             if requirement.of != "department" or request.department in person.departments
         ]
-    return tuple(sorted(person for person in candidates if person != request.requester))
+    return tuple(sorted(set(candidates)))
+
+
+def eligible_people(
+    requirement: Requirement,
+    request: PurchaseRequest,
+    *,
+    people: dict[str, list[Person]],
+    budget: dict[str, Any],
+    requester: Person | None,
+) -> tuple[str, ...]:
+    """The ids of everyone who may fill this step: its holders, the requester never among them."""
+    found = holders(requirement, request, people=people, budget=budget, requester=requester)
+    return tuple(person for person in found if person != request.requester)
 
 
 def merge_steps(steps: Iterable[RouteStep]) -> tuple[RouteStep, ...]:
-    """One step per role and scope; the rules that asked for it are listed together."""
+    """One step per role and scope; the rules that asked for it are listed together.
+
+    The merged step sits at the *latest* stage any of its rules asked for (SPEC §6): when an
+    AI rule wants the CFO at stage 1 and decision rights want the CFO at stage 4, the CFO
+    still signs after the VP, who signs at stage 3. Signing earlier would let the higher
+    authority approve before the lower levels have looked at the request.
+    """
     merged: dict[tuple[str, str | None], RouteStep] = {}
     for step in steps:
         key = (step.role, step.of)
@@ -52,10 +71,11 @@ def merge_steps(steps: Iterable[RouteStep]) -> tuple[RouteStep, ...]:
         merged[key] = replace(
             first,
             rule_id=f"{first.rule_id}, {step.rule_id}",
-            stage=min(first.stage, step.stage),
+            stage=max(first.stage, step.stage),
             veto=first.veto or step.veto,
         )
-    return collapse_sole_approvers(tuple(sorted(merged.values(), key=lambda step: step.stage)))
+    ordered = tuple(sorted(merged.values(), key=lambda step: step.stage))
+    return tuple(sorted(collapse_sole_approvers(ordered), key=lambda step: step.stage))
 
 
 def collapse_sole_approvers(route: tuple[RouteStep, ...]) -> tuple[RouteStep, ...]:
@@ -64,7 +84,9 @@ def collapse_sole_approvers(route: tuple[RouteStep, ...]) -> tuple[RouteStep, ..
     In a small organisation the line manager is often the director and the budget owner too;
     asking them to approve three times proves nothing, and with one person to a step it could
     never be done. As approval suites remove duplicate approvers from a chain, the later steps
-    fold into the first one (`covers`), keeping their rules, the earliest stage and any veto.
+    fold into the first one (`covers`), keeping their rules and any veto. The folded step sits
+    at the latest of their stages, as a merged step does: the one approval stands for the
+    highest level it covers, so it comes after everything due before that level.
     """
     collapsed: list[RouteStep] = []
     for step in route:
@@ -84,6 +106,7 @@ def collapse_sole_approvers(route: tuple[RouteStep, ...]) -> tuple[RouteStep, ..
             first,
             covers=(*first.covers, step.role),
             rule_id=f"{first.rule_id}, {step.rule_id}",
+            stage=max(first.stage, step.stage),
             veto=first.veto or step.veto,
         )
     return tuple(collapsed)

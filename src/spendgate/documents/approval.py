@@ -20,7 +20,10 @@ class Approval(Document):
     date: IsoDate
     comment: str | None = None
     request_digest: RequestDigest
-    """The digest of the request content that was approved; a later change voids it."""
+    """The digest of the request content that was approved; a material change voids it."""
+    digest_version: Literal[1, 2] = 1
+    """Which fields `request_digest` covers (`spendgate.approvals.digest`): 1, every field but
+    `status` (records written before version 2 existed); 2, the material fields only."""
 
 
 class ChangeApproval(Document):

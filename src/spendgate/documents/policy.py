@@ -49,6 +49,13 @@ class Requirement(StrictModel):
     veto: bool = False
 
 
+class Rung(StrictModel):
+    """One level of a policy's escalation chain: a role, optionally scoped like a requirement."""
+
+    role: Slug
+    of: Literal["department", "cost_centre", "requester"] | None = None
+
+
 class ClassifyRow(StrictModel):
     when: str = Field(min_length=1)
     result: Classification
@@ -64,6 +71,7 @@ class CheckCall(StrictModel):
         "contract_active",
         "certificate_fresh",
         "reference_exists",
+        "transfers_covered",
     ]
     params: dict[str, Any] = {}
 
@@ -106,6 +114,10 @@ class PolicySpec(StrictModel):
     scope: Scope = Scope()
     enforcement: Enforcement = "hard"
     rules: list[Rule] = Field(min_length=1)
+    escalation: list[Rung] = []
+    """The management chain, lowest level first. A step of this policy that nobody but the
+    requester (or nobody at all) can fill passes to the next rung someone can fill; a role not
+    on the chain (the budget owner) starts at its first rung."""
 
 
 class Policy(Document):

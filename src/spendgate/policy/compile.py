@@ -18,7 +18,15 @@ from pydantic import BaseModel, ValidationError
 
 from spendgate.documents.loading import LoadedDocument
 from spendgate.documents.locator import Locator, YamlPath
-from spendgate.documents.policy import ClassifyRow, Policy, PolicySet, Requirement, Rule, Scope
+from spendgate.documents.policy import (
+    ClassifyRow,
+    Policy,
+    PolicySet,
+    Requirement,
+    Rule,
+    Rung,
+    Scope,
+)
 from spendgate.policy.cel import CelSyntaxError, Program, compile_expression
 from spendgate.policy.checks import CHECKS, BuiltinCheck
 from spendgate.policy.context import VARIABLES
@@ -76,6 +84,7 @@ class CompiledPolicy:
     rules: tuple[CompiledRule, ...]
     combined: Program | None
     tables: tuple[tuple[CompiledRule, Program], ...]
+    escalation: tuple[Rung, ...] = ()
 
     @property
     def listed(self) -> tuple[CompiledRule, ...]:
@@ -257,6 +266,7 @@ class _Compiler:
             rules=rules,
             combined=combined,
             tables=tables,
+            escalation=tuple(policy.spec.escalation),
         )
 
 

@@ -19,28 +19,25 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from spendgate import __version__
 from spendgate.approvals.authenticity import Notary, notary_for
 from spendgate.approvals.desk import ApprovalDesk
-from spendgate.approvals.routing import eligible_people, merge_steps
+from spendgate.approvals.escalation import staff
+from spendgate.approvals.routing import eligible_people, holders, merge_steps
 from spendgate.approvals.waivers import Owner, WaiverBook
 from spendgate.decisions import (
     Decision,
     Finding,
-    Inputs,
     RouteStep,
     Status,
 )
 from spendgate.documents.ai_assessment import AIAssessment
 from spendgate.documents.config import Config
-from spendgate.documents.discovery import CONFIG_FILE
 from spendgate.documents.loading import LoadedDocument
 from spendgate.documents.locator import Locator
 from spendgate.documents.people import Person
 from spendgate.documents.policy import Requirement
 from spendgate.documents.purchase_request import PurchaseRequest
 from spendgate.documents.repository import Repository
-from spendgate.documents.source import git_blob_id
 from spendgate.documents.vendor import Vendor
 from spendgate.documents.waiver import Waiver
 from spendgate.errors import SpendgateError
@@ -58,6 +55,7 @@ from spendgate.policy.compile import (
 )
 from spendgate.policy.context import Ledger, build_context
 from spendgate.policy.failure import RuleFailure
+from spendgate.policy.inputs import InputRecorder
 from spendgate.policy.invalid import internal_error, invalid_decision
 from spendgate.policy.outcome import Outcome, anchor, gather_evidence, make_finding, render_message
 from spendgate.problems import Problem
@@ -85,18 +83,13 @@ class Engine:
     displayed: dict[int, Any] = field(init=False, default_factory=dict)
     org_policies: tuple[CompiledPolicy, ...] = field(init=False)
     combined: cel.Program | None = field(init=False)
-    digests: dict[str, str] = field(init=False)
-    organisation_files: tuple[str, ...] = field(init=False)
+    recorder: InputRecorder = field(init=False)
+    """Names what each decision read (files by blob id, policies, date, rates)."""
 
     def __post_init__(self) -> None:
         repository = self.repository
         self.locator = Locator(repository.root)
-        self.digests = {loaded.file: loaded.digest for loaded in repository.files}
-        self.organisation_files = tuple(
-            document.file
-            for document in repository.documents()
-            if document.kind in ("People", "Budgets")
-        )
+        self.recorder = InputRecorder(repository, self.config, self.book, self.today)
         self.org_policies, self.combined = organisation_program(self.book, self.config)
         self.people_by_role = defaultdict(list)
         for person in repository.people.values():
@@ -178,7 +171,7 @@ class Engine:
             (request_id, file, title),
             problems,
             self.config.organization.base_currency,
-            self.inputs(file),
+            self.recorder.inputs(file),
         )
 
     def decide(self, document: LoadedDocument) -> Decision:
@@ -212,7 +205,7 @@ class Engine:
         results = self.evaluate_all(bound)
         for policy in policies:
             self.run_policy(policy, document, request, bound, outcome, results.get(policy.name))
-        route, ignored = self.desk.walk(request, merge_steps(outcome.steps))
+        route, ignored = self.desk.walk(request, merge_steps(outcome.steps), assessment)
         waived, waiver_notes = self.waivers.apply(
             tuple(outcome.findings),
             request,
@@ -224,12 +217,12 @@ class Engine:
             file=document.file,
             title=request.title,
             status=_status(findings, route),
-            total_base=f"{self.ledger.total_base(request):.2f}",
+            total_base=self.ledger.shown_total_base(request),
             base_currency=self.config.organization.base_currency,
             classification=classification,
             route=route,
             findings=findings,
-            inputs=self.inputs(document.file, vendor=vendor, assessment=assessment),
+            inputs=self.recorder.inputs(document.file, vendor=vendor, assessment=assessment),
             trace=tuple(outcome.trace),
         )
 
@@ -311,7 +304,7 @@ class Engine:
                 rule, policy.name, "passed" if passed else "failed", rule.title, rule.reads
             )
         elif rule.requirement is not None:
-            outcome.steps.append(self.step(rule, rule.requirement, request, outcome.context))
+            outcome.steps.append(self.step(policy, rule, rule.requirement, document, outcome))
             outcome.record(
                 rule, policy.name, "applied", f"needs {rule.requirement.role}", rule.reads
             )
@@ -320,26 +313,48 @@ class Engine:
 
     def step(
         self,
+        policy: CompiledPolicy,
         rule: CompiledRule,
         requirement: Requirement,
-        request: PurchaseRequest,
-        context: dict[str, Any],
+        document: LoadedDocument,
+        outcome: Outcome,
     ) -> RouteStep:
-        eligible = eligible_people(
+        """The route step `rule` asks for; escalated (with a finding) when nobody but the
+        requester can fill it, and a blocking finding when nobody on the chain can either."""
+        request = document.model
+        assert isinstance(request, PurchaseRequest)
+        requester = self.repository.people.get(request.requester)
+        budget = outcome.context["budget"]
+        known = {"people": self.people_by_role, "budget": budget, "requester": requester}
+        staffed = staff(
             requirement,
             request,
-            people=self.people_by_role,
-            budget=context["budget"],
-            requester=self.repository.people.get(request.requester),
+            chain=policy.escalation,
+            policy=policy.name,
+            find=lambda wanted: eligible_people(wanted, request, **known),
+            hold=lambda wanted: holders(wanted, request, **known),
+        )
+        if staffed.note:
+            where = self.locator.locate(document.file, document.index, ("requester",))
+            outcome.findings.append(
+                make_finding(
+                    policy, rule, staffed.enforcement, staffed.note, where, staffed.evidence
+                )
+            )
+        asked, eligible, escalated_from = (
+            staffed.requirement,
+            staffed.eligible,
+            staffed.escalated_from,
         )
         return RouteStep(
-            requirement.role,
+            asked.role,
             rule.id,
             rule.title,
-            requirement.stage,
-            requirement.of,
-            requirement.veto,
+            asked.stage,
+            asked.of,
+            asked.veto,
             eligible,
+            escalated_from=escalated_from,
         )
 
     def run_check(
@@ -385,37 +400,6 @@ class Engine:
         evidence = gather_evidence(rule.reads, outcome.context)
         return make_finding(policy, rule, rule.enforcement, text, where, evidence)
 
-    def digest(self, file: str) -> str:
-        """The git blob id of a repository file, read once per run."""
-        if file not in self.digests:
-            path = self.repository.root / file
-            self.digests[file] = git_blob_id(path.read_bytes()) if path.is_file() else ""
-        return self.digests[file]
-
-    def inputs(
-        self, file: str, *, vendor: Vendor | None = None, assessment: AIAssessment | None = None
-    ) -> Inputs:
-        """What the decision read: each file by its git blob id, the policies, date and rates."""
-        files = {file, CONFIG_FILE, *self.organisation_files}
-        for kind, document in (("Vendor", vendor), ("AIAssessment", assessment)):
-            entry = self.repository.index.get(kind, {}).get(getattr(document, "id", ""))
-            if entry is not None:
-                files.add(entry.document.file)
-        digests = [(name, self.digest(name)) for name in sorted(files)]
-        digests += [
-            (f"policy:{policy.name}@{policy.version}", policy.digest)
-            for policy in self.book.policies
-        ]
-        rates = self.config.fx.rates if self.config.fx else {}
-        return Inputs(
-            evaluation_date=self.today,
-            policy_set=self.book.name,
-            policy_set_version=self.book.version,
-            documents=tuple(digests),
-            fx_rates=tuple((currency, str(rate)) for currency, rate in sorted(rates.items())),
-            spendgate_version=__version__,
-        )
-
 
 def _run_alone(rule: CompiledRule, bound: Any) -> int:
     """Evaluate one rule by itself: 0, 1 or 2 as in the combined program; RuleFailure if it
@@ -428,8 +412,12 @@ def _run_alone(rule: CompiledRule, bound: Any) -> int:
 
 
 def _status(findings: tuple[Finding, ...], route: tuple[RouteStep, ...]) -> Status:
+    """Blocked beats rejected (a veto is a blocking finding), rejected beats pending: one
+    approver on the route said no, and only a material change to the request clears it."""
     if any(finding.blocking for finding in findings):
         return "blocked"
+    if any(step.rejected for step in route):
+        return "rejected"
     if all(step.satisfied for step in route):
         return "approved"
     return "pending"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from spendgate import vcs
 from spendgate.approvals.github import person_of_login, read_reviews
+from spendgate.approvals.review_commits import ReviewedContent
 from spendgate.decisions import Decision
 from spendgate.documents.config import Config
 from spendgate.documents.repository import Elsewhere, Repository, open_repository
@@ -121,6 +122,7 @@ def check_repository(
         engine.desk.reviews = read_reviews(pull_request.reviews, repository.people)
         engine.desk.reviews_location = Location(str(pull_request.reviews), 1, 1)
         engine.desk.head_commit = vcs.head(history or root)
+        engine.desk.digest_at = ReviewedContent(history or root, repository).digest_at
     engine.notary.pr_author = person_of_login(repository.people, pull_request.author_login)
     decisions = parallel.decide_all(engine, only)
     decided = {decision.file for decision in decisions}

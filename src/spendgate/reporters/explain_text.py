@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from spendgate.approvals.digest import CURRENT_VERSION, MATERIAL_FIELDS, WORDING_FIELDS
 from spendgate.decisions import Decision, RuleTrace
 from spendgate.reporters.check_text import decision_block
 from spendgate.reporters.escaping import text_line
@@ -41,6 +42,11 @@ def render(decision: Decision) -> str:
     lines.append("  rules considered:")
     for trace in decision.trace:
         lines.extend(trace_lines(trace))
+    lines.append(
+        f"  approvals bind to (digest version {CURRENT_VERSION}): "
+        f"{', '.join(MATERIAL_FIELDS)}, and the material content of its AI assessment; "
+        f"editing {', '.join(WORDING_FIELDS)} keeps them"
+    )
     inputs = decision.inputs
     lines.append(
         f"  inputs: policy set {inputs.policy_set} {inputs.policy_set_version}, "

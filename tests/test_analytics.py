@@ -60,7 +60,7 @@ def approve(root: Path, request: str, *, approver: str, role: str, on: str) -> N
     (folder / f"{role}-{approver}.yaml").write_text(
         "apiVersion: spendgate/v1\nkind: Approval\n"
         f"request: {request}\napprover: {approver}\nrole: {role}\ndecision: approve\n"
-        f"date: {on}\nrequest_digest: {request_digest(model)}\n"
+        f"date: {on}\ndigest_version: 2\nrequest_digest: {request_digest(model)}\n"
     )
 
 
@@ -203,6 +203,7 @@ def test_the_statuses_are_the_gates(figures: Figures) -> None:
         Count("approved", 3),
         Count("pending", 1),
         Count("blocked", 1),
+        Count("rejected", 0),
         Count("invalid", 0),
     )
 

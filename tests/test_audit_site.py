@@ -192,7 +192,7 @@ def test_markup_in_a_request_title_is_shown_as_text(site: Path) -> None:
 
 def test_every_relative_link_and_asset_of_every_page_exists(site: Path) -> None:
     pages = sorted(site.rglob("*.html"))
-    assert len(pages) == 1 + 2 + 14 + 12 + 9
+    assert len(pages) == 1 + 2 + 14 + 14 + 9
     for page in pages:
         for reference in _references(page.read_text()):
             assert not urlsplit(reference).scheme or reference.startswith("data:"), reference
@@ -224,7 +224,7 @@ def test_every_colour_pair_of_the_stylesheet_has_enough_contrast(site: Path) -> 
     colours = dict(
         re.findall(r"--([a-z]+): (#[0-9a-f]{6});", (site / "assets/site.css").read_text())
     )
-    for text in ("text", "muted", "link", "approved", "pending", "blocked", "invalid"):
+    for text in ("text", "muted", "link", "approved", "pending", "blocked", "rejected", "invalid"):
         for background in ("background", "panel"):
             ratio = _contrast(colours[text], colours[background])
             assert ratio >= 4.5, (text, background, ratio)
@@ -251,7 +251,7 @@ def test_render_says_what_it_wrote_and_replaces_its_own_earlier_site(
     out = tmp_path / "site"
     said = (
         0,
-        f"wrote {out}/index.html and 14 decision, 12 policy and 9 vendor page(s) (40 files) "
+        f"wrote {out}/index.html and 14 decision, 14 policy and 9 vendor page(s) (42 files) "
         "from audit/decisions.jsonl\n",
         "",
     )

@@ -130,7 +130,7 @@ CASES: dict[str, tuple[Callable[[], bytes], str]] = {
         lambda: b"apiVersion: spendgate/v1\nkind: Supplier\nid: a\n",
         "vendors/case.yaml:2:7: [error] $.kind: unknown kind 'Supplier'; expected one of Config, "
         "People, Budgets, Vendor, PurchaseRequest, AIAssessment, Approval, ChangeApproval, Waiver, "
-        "Policy, PolicySet, PriceBenchmarks (unknown-kind)",
+        "Policy, PolicySet, PriceBenchmarks, AdequacyDecisions (unknown-kind)",
     ),
     "wrong-api-version": (
         lambda: b"apiVersion: spendgate/v2\nkind: Vendor\nid: a\n",
@@ -569,7 +569,7 @@ def test_a_kind_that_is_a_list_or_mapping_is_an_unknown_kind(
     assert outcome.stdout.splitlines()[1] == (
         f"requests/x.yaml:2:7: [error] $.kind: unknown kind {shown}; expected one of Config, "
         "People, Budgets, Vendor, PurchaseRequest, AIAssessment, Approval, ChangeApproval, "
-        "Waiver, Policy, PolicySet, PriceBenchmarks (unknown-kind)"
+        "Waiver, Policy, PolicySet, PriceBenchmarks, AdequacyDecisions (unknown-kind)"
     )
 
 

@@ -105,8 +105,8 @@ def test_check_text_output(cli: Cli) -> None:
         "  route:\n"
         "    stage 1 budget_owner (DR-005): [ ] waiting; may approve: director\n"
         "\n"
-        "1 request: 0 approved, 1 pending, 0 blocked, 0 invalid "
-        "(policy set spendgate-reference 1.0.0, as of 2026-11-22)\n"
+        "1 request: 0 approved, 1 pending, 0 blocked, 0 rejected, 0 invalid "
+        "(policy set spendgate-reference 1.1.0, as of 2026-11-22)\n"
     )
 
 
@@ -167,7 +167,7 @@ def test_policies_list(cli: Cli) -> None:
     )
     assert (
         lines[-1]
-        == f"{len(BOOK.rules)} rules in {len(BOOK.policies)} policies of spendgate-reference 1.0.0"
+        == f"{len(BOOK.rules)} rules in {len(BOOK.policies)} policies of spendgate-reference 1.1.0"
     )
 
 
@@ -184,7 +184,7 @@ def test_a_policy_set_that_lists_policies_uses_only_those(
 
     outcome = cli("policies", "list", repo_with_policies)
 
-    assert outcome.stdout.splitlines()[-1] == "6 rules in 1 policies of spendgate-reference 1.0.0"
+    assert outcome.stdout.splitlines()[-1] == "6 rules in 1 policies of spendgate-reference 1.1.0"
 
 
 def test_validate_compiles_the_repository_own_policies(cli: Cli, repo_with_policies: Path) -> None:

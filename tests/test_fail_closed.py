@@ -124,7 +124,7 @@ def test_a_request_whose_name_git_would_quote_is_decided(cli: Cli, main_repo: Pa
 
 def test_an_empty_change_reported_by_git_passes(cli: Cli, main_repo: Path) -> None:
     base = git(main_repo, "rev-parse", "main").strip()
-    policy_set = "policy set spendgate-reference 1.0.0"
+    policy_set = "policy set spendgate-reference 1.1.0"
 
     code, out = check(cli, main_repo)
 
@@ -135,5 +135,6 @@ def test_an_empty_change_reported_by_git_passes(cli: Cli, main_repo: Path) -> No
         "Loaded the 0 document file(s) the change touches or depends on; the rest of the "
         f"repository came from the catalogue (.spendgate-cache/{__version__}, 2 file(s) "
         "summarised).\n"
-        f"0 requests: 0 approved, 0 pending, 0 blocked, 0 invalid ({policy_set}, as of {AS_OF})\n",
+        "0 requests: 0 approved, 0 pending, 0 blocked, 0 rejected, 0 invalid "
+        f"({policy_set}, as of {AS_OF})\n",
     )

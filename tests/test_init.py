@@ -25,8 +25,8 @@ from tests.test_approvals import git
 
 AS_OF = "2026-11-22"
 EMPTY_CHECK = (
-    "0 requests: 0 approved, 0 pending, 0 blocked, 0 invalid "
-    f"(policy set spendgate-reference 1.0.0, as of {AS_OF})\n"
+    "0 requests: 0 approved, 0 pending, 0 blocked, 0 rejected, 0 invalid "
+    f"(policy set spendgate-reference 1.1.0, as of {AS_OF})\n"
 )
 #: Roles that come from the documents' structure, not from a person's `roles`.
 STRUCTURAL_ROLES = {"budget_owner", "line_manager"}
@@ -81,7 +81,7 @@ def test_every_industry_scaffolds_a_repository_that_validates_and_checks(
         f"Scaffolded the governance repository of governance in {root} "
         f"(industry {industry}, base currency EUR):\n"
     )
-    assert astuple(cli("validate", root)) == (0, "valid: 15 documents in 15 files\n", "")
+    assert astuple(cli("validate", root)) == (0, "valid: 17 documents in 17 files\n", "")
     assert astuple(cli("check", root, "--as-of", AS_OF)) == (0, EMPTY_CHECK, "")
     assert routed_roles(root, industry) <= held_roles(root)
 
@@ -121,7 +121,7 @@ def test_init_prints_what_it_wrote_and_what_to_do_next(cli: Cli, tmp_path: Path)
         "  .pre-commit-config.yaml\n"
         "  .gitignore\n"
         "  vendors/ requests/ ai/ approvals/ waivers/ (empty, for your documents)\n"
-        "  policies/ (12 reference policy files)\n"
+        "  policies/ (14 reference policy files)\n"
         f"  policies/tests/ ({cases} policy test cases)\n"
         "\n"
         "Next steps:\n"
@@ -177,7 +177,7 @@ def test_force_writes_into_a_directory_and_keeps_other_files(cli: Cli, tmp_path:
     assert (outcome.exit_code, outcome.stderr) == (0, "")
     assert (tmp_path / "notes.txt").read_text() == "mine\n"
     assert (tmp_path / "README.md").read_text().startswith(f"# {tmp_path.name}: purchase")
-    assert astuple(cli("validate", tmp_path)) == (0, "valid: 15 documents in 15 files\n", "")
+    assert astuple(cli("validate", tmp_path)) == (0, "valid: 17 documents in 17 files\n", "")
 
 
 def test_a_fresh_git_repository_counts_as_empty(cli: Cli, tmp_path: Path) -> None:
@@ -214,12 +214,12 @@ def test_an_unknown_industry_is_refused_by_the_command_line(cli: Cli, tmp_path: 
 def test_a_base_currency_without_sample_rates_gets_an_empty_table(cli: Cli, tmp_path: Path) -> None:
     assert cli("init", tmp_path, "--industry", "healthcare", "--currency", "JPY").exit_code == 0
     assert load(tmp_path / "spendgate.yaml")["fx"]["rates"] == {}
-    assert astuple(cli("validate", tmp_path)) == (0, "valid: 15 documents in 15 files\n", "")
+    assert astuple(cli("validate", tmp_path)) == (0, "valid: 17 documents in 17 files\n", "")
 
 
 def test_every_yaml_file_names_its_schema(scaffold: Path) -> None:
     files = yaml_files(scaffold)
-    assert len(files) == 17
+    assert len(files) == 19
     for name in files:
         text = (scaffold / name).read_text(encoding="utf-8")
         match = SCHEMA_COMMENT.match(text)

@@ -165,9 +165,23 @@ def test_the_github_log_holds_exactly_the_commands_spendgate_writes(
             "file": f"{hostile}/requests/\\xff.yaml",
             "line": "8",
             "col": "14",
-            "title": "DR-090 The request's cost centre has a budget for its fiscal year",
+            "title": "DR-090 The request's cost centre has a budget for the fiscal year its "
+            "spending starts in",
         },
-        "PR-BYTES: $.cost_centre: cost centre it-ops has no budget for fiscal year 2025",
+        "PR-BYTES: $.cost_centre: cost centre it-ops has no budget for fiscal year 2025, in which "
+        "20.00 EUR of this request falls",
+    )
+    escalated = (
+        "warning",
+        {
+            "file": f"{hostile}/requests/\\xff.yaml",
+            "line": "6",
+            "col": "12",
+            "title": "DR-005 The budget owner approves every request",
+        },
+        "PR-BYTES: $.requester: the budget owner approves this request, but nobody holds that "
+        "role; the step passes up the decision-rights escalation chain to the line manager "
+        "(manager)",
     )
     assert runner_commands(log) == [
         *group(r"PR-OLD [pending] Mice \u202e$x$ ##\x5berror]forged \x1b[31mred"),
@@ -180,6 +194,7 @@ def test_the_github_log_holds_exactly_the_commands_spendgate_writes(
         *group(f"PR-TITLE [pending] Laptops {FORGED}"),
         *end,
         *group("PR-BYTES [blocked] Keyboards for the team"),
+        escalated,
         budget_check,
         *end,
     ]
@@ -282,10 +297,13 @@ def test_sarif_is_valid_for_the_official_schema_and_its_uris_name_the_files(
     results = log["runs"][0]["results"]
     assert [result["message"]["text"] for result in results] == [
         f"The request file requests/key.yaml: {UNKNOWN_KEY}.",
-        "Request PR-BYTES: cost centre it-ops has no budget for fiscal year 2025.",
+        "Request PR-BYTES: the budget owner approves this request, but nobody holds that role; "
+        "the step passes up the decision-rights escalation chain to the line manager (manager).",
+        "Request PR-BYTES: cost centre it-ops has no budget for fiscal year 2025, in which 20.00 "
+        "EUR of this request falls.",
     ]
     assert results[0]["properties"]["yamlPath"] == KEY_PATH
-    assert results[1]["properties"]["requestFile"] == "requests/\ufffd.yaml"
+    assert results[2]["properties"]["requestFile"] == "requests/\ufffd.yaml"
     assert "##[" not in output
 
 

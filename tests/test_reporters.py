@@ -118,7 +118,7 @@ def test_github_annotates_ten_of_a_level_then_lists_the_rest_and_counts_them() -
         "::notice title=spendgate::3 findings were not annotated (2 errors, 1 notice): "
         "GitHub shows at most 10 annotations of each level per step. "
         "Every finding is listed in this step's log.",
-        "1 request: 0 approved, 0 pending, 1 blocked, 0 invalid "
+        "1 request: 0 approved, 0 pending, 1 blocked, 0 rejected, 0 invalid "
         "(policy set reference 1.0.0, as of 2026-11-22)",
     ]
 
@@ -176,7 +176,7 @@ def test_markdown_comment_layout() -> None:
             "<!-- spendgate-report -->",
             "## ❌ spendgate: blocked",
             "",
-            "1 request: 0 approved, 0 pending, 1 blocked, 0 invalid "
+            "1 request: 0 approved, 0 pending, 1 blocked, 0 rejected, 0 invalid "
             "(policy set reference 1.0.0, as of 2026-11-22)",
             "",
             "| Request | Status | Total | Classification | Title |",

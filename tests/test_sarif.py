@@ -27,8 +27,9 @@ from spendgate.reporters.sarif import FINGERPRINT, SCHEMA_URI
 from tests.conftest import EXAMPLES, PROJECT, TESTS, Cli
 
 AS_OF = "2026-11-22"
-#: Example -> number of results: every finding of every decision, and every problem.
-EXAMPLE_RESULTS = {"bank": 19, "manufacturer": 17, "retailer": 18}
+#: Example -> number of results: every finding of every decision, every rejection on a route
+#: that no veto finding reports (one each in the manufacturer and the retailer), every problem.
+EXAMPLE_RESULTS = {"bank": 35, "manufacturer": 31, "retailer": 27}
 SCHEMA_FILE = TESTS / "data" / "sarif-schema-2.1.0.json"
 #: Of the official file as published (tests/data/README.md): it is never edited here.
 SCHEMA_SHA256 = "ddddcccbf95c7c50c037b5b07eff4140556278ca574ff374db46786b5fce7949"
@@ -235,15 +236,19 @@ def test_one_result_per_finding_and_problem(cli: Cli, example: str) -> None:
     )
 
     findings = [
-        (finding["rule_id"], decision["request_id"], finding["message"])
+        (finding["rule_id"], decision["request_id"])
         for decision in report["decisions"]
         for finding in decision["findings"]
     ]
+    findings += [
+        ("REJECTED", decision["request_id"])
+        for decision in report["decisions"]
+        for step in decision["route"]
+        if step["rejected"] and not step["veto"]
+    ]
     results = results_of(log)
     assert len(results) == EXAMPLE_RESULTS[example] == len(findings) + len(report["problems"])
-    assert Counter((r["ruleId"], r["properties"]["request"]) for r in results) == Counter(
-        (rule_id, request) for rule_id, request, _ in findings
-    )
+    assert Counter((r["ruleId"], r["properties"]["request"]) for r in results) == Counter(findings)
 
 
 @pytest.mark.parametrize("example", list(EXAMPLE_RESULTS))
@@ -277,7 +282,7 @@ def test_tool_and_run(cli: Cli) -> None:
     assert run["columnKind"] == "unicodeCodePoints"
     assert run["properties"] == {
         "policySet": "spendgate-reference",
-        "policySetVersion": "1.0.0",
+        "policySetVersion": "1.1.0",
         "evaluationDate": AS_OF,
     }
 
@@ -359,7 +364,7 @@ def test_waived_finding_is_a_suppressed_note(cli: Cli) -> None:
 
 
 def test_advisory_finding_is_a_warning(cli: Cli) -> None:
-    result = the_result(check_sarif(cli, EXAMPLES / "bank"), "SPLIT-020", "NB-2026-0183")
+    result = the_result(check_sarif(cli, EXAMPLES / "bank"), "ESG-020", "NB-2026-0171")
 
     assert result["level"] == "warning"
     assert result["properties"]["enforcement"] == "advisory"

@@ -15,9 +15,8 @@ from datetime import date
 from spendgate.analytics.cloud import month_of
 from spendgate.analytics.evaluate import Evaluated
 from spendgate.analytics.stats import Count
-from spendgate.decisions import Decision, Finding
+from spendgate.decisions import STATUSES, Decision, Finding
 
-STATUSES = ("approved", "pending", "blocked", "invalid")
 EXPIRING_DAYS = 30
 
 

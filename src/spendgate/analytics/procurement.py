@@ -22,10 +22,11 @@ from spendgate.documents.purchase_request import PurchaseRequest
 
 SECONDS_A_DAY = 86400
 
-#: Age buckets of waiting approvals, in whole days (inclusive bounds; None: no upper bound).
-#: Statuses of requests whose filled steps count in the waiting time per role.
-DECIDED = ("approved", "pending", "blocked")
+#: Statuses of requests whose filled steps count in the waiting time per role: every request
+#: that loads (the approvals given before a block or a rejection still waited for their role).
+DECIDED = ("approved", "pending", "blocked", "rejected")
 
+#: Age buckets of waiting approvals, in whole days (inclusive bounds; None: no upper bound).
 AGE_BUCKETS: tuple[tuple[int, int | None], ...] = ((0, 7), (8, 30), (31, 90), (91, None))
 
 
@@ -59,7 +60,7 @@ class TimeToProcure:
     by_category: tuple[Distribution, ...]
     by_role: tuple[Distribution, ...]
     """Days each role's filled steps waited, from the opening of their stage to the approval,
-    over every request of the period (approved, pending or blocked)."""
+    over every request of the period that loads (approved, pending, blocked or rejected)."""
     from_git: int
     from_documents: int
 
@@ -227,7 +228,8 @@ def waiting_steps(route: tuple[RouteStep, ...], *, parallel: bool) -> list[int]:
 
 
 def approvals_waiting(evaluated: Evaluated, history: History, *, as_of: date) -> ApprovalsWaiting:
-    """Every pending request's steps that wait now, and how long, by role."""
+    """Every pending request's steps that wait now, and how long, by role. A rejected request
+    waits for nobody: only a changed request (which voids the rejection) asks them again."""
     pending = _decisions(evaluated, ("pending",), None)
     steps: list[WaitingStep] = []
     for decision in pending:

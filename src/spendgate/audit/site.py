@@ -39,7 +39,7 @@ from spendgate.audit.site_pages import (
     page_name,
 )
 from spendgate.audit.site_sources import RecordedFiles, Waivers, file_models, first_model
-from spendgate.decisions import Decision
+from spendgate.decisions import STATUSES, Decision
 from spendgate.documents.config import Config, Paths
 from spendgate.documents.discovery import CONFIG_FILE
 from spendgate.errors import UsageError
@@ -187,7 +187,10 @@ class _SiteData:
         return self.policies.get(f"{name}@{version}")
 
     def choices(self) -> dict[str, list[str]]:
-        """The values each filter of the index offers, from every entry."""
+        """The values each filter of the index offers, from every entry. The status filter
+        offers every status, in the order the reports list them, so that an auditor can ask for
+        `rejected` (and see none) before the log holds one; then any other status a record of
+        an older or newer spendgate holds."""
         found: dict[str, set[str]] = {"status": set(), "vendor": set(), "department": set()}
         found["rule"] = set()
         for entry in self.entries:
@@ -195,7 +198,11 @@ class _SiteData:
             found["vendor"].add(entry.vendor_id)
             found["department"].add(entry.department)
             found["rule"].update(entry.rules)
-        return {name: sorted(value for value in values if value) for name, values in found.items()}
+        offered = {
+            name: sorted(value for value in values if value) for name, values in found.items()
+        }
+        others = [status for status in offered["status"] if status not in STATUSES]
+        return offered | {"status": [*STATUSES, *others]}
 
 
 def _environment() -> jinja2.Environment:

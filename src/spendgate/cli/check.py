@@ -70,8 +70,9 @@ def check(
     """Decide every purchase request in the repository at PATH.
 
     Exits 0 when every request is approved (or pending, with --allow-pending), 1 when one is
-    blocked, invalid or pending, 2 on a configuration error such as a policy that does not compile,
-    3 when spendgate failed while deciding a request (the others are decided and reported).
+    blocked, rejected, invalid or pending, 2 on a configuration error such as a policy that does
+    not compile, 3 when spendgate failed while deciding a request (the others are decided and
+    reported).
     """
     from spendgate.policy.gate import PullRequest, check_repository
     from spendgate.pull_request import check_against_base
@@ -121,12 +122,13 @@ def _write(target: Path, text: str) -> None:
 
 def gate_exit_code(report: CheckReport, *, allow_pending: bool) -> int:
     """SPEC §8: 3 when spendgate failed while deciding a request, 2 for configuration errors,
-    1 when the gate blocks, 0 when all pass."""
+    1 when the gate blocks, 0 when all pass. A rejected request fails the gate even with
+    `allow_pending`: it waits for nobody, only a changed request can be approved."""
     if report.internal_errors:
         return 3
     if report.has_configuration_errors:
         return 2
-    failing = {"blocked", "invalid"} if allow_pending else {"blocked", "invalid", "pending"}
+    failing = {"blocked", "rejected", "invalid"} | (set() if allow_pending else {"pending"})
     problems = any(problem.is_error for problem in report.problems)
     if problems or any(decision.status in failing for decision in report.decisions):
         return 1

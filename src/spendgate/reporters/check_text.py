@@ -8,14 +8,21 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from spendgate.decisions import Decision, Finding, RouteStep
+from spendgate.decisions import STATUSES, Decision, Finding, RouteStep
 from spendgate.reporters.escaping import text_line
 from spendgate.reporters.problems import problem_line
 
 if TYPE_CHECKING:
     from spendgate.policy.gate import CheckReport
 
-STATUS_COLOURS = {"approved": "32", "pending": "33", "blocked": "31", "invalid": "31"}
+#: ANSI colours: green passes, yellow waits, red fails the gate.
+STATUS_COLOURS = {
+    "approved": "32",
+    "pending": "33",
+    "blocked": "31",
+    "rejected": "31",
+    "invalid": "31",
+}
 
 
 def finding_level(finding: Finding) -> str:
@@ -47,7 +54,29 @@ def step_line(step: RouteStep) -> str:
         who = ", ".join(step.eligible) or "nobody holds this role"
         state = f"[ ] waiting; may approve: {who}"
     roles = " + ".join(step.roles)
-    return text_line(f"    stage {step.stage} {roles}{scope}{veto} ({step.rule_id}): {state}")
+    raised = f", escalated from {step.escalated_from}" if step.escalated_from else ""
+    rules = f"({step.rule_id}{raised})"
+    return text_line(f"    stage {step.stage} {roles}{scope}{veto} {rules}: {state}")
+
+
+def rejections(decision: Decision) -> tuple[RouteStep, ...]:
+    """The steps of the route whose approver said no."""
+    return tuple(step for step in decision.route if step.rejected)
+
+
+def unvetoed_rejections(decision: Decision) -> tuple[RouteStep, ...]:
+    """The rejections that no finding reports: a veto's rejection is a blocking finding already
+    (`approvals.desk.vetoes`), so reporters that list findings leave it to that finding."""
+    return tuple(step for step in rejections(decision) if not step.veto)
+
+
+def rejection_text(step: RouteStep) -> str:
+    """`rejected by ciara.nolan as legal on 2026-11-03, saying "…"`: who said no, in which
+    role, when, and why when they wrote it."""
+    acting = f" acting for {step.acting_for}" if step.acting_for else ""
+    roles = " + ".join(step.roles)
+    said = f', saying "{step.comment}"' if step.comment else ""
+    return f"rejected by {step.approved_by}{acting} as {roles} on {step.approved_on}{said}"
 
 
 def decision_block(decision: Decision, *, colour: bool = False) -> list[str]:
@@ -68,9 +97,7 @@ def decision_block(decision: Decision, *, colour: bool = False) -> list[str]:
 
 def summary_line(report: CheckReport) -> str:
     counts = Counter(decision.status for decision in report.decisions)
-    parts = ", ".join(
-        f"{counts[status]} {status}" for status in ("approved", "pending", "blocked", "invalid")
-    )
+    parts = ", ".join(f"{counts[status]} {status}" for status in STATUSES)
     total = len(report.decisions)
     policy_set = f"{report.policy_set} {report.policy_set_version}"
     return text_line(

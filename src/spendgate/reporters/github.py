@@ -1,8 +1,9 @@
 """The `github` report of `check`: GitHub Actions workflow commands.
 
 Each request is a collapsible `::group::` in the step's log, holding the lines the `text` format
-prints and one `::error`, `::warning` or `::notice` annotation per finding (error: it blocks;
-warning: advisory; notice: waived).
+prints, one `::error` annotation per rejection by an approver on the route (at the request's
+file; a veto's rejection is annotated as its finding) and one `::error`, `::warning` or
+`::notice` annotation per finding (error: it blocks; warning: advisory; notice: waived).
 
 The runner obeys any line of the log that starts with `::` (after white space) or holds `##[`, so
 what spendgate did not write is escaped (`escaping`): annotations by the runner's own rules
@@ -22,9 +23,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from spendgate.decisions import Decision, Finding
+from spendgate.decisions import Decision, Finding, RouteStep
 from spendgate.problems import Location, Problem
-from spendgate.reporters.check_text import decision_block, finding_level, finding_line, summary_line
+from spendgate.reporters.check_text import (
+    decision_block,
+    finding_level,
+    finding_line,
+    rejection_text,
+    summary_line,
+    unvetoed_rejections,
+)
 from spendgate.reporters.escaping import text_line, workflow_data, workflow_property
 from spendgate.reporters.problems import problem_line
 
@@ -105,6 +113,26 @@ def finding_annotation(decision: Decision, finding: Finding) -> Annotation:
     )
 
 
+def rejection_annotation(decision: Decision, step: RouteStep) -> Annotation:
+    request = f"{decision.request_id}: " if decision.request_id != "?" else ""
+    rejected = f"{rejection_text(step)} ({step.rule_id})"
+    return Annotation(
+        "error",
+        Location(decision.file),
+        "REJECTED",
+        f"{request}{rejected}",
+        f"{decision.file}: [error] {rejected}",  # as the text format writes a finding
+    )
+
+
+def decision_annotations(decision: Decision) -> list[Annotation]:
+    """The request's rejections, then its findings: the order the text report shows them in."""
+    return [
+        *(rejection_annotation(decision, step) for step in unvetoed_rejections(decision)),
+        *(finding_annotation(decision, finding) for finding in decision.findings),
+    ]
+
+
 def problem_annotation(problem: Problem) -> Annotation:
     where = problem.location
     path = f"{where.yaml_path}: " if where.yaml_path not in ("", "$") else ""
@@ -158,16 +186,13 @@ def withheld_notice(budget: Budget) -> list[str]:
 
 def render(report: CheckReport, *, colour: bool = False) -> str:
     """The report as workflow commands; `colour` is ignored (the log colours annotations)."""
-    by_decision = [
-        (decision, [finding_annotation(decision, finding) for finding in decision.findings])
-        for decision in report.decisions
-    ]
+    by_decision = [(decision, decision_annotations(decision)) for decision in report.decisions]
     problems = [problem_annotation(problem) for problem in report.problems]
     budget = Budget.for_annotations([a for _, found in by_decision for a in found] + problems)
     lines: list[str] = []
     for decision, found in by_decision:
         # The text block ends with its findings' lines: here the annotations stand for them.
-        block = decision_block(decision)[: -len(found) or None]
+        block = decision_block(decision)[: -len(decision.findings) or None]
         annotated = [emit(annotation, budget, report.root) for annotation in found]
         lines.extend(group(group_title(decision), block[1:], annotated))
     if problems:

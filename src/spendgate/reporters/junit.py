@@ -8,7 +8,8 @@ outcome is pass or fail) plus any other rule that reported a finding, with:
 - `<skipped>` when its findings are waived;
 - a passed test whose `<system-out>` lists its findings when they are advisory;
 
-and a last `approval route` test, skipped while approvals are missing. A request that does not
+and a last `approval route` test: a failure when an approver rejected the request (its message
+says who, as which role, and when), skipped while approvals are missing. A request that does not
 load has one `<error>` test per reason instead: no rule was run on it.
 
 Every rule of the policy set is listed for every request: the decision does not record which
@@ -28,7 +29,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from spendgate.decisions import Decision, Finding
 from spendgate.problems import Problem, Severity
-from spendgate.reporters.check_text import decision_block, finding_line, step_line
+from spendgate.reporters.check_text import (
+    decision_block,
+    finding_line,
+    rejection_text,
+    rejections,
+    step_line,
+)
 from spendgate.reporters.escaping import text_line, xml_document, xml_text
 from spendgate.reporters.problems import problem_line
 
@@ -98,6 +105,10 @@ def finding_name(finding: Finding) -> str:
 
 def route_case(decision: Decision) -> Case:
     steps = "\n".join(step_line(step).strip() for step in decision.route)
+    rejected = rejections(decision)
+    if rejected:
+        message = "; ".join(rejection_text(step) for step in rejected)
+        return Case("approvals", "approval route", "failure", message, "rejected", steps)
     waiting = [" + ".join(step.roles) for step in decision.route if not step.satisfied]
     if not waiting:
         return Case("approvals", "approval route", output=steps)

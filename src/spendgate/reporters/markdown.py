@@ -29,7 +29,13 @@ MARKER = "<!-- spendgate-report -->"
 #: GitHub's limit is 65,536 characters; the rest is room for the closing lines.
 COMMENT_LIMIT = 64_000
 
-STATUS_ICONS = {"approved": "✅", "pending": "⏳", "blocked": "❌", "invalid": "❌"}
+STATUS_ICONS = {
+    "approved": "✅",
+    "pending": "⏳",
+    "blocked": "❌",
+    "rejected": "🚫",
+    "invalid": "❌",
+}
 LEVEL_ORDER = {"error": 0, "warning": 1, "note": 2}
 
 
@@ -39,6 +45,8 @@ def overall(report: CheckReport) -> str:
         return "❌ spendgate: configuration error"
     if statuses & {"blocked", "invalid"} or any(p.is_error for p in report.problems):
         return "❌ spendgate: blocked"
+    if "rejected" in statuses:
+        return "🚫 spendgate: rejected"
     if "pending" in statuses:
         return "⏳ spendgate: waiting for approvals"
     return "✅ spendgate: approved"
@@ -87,6 +95,8 @@ def step_item(step: RouteStep) -> str:
     roles = text(" + ".join(step.roles)) + (f" of {text(step.of)}" if step.of else "")
     veto = " (veto)" if step.veto else ""
     rules = text(step.rule_id)
+    if step.escalated_from:
+        rules += f", escalated from {text(step.escalated_from)}"
     head = f"stage {step.stage}: **{roles}**{veto} ({rules})"
     acting = f" acting for {text(step.acting_for)}" if step.acting_for else ""
     authenticated = f" ({text(step.authenticity)})" if step.authenticity else ""

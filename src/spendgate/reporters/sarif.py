@@ -2,11 +2,13 @@
 
 One run of one tool. `tool.driver.rules` lists every rule of the policy set in policy order, then
 one rule for each other code a result carries (a request that does not load: `yaml-syntax`; an
-approval that does not count: `APPROVAL`; `governance-change` and other repository problems), so
-every result names its rule by id and index. Results follow the decisions finding by finding, then
-the problems: the same order as the text report. Paths stay relative to the governance repository
-(`%SRCROOT%`), and the output is the same bytes for the same report, so it can be diffed and
-committed.
+approval that does not count: `APPROVAL`; an approver who rejected the request: `REJECTED`;
+`governance-change` and other repository problems), so every result names its rule by id and
+index. Results follow the decisions, each one's rejections (an error at the request's file, as
+a rejection fails the gate; a veto is reported by its own finding) and then its findings, and
+end with the problems: the same order as the text report. Paths stay relative to the governance
+repository (`%SRCROOT%`), and the output is the same bytes for the same report, so it can be
+diffed and committed.
 
 Data stays valid in the log (`escaping`): every string is valid Unicode (an undecodable byte of
 a file name is U+FFFD in text, and `%FF` in the file's URI, so that the URI names the file), JSON
@@ -22,9 +24,9 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 
 from spendgate import HOMEPAGE, __version__
-from spendgate.decisions import Decision, Finding
+from spendgate.decisions import Decision, Finding, RouteStep
 from spendgate.problems import Location, Problem
-from spendgate.reporters.check_text import finding_level
+from spendgate.reporters.check_text import finding_level, rejection_text, unvetoed_rejections
 from spendgate.reporters.escaping import json_document, json_safe, unicode_text, uri_path
 
 if TYPE_CHECKING:
@@ -48,6 +50,14 @@ ENFORCEMENT_MEANINGS = {
     "soft": "a finding blocks the request unless a waiver covers it",
     "advisory": "a finding is reported and never blocks",
 }
+#: The rule of a result that reports an approver's rejection of a request.
+REJECTED = "REJECTED"
+REJECTED_TITLE = "An approver on the route rejected the request"
+REJECTED_EXPLANATION = (
+    "An approver who holds a role on the request's approval route recorded a rejection, so the "
+    "request cannot be approved and the gate fails. Only a material change to the request, which "
+    "voids the rejection, lets it be approved again."
+)
 
 
 def render(report: CheckReport, *, colour: bool = False) -> str:
@@ -61,9 +71,7 @@ def sarif_run(report: CheckReport) -> Json:
     rules = rule_descriptors(report)
     index = {rule["id"]: position for position, rule in enumerate(rules)}
     results = [
-        finding_result(decision, finding, index)
-        for decision in report.decisions
-        for finding in decision.findings
+        result for decision in report.decisions for result in decision_results(decision, index)
     ]
     results += [problem_result(problem, index) for problem in report.problems]
     return {
@@ -101,6 +109,8 @@ def rule_descriptors(report: CheckReport) -> list[Json]:
     for rule in report.rules:
         descriptors.setdefault(rule.id, policy_rule(rule))
     for decision in report.decisions:
+        if unvetoed_rejections(decision):
+            descriptors.setdefault(REJECTED, rejected_rule())
         for finding in decision.findings:
             descriptors.setdefault(finding.rule_id, finding_rule(finding))
     for problem in report.problems:
@@ -166,6 +176,11 @@ def finding_rule(finding: Finding) -> Json:
     return builtin_rule(finding.rule_id, title, explanation, finding.policy, finding.enforcement)
 
 
+def rejected_rule() -> Json:
+    """The rule of a rejection by an approver, which is no finding of a policy."""
+    return builtin_rule(REJECTED, REJECTED_TITLE, REJECTED_EXPLANATION, "approvals", "")
+
+
 def problem_rule(problem: Problem) -> Json:
     """A rule for a repository problem that belongs to no request (`governance-change`, …)."""
     explanation = (
@@ -229,6 +244,40 @@ def friendly_name(title: str) -> str:
 
 
 # Results ----------------------------------------------------------------------------------------
+
+
+def decision_results(decision: Decision, index: dict[str, int]) -> list[Json]:
+    """The request's rejections, then its findings: the order the text report shows them in."""
+    return [
+        *(rejection_result(decision, step, index) for step in unvetoed_rejections(decision)),
+        *(finding_result(decision, finding, index) for finding in decision.findings),
+    ]
+
+
+def rejection_result(decision: Decision, step: RouteStep, index: dict[str, int]) -> Json:
+    """An error at the request's file: who rejected it, as which role, when, by which rule."""
+    where = Location(decision.file)
+    text = sentence(f"{request_label(decision)}: {rejection_text(step)} ({step.rule_id})")
+    return {
+        "ruleId": REJECTED,
+        "ruleIndex": index[REJECTED],
+        "level": "error",
+        "message": {"text": text},
+        "locations": locations(where),
+        "partialFingerprints": fingerprint(REJECTED, where, decision.request_id, text),
+        "properties": {
+            "request": decision.request_id,
+            "requestFile": decision.file,
+            "status": decision.status,
+            "role": step.role,
+            "roles": list(step.roles),
+            "routeRules": step.rule_id,
+            "rejectedBy": step.approved_by,
+            "rejectedOn": step.approved_on.isoformat() if step.approved_on else None,
+            "actingFor": step.acting_for,
+            "authenticity": step.authenticity,
+        },
+    }
 
 
 def finding_result(decision: Decision, finding: Finding, index: dict[str, int]) -> Json:

@@ -87,5 +87,5 @@ def test_examples_together_show_every_status_and_class(cli: Cli) -> None:
         for status, classification, _ in expected_decisions(name).values():
             statuses.add(status)
             classes.add(classification)
-    assert {"approved", "pending", "blocked"} <= statuses
+    assert {"approved", "pending", "blocked", "rejected"} <= statuses
     assert {"capex", "opex", "mixed", "lease"} <= classes

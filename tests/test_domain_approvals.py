@@ -470,3 +470,22 @@ def test_a_review_counts_on_an_earlier_commit_with_the_same_content_only(
         "approve by sofia.lindqvist as budget_owner on 2026-11-10 is void: the request has "
         "changed materially since; it needs approving again"
     ) in [finding["message"] for finding in other["findings"]]
+
+
+def test_a_review_submitted_after_the_evaluation_date_does_not_count(
+    cli: Cli, bank_in_git: Path, tmp_path: Path
+) -> None:
+    reviews = with_reviews(
+        tmp_path,
+        review(
+            1, "slindqvist-nbb", "APPROVED", "2026-11-25", head(bank_in_git), "role: budget_owner"
+        ),
+    )
+
+    step = owner_step(cli, bank_in_git, reviews)
+
+    assert step["approved_by"] is None
+    assert (
+        "approve by sofia.lindqvist as budget_owner on 2026-11-25 does not count: it is dated "
+        "2026-11-25, after the evaluation date 2026-11-22"
+    ) in [finding["message"] for finding in step["findings"]]

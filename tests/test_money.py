@@ -220,7 +220,7 @@ def test_totals_are_exact_and_rounded_once_half_up(tmp_path: Path) -> None:
     assert decided["PR-HALF"].total_base == "500.03"
 
 
-def test_a_jpy_base_currency_shows_whole_yen(tmp_path: Path) -> None:
+def test_a_jpy_base_currency_shows_whole_yen(tmp_path: Path, cli: Cli) -> None:
     root = copy_of(BASE, tmp_path)
     set_config(root, "base_currency: EUR", "base_currency: JPY")
     set_config(root, "    USD: 0.92\n", "    USD: 0.92\n    EUR: 161.5\n")
@@ -234,6 +234,13 @@ def test_a_jpy_base_currency_shows_whole_yen(tmp_path: Path) -> None:
 
     # 3 x EUR 1.00 x 161.5 = JPY 484.5, a tie: 485
     assert (decided["PR-TEST"].total_base, decided["PR-TEST"].base_currency) == ("485", "JPY")
+    (root / "requests" / "pr-test.yaml").write_text(
+        request_yaml("PR-TEST", line("10.00", quantity="1000"))
+    )
+    text = cli("check", root, "--as-of", "2026-11-22").stdout
+    markdown = cli("check", root, "--as-of", "2026-11-22", "--format", "markdown").stdout
+    assert "  requests/pr-test.yaml: 1,615,000 JPY, opex\n" in text
+    assert "| 1,615,000 JPY |" in markdown
 
 
 # 2. In-year budgets ----------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from spendgate.decisions import STATUSES, Decision, Finding, RouteStep
-from spendgate.reporters.escaping import text_line
+from spendgate.reporters.escaping import grouped, text_line
 from spendgate.reporters.problems import problem_line
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ def decision_block(decision: Decision, *, colour: bool = False) -> list[str]:
     status: str = decision.status
     if colour:
         status = f"\x1b[{STATUS_COLOURS[status]}m{status}\x1b[0m"
-    amount = f"{float(decision.total_base):,.2f} {decision.base_currency}"
+    amount = f"{grouped(decision.total_base)} {decision.base_currency}"
     lines = [
         f"{text_line(decision.request_id)} [{status}] {text_line(decision.title)}",
         text_line(f"  {decision.file}: {amount}, {decision.classification.result}"),

@@ -24,6 +24,7 @@ built from escaped values may be escaped again safely.
 from __future__ import annotations
 
 import re
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import quote
 
@@ -181,3 +182,12 @@ def uri_path(path: str) -> str:
     """
     raw = _NOT_ESCAPED_BYTES.sub("\ufffd", path).encode("utf-8", "surrogateescape")
     return quote(raw, safe="/")
+
+
+def grouped(amount: str) -> str:
+    """`763000.00` as `763,000.00`, `199217` (a JPY total) as `199,217`: the decision's exact
+    figure with thousands separators and its own decimal places; anything else as it is."""
+    try:
+        return f"{Decimal(amount):,f}"
+    except (InvalidOperation, ValueError):
+        return amount

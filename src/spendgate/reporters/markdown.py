@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from spendgate.decisions import Decision, Finding, RouteStep
 from spendgate.problems import Location, Problem
 from spendgate.reporters.check_text import finding_level, summary_line
+from spendgate.reporters.escaping import grouped
 from spendgate.reporters.escaping import markdown_code as code
 from spendgate.reporters.escaping import markdown_inline as text
 
@@ -53,7 +54,7 @@ def overall(report: CheckReport) -> str:
 
 
 def amount(decision: Decision) -> str:
-    return f"{float(decision.total_base):,.2f} {text(decision.base_currency)}"
+    return f"{grouped(decision.total_base)} {text(decision.base_currency)}"
 
 
 def classification(decision: Decision, *, lines: bool = False) -> str:

@@ -140,6 +140,7 @@ def test_init_prints_what_it_wrote_and_what_to_do_next(cli: Cli, tmp_path: Path)
         "jurisdictions": [],
         "base_currency": "GBP",
         "fiscal_year_start": 1,
+        "accounting_framework": "us-gaap",
     }
     assert config["fx"]["rates"] == {"EUR": 0.8553, "USD": 0.7881, "CHF": 0.9095}
     assert config["policy_set"] == "policies"

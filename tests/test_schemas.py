@@ -8,7 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from spendgate.documents.json_schemas import kind_schema, schema_texts
+from spendgate.app.schemas import kind_schema, schema_texts
 from spendgate.documents.kinds import KINDS
 from spendgate.documents.located_yaml import load_located
 from tests.conftest import EXAMPLES, FIXTURES, PROJECT, Cli

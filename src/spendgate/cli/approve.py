@@ -50,7 +50,7 @@ def approve(
     route does not need, by someone who does not hold the role that day, or for a step filled
     already.
     """
-    from spendgate.approvals.recording import (
+    from spendgate.app.approve import (
         ApprovalRequest,
         record_approval,
         record_change_approval,

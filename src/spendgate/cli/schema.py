@@ -23,7 +23,7 @@ def schema() -> None:
 )
 def export(directory: Path) -> int:
     """Write one JSON Schema per document kind, generated from the models."""
-    from spendgate.documents.json_schemas import write_schemas
+    from spendgate.app.schemas import write_schemas
 
     changed = write_schemas(directory)
     for path in changed:

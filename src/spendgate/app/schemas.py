@@ -1,4 +1,5 @@
-"""JSON Schemas generated from the models: one source of truth, committed under `schemas/`."""
+"""`spendgate schema export`: JSON Schemas generated from the models (one per document kind,
+`check`'s JSON report, the audit record, the report figures), committed under `schemas/`."""
 
 from __future__ import annotations
 

@@ -20,6 +20,7 @@ import pytest
 from spendgate.catalogue import summaries
 from spendgate.decisions import Decision
 from spendgate.documents.currencies import EXPONENTS, ISO_4217, format_amount, round_amount
+from spendgate.documents.in_year import months_left, split
 from spendgate.documents.loading import load_file
 from spendgate.documents.purchase_request import PurchaseRequest
 from spendgate.documents.repository import open_repository
@@ -27,7 +28,6 @@ from spendgate.policy.checks import CHECKS, Subject
 from spendgate.policy.checks.budget_available import Params
 from spendgate.policy.context import build_context
 from spendgate.policy.engine import Engine
-from spendgate.policy.in_year import months_left, split
 from spendgate.policy.library import load_policy_book
 from tests.conftest import EXAMPLES, PROJECT, Cli
 

@@ -29,17 +29,17 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from spendgate import __version__, vcs
+from spendgate.documents import in_year
 from spendgate.documents.ai_assessment import AIAssessment
 from spendgate.documents.approval import Approval, ChangeApproval
 from spendgate.documents.config import Config, Paths
 from spendgate.documents.discovery import belongs
+from spendgate.documents.in_year import fiscal_year
 from spendgate.documents.loading import LoadedFile, load_source
 from spendgate.documents.purchase_request import PurchaseRequest
 from spendgate.documents.source import SourceFile, SourceProblem, decode
 from spendgate.documents.vendor import Vendor
 from spendgate.documents.waiver import Waiver
-from spendgate.policy import in_year
-from spendgate.policy.context import fiscal_year
 
 CACHE_DIR = ".spendgate-cache"
 FORMAT = "4"

@@ -17,14 +17,15 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from spendgate.documents import in_year
 from spendgate.documents.ai_assessment import AIAssessment
 from spendgate.documents.budgets import Budget
 from spendgate.documents.config import Config
 from spendgate.documents.currencies import format_amount, round_amount
+from spendgate.documents.in_year import fiscal_year
 from spendgate.documents.people import Person
 from spendgate.documents.purchase_request import LineItem, PurchaseRequest
 from spendgate.documents.vendor import Vendor
-from spendgate.policy import in_year
 
 EPOCH = date(1970, 1, 1)
 
@@ -60,18 +61,11 @@ def model_context(model: BaseModel | None) -> dict[str, Any]:
     return result
 
 
-def fiscal_year(day: date, start_month: int) -> int:
-    """The fiscal year a date falls in, named by the calendar year in which that year ends."""
-    if start_month == 1 or day.month < start_month:
-        return day.year
-    return day.year + 1
-
-
 @dataclass
 class Ledger:
     """Totals per request and per cost centre that context building needs from the whole repo.
 
-    Budgets are judged in-year (`spendgate.policy.in_year`): each request's value is split over
+    Budgets are judged in-year (`spendgate.documents.in_year`): each request's value is split over
     the fiscal years it is paid in, and a cost centre's commitments are summed per year from
     those splits. Decision rights are judged on change-order groups: a root request and every
     request that amends it, directly or through another change order, withdrawn ones aside.

@@ -1,7 +1,7 @@
 """budget_available: every fiscal year the request is paid in has a budget, with room.
 
 The request's value is split over the fiscal years it is paid in, from the contract's start
-(needed_by, else submitted) and each line's term and billing (`spendgate.policy.in_year`):
+(needed_by, else submitted) and each line's term and billing (`spendgate.documents.in_year`):
 upfront at the start, annual instalments every 12 months, monthly and usage spread evenly. Each
 year's share is compared with the cost centre's budget for that year, less what every other
 submitted request of the cost centre commits in that year (split the same way), in base

@@ -33,6 +33,13 @@ SPREAD = frozenset({"monthly", "usage"})
 ZERO = Decimal(0)
 
 
+def fiscal_year(day: date, start_month: int) -> int:
+    """The fiscal year a date falls in, named by the calendar year in which that year ends."""
+    if start_month == 1 or day.month < start_month:
+        return day.year
+    return day.year + 1
+
+
 def months_left(start: date, fiscal_year_start: int) -> int:
     """The months from `start`'s month to the end of its fiscal year, both included (1-12)."""
     return (fiscal_year_start - start.month - 1) % 12 + 1

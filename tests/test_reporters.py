@@ -8,8 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from spendgate.decisions import Classification, Decision, Finding, Inputs, RouteStep, Status
-from spendgate.policy.gate import CheckReport, RuleInfo
+from spendgate.decisions import (
+    CheckReport,
+    Classification,
+    Decision,
+    Finding,
+    Inputs,
+    RouteStep,
+    RuleInfo,
+    Status,
+)
 from spendgate.problems import Level, Location, Problem, Severity
 from spendgate.reporters import github, junit, markdown
 from tests.conftest import PROJECT, Cli

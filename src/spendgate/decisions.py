@@ -9,13 +9,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal, get_args
 
-from spendgate.problems import Location
+from spendgate.problems import Location, Problem, Severity
 
 Status = Literal["approved", "pending", "blocked", "rejected", "invalid"]
 #: Every status, in the order outputs list them: from passing the gate to not loading at all.
 STATUSES: tuple[Status, ...] = get_args(Status)
 Enforcement = Literal["advisory", "soft", "hard"]
 ClassificationResult = Literal["capex", "opex", "prepaid", "lease", "mixed", "none"]
+
+#: The rule id of the finding an `invalid` decision carries when spendgate itself failed.
+INTERNAL_ERROR = "internal-error"
 
 #: A value a condition read, by its path in the evaluation context (`vendor.risk.tier`).
 Evidence = tuple[tuple[str, Any], ...]
@@ -142,3 +145,51 @@ class Decision:
     @property
     def blocking_findings(self) -> tuple[Finding, ...]:
         return tuple(finding for finding in self.findings if finding.blocking)
+
+    @property
+    def internal_error(self) -> bool:
+        """Whether deciding this request met a bug in spendgate: only `invalid` decisions carry
+        problem codes, and only spendgate sets this one."""
+        return self.status == "invalid" and any(
+            finding.rule_id == INTERNAL_ERROR for finding in self.findings
+        )
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """What a report may say about a rule that was considered: who owns it and what it means."""
+
+    id: str
+    title: str
+    description: str
+    policy: str
+    policy_version: str
+    owner: str
+    effect: str
+    enforcement: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """Every decision, and the problems that belong to no request."""
+
+    root: str
+    evaluation_date: date
+    policy_set: str
+    policy_set_version: str
+    decisions: tuple[Decision, ...]
+    problems: tuple[Problem, ...]
+    notes: tuple[str, ...] = ()
+    """Sentences about how the check was made (for a pull request: which rules judged it)."""
+    rules: tuple[RuleInfo, ...] = ()
+    """Every rule of the policy set, in policy order (what SARIF and JUnit list)."""
+
+    @property
+    def has_configuration_errors(self) -> bool:
+        return any(p.is_error and p.severity is Severity.CONFIGURATION for p in self.problems)
+
+    @property
+    def internal_errors(self) -> int:
+        """Requests whose deciding met a bug in spendgate (each one `invalid`): exit code 3."""
+        return sum(1 for decision in self.decisions if decision.internal_error)

@@ -30,12 +30,13 @@ from spendgate.approvals.changes import (
 )
 from spendgate.base_revision import BaseRevision
 from spendgate.catalogue import Catalogue, Store, Summary, in_record_folder, summaries
+from spendgate.decisions import CheckReport
 from spendgate.documents.config import Config, Paths
 from spendgate.documents.discovery import CONFIG_FILE, POLICY_TESTS_DIR, YAML_SUFFIXES
 from spendgate.documents.loading import load_file
 from spendgate.documents.source import leaves_repository
 from spendgate.governed_changes import governed_problems
-from spendgate.policy.gate import CheckReport, PullRequest, check_repository
+from spendgate.policy.gate import PullRequest, check_repository
 from spendgate.record_changes import log_problems, record_problems
 
 SKIPPED = (".git", ".spendgate-cache")

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:  # the core loads only when the command runs, keeping start-up lean
-    from spendgate.policy.gate import CheckReport
+    from spendgate.decisions import CheckReport
 
 from spendgate import __version__
 from spendgate.errors import UsageError

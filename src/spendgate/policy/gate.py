@@ -10,56 +10,15 @@ from pathlib import Path
 from spendgate import vcs
 from spendgate.approvals.github import person_of_login, read_reviews
 from spendgate.approvals.review_commits import ReviewedContent
-from spendgate.decisions import Decision
+from spendgate.decisions import CheckReport, RuleInfo
 from spendgate.documents.config import Config
 from spendgate.documents.repository import Elsewhere, Repository, open_repository
 from spendgate.errors import UsageError
 from spendgate.policy import parallel
 from spendgate.policy.compile import PolicyBook, PolicyErrors
 from spendgate.policy.engine import Engine
-from spendgate.policy.invalid import is_internal_error
 from spendgate.policy.library import load_policy_book
-from spendgate.problems import Level, Location, Problem, Severity
-
-
-@dataclass(frozen=True)
-class RuleInfo:
-    """What a report may say about a rule that was considered: who owns it and what it means."""
-
-    id: str
-    title: str
-    description: str
-    policy: str
-    policy_version: str
-    owner: str
-    effect: str
-    enforcement: str
-    location: Location
-
-
-@dataclass(frozen=True)
-class CheckReport:
-    """Every decision, and the problems that belong to no request."""
-
-    root: str
-    evaluation_date: date
-    policy_set: str
-    policy_set_version: str
-    decisions: tuple[Decision, ...]
-    problems: tuple[Problem, ...]
-    notes: tuple[str, ...] = ()
-    """Sentences about how the check was made (for a pull request: which rules judged it)."""
-    rules: tuple[RuleInfo, ...] = ()
-    """Every rule of the policy set, in policy order (what SARIF and JUnit list)."""
-
-    @property
-    def has_configuration_errors(self) -> bool:
-        return any(p.is_error and p.severity is Severity.CONFIGURATION for p in self.problems)
-
-    @property
-    def internal_errors(self) -> int:
-        """Requests whose deciding met a bug in spendgate (each one `invalid`): exit code 3."""
-        return sum(1 for decision in self.decisions if is_internal_error(decision))
+from spendgate.problems import Level, Location, Problem
 
 
 def load(

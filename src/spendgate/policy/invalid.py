@@ -5,12 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from spendgate import __version__
-from spendgate.decisions import Classification, Decision, Finding, Inputs
+from spendgate.decisions import INTERNAL_ERROR, Classification, Decision, Finding, Inputs
 from spendgate.documents.currencies import format_amount
 from spendgate.problems import Location, Problem
 
 #: The problem code of a request whose deciding met a bug in spendgate (exit code 3).
-INTERNAL_ERROR = "internal-error"
 
 
 def internal_error(file: str, error: Exception) -> Problem:
@@ -20,13 +19,6 @@ def internal_error(file: str, error: Exception) -> Problem:
         f"internal error while deciding this request: {type(error).__name__}: {error}; "
         "please report it",
         INTERNAL_ERROR,
-    )
-
-
-def is_internal_error(decision: Decision) -> bool:
-    """Only `invalid` decisions carry problem codes, and only spendgate sets those."""
-    return decision.status == "invalid" and any(
-        finding.rule_id == INTERNAL_ERROR for finding in decision.findings
     )
 
 

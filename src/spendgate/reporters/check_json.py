@@ -17,8 +17,7 @@ from spendgate import __version__
 from spendgate.reporters.escaping import json_document, json_safe
 
 if TYPE_CHECKING:
-    from spendgate.decisions import Decision
-    from spendgate.policy.gate import CheckReport
+    from spendgate.decisions import CheckReport, Decision
 
 
 def _plain(value: Any) -> Any:

@@ -13,7 +13,7 @@ from spendgate.reporters.escaping import grouped, text_line
 from spendgate.reporters.problems import problem_line
 
 if TYPE_CHECKING:
-    from spendgate.policy.gate import CheckReport
+    from spendgate.decisions import CheckReport
 
 #: ANSI colours: green passes, yellow waits, red fails the gate.
 STATUS_COLOURS = {

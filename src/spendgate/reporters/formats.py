@@ -10,7 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from spendgate.policy.gate import CheckReport
+    from spendgate.decisions import CheckReport
 
 #: Format name -> module under `spendgate.reporters`.
 CHECK_FORMATS = {

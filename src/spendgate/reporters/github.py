@@ -37,7 +37,7 @@ from spendgate.reporters.escaping import text_line, workflow_data, workflow_prop
 from spendgate.reporters.problems import problem_line
 
 if TYPE_CHECKING:
-    from spendgate.policy.gate import CheckReport
+    from spendgate.decisions import CheckReport
 
 #: Annotations of one level GitHub shows per step (docs: "Problem matchers", Limitations).
 ANNOTATIONS_PER_LEVEL = 10

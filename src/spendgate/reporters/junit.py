@@ -40,7 +40,7 @@ from spendgate.reporters.escaping import text_line, xml_document, xml_text
 from spendgate.reporters.problems import problem_line
 
 if TYPE_CHECKING:
-    from spendgate.policy.gate import CheckReport, RuleInfo
+    from spendgate.decisions import CheckReport, RuleInfo
 
 Outcome = Literal["passed", "failure", "error", "skipped"]
 #: The rule effects that pass or fail; `require` and `classify` shape the route and the class.

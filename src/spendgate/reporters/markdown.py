@@ -24,7 +24,7 @@ from spendgate.reporters.escaping import markdown_code as code
 from spendgate.reporters.escaping import markdown_inline as text
 
 if TYPE_CHECKING:
-    from spendgate.policy.gate import CheckReport
+    from spendgate.decisions import CheckReport
 
 MARKER = "<!-- spendgate-report -->"
 #: GitHub's limit is 65,536 characters; the rest is room for the closing lines.

@@ -30,7 +30,7 @@ from spendgate.reporters.check_text import finding_level, rejection_text, unveto
 from spendgate.reporters.escaping import json_document, json_safe, unicode_text, uri_path
 
 if TYPE_CHECKING:
-    from spendgate.policy.gate import CheckReport, RuleInfo
+    from spendgate.decisions import CheckReport, RuleInfo
 
 Json = dict[str, Any]
 

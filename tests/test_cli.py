@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from spendgate import __version__, validation
+from spendgate import __version__
+from spendgate.app import validate as validation
 from tests.conftest import Cli, Outcome
 
 

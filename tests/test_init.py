@@ -12,13 +12,13 @@ from typing import Any, get_args
 import pytest
 
 from spendgate import HOMEPAGE, __version__
+from spendgate.app.scaffold import TEMPLATE_DIRECTORY, TEMPLATES, new_organisation, scaffold_files
 from spendgate.cli.init import INDUSTRIES
 from spendgate.documents.fields import Industry
 from spendgate.documents.located_yaml import load_located
 from spendgate.documents.people import People
 from spendgate.documents.repository import open_repository
 from spendgate.policy.library import builtin_directory, load_policy_book
-from spendgate.scaffold import TEMPLATE_DIRECTORY, TEMPLATES, new_organisation, scaffold_files
 from tests.conftest import PROJECT, Cli
 from tests.test_action import check_jsonschema
 from tests.test_approvals import git

@@ -22,8 +22,9 @@ from urllib.parse import unquote_to_bytes
 import pytest
 from jsonschema.validators import validator_for
 
+from spendgate.decisions import Impact
+from spendgate.decisions import ImpactOutcome as Outcome
 from spendgate.documents.located_yaml import yaml_path
-from spendgate.pull_request import Impact, Outcome
 from spendgate.reporters import escaping, impact_text
 from spendgate.reporters.formats import CHECK_FORMATS
 from tests.conftest import PROJECT, TESTS, Cli

@@ -193,3 +193,28 @@ class CheckReport:
     def internal_errors(self) -> int:
         """Requests whose deciding met a bug in spendgate (each one `invalid`): exit code 3."""
         return sum(1 for decision in self.decisions if decision.internal_error)
+
+
+@dataclass(frozen=True)
+class ImpactOutcome:
+    """How one request is decided: status, classification and the roles of its route."""
+
+    status: str
+    classification: str
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Impact:
+    """The requests a governance change would decide differently, base beside head."""
+
+    base: str
+    requests: int
+    changed: tuple[tuple[str, str, ImpactOutcome, ImpactOutcome], ...]
+    """(request id, file, under the base's rules, under the change's rules)."""
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.changed)} of {self.requests} requests would be decided differently under "
+            f"this change's rules than under those of {self.base[:12]}"
+        )

@@ -49,3 +49,25 @@ class Problem:
     @property
     def is_error(self) -> bool:
         return self.level is Level.ERROR
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """What `spendgate validate` found: counts and problems, nothing rendered."""
+
+    root: str
+    files: int
+    documents: int
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(problem for problem in self.problems if problem.is_error)
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(problem for problem in self.problems if not problem.is_error)
+
+    @property
+    def has_configuration_errors(self) -> bool:
+        return any(problem.severity is Severity.CONFIGURATION for problem in self.errors)

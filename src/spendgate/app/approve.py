@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from spendgate.app.governed_changes import governance_owners
+from spendgate.app.pull_request import is_governance
 from spendgate.approvals.changes import content_digest
 from spendgate.approvals.digest import CURRENT_VERSION, request_digest
 from spendgate.approvals.roles import authority
@@ -14,11 +16,9 @@ from spendgate.documents.ai_assessment import AIAssessment
 from spendgate.documents.purchase_request import PurchaseRequest
 from spendgate.documents.repository import Repository
 from spendgate.errors import ApprovalRefused, UsageError
-from spendgate.governed_changes import governance_owners
 from spendgate.policy.compile import PolicyBook
 from spendgate.policy.engine import Engine
 from spendgate.policy.gate import load
-from spendgate.pull_request import is_governance
 
 
 @dataclass(frozen=True)

@@ -74,8 +74,8 @@ def check(
     not compile, 3 when spendgate failed while deciding a request (the others are decided and
     reported).
     """
+    from spendgate.app.pull_request import check_against_base
     from spendgate.policy.gate import PullRequest, check_repository
-    from spendgate.pull_request import check_against_base
 
     targets = [_output_target(value) for value in outputs]
     evaluation_date = as_of.date() if hasattr(as_of, "date") else date.today()

@@ -14,7 +14,7 @@ import click
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
 def impact(path: Path, base_ref: str, as_of: datetime | None) -> int:
     """List every request whose status, route or classification the change's rules would change."""
-    from spendgate.pull_request import impact_against_base
+    from spendgate.app.pull_request import impact_against_base
     from spendgate.reporters import impact_text
 
     report = impact_against_base(path, base_ref, as_of=as_of.date() if as_of else date.today())

@@ -49,7 +49,7 @@ def init(directory: Path, industry: str, name: str | None, currency: str, force:
     with their tests, a GitHub workflow, a pre-commit config and a README for its users, and
     validates and checks cleanly as written.
     """
-    from spendgate.scaffold import new_organisation, scaffold_files, write_scaffold
+    from spendgate.app.scaffold import new_organisation, scaffold_files, write_scaffold
 
     chosen = new_organisation(directory, industry=industry, name=name, currency=currency)
     files = scaffold_files(chosen, today=date.today())

@@ -26,7 +26,7 @@ def validate(path: Path, output_format: str) -> int:
     Exits 0 when everything is valid, 1 when documents have problems, 2 when the configuration
     (spendgate.yaml, policies) has problems.
     """
-    from spendgate.validation import validate_repository
+    from spendgate.app.validate import validate_repository
 
     report = validate_repository(path)
     colour = output_format == "text" and sys.stdout.isatty()

@@ -5,7 +5,8 @@ Every line goes through `escaping.text_line`, as in the `text` report of `check`
 
 from __future__ import annotations
 
-from spendgate.pull_request import Impact, Outcome
+from spendgate.decisions import Impact
+from spendgate.decisions import ImpactOutcome as Outcome
 from spendgate.reporters.escaping import text_line
 
 

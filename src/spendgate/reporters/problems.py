@@ -11,7 +11,7 @@ from spendgate.problems import Level, Problem
 from spendgate.reporters.escaping import json_document, json_safe, text_line
 
 if TYPE_CHECKING:  # the CLI reads FORMATS at start-up; the models load only when a command runs
-    from spendgate.validation import ValidationReport
+    from spendgate.problems import ValidationReport
 
 _COLOURS = {Level.ERROR: "\x1b[31m", Level.WARNING: "\x1b[33m"}
 _RESET = "\x1b[0m"

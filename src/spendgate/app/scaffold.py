@@ -26,7 +26,7 @@ from spendgate.policy.library import builtin_directory
 
 INDUSTRIES: tuple[str, ...] = get_args(Industry)
 DEFAULT_CURRENCY = "EUR"
-TEMPLATE_DIRECTORY = Path(__file__).resolve().parent / "templates" / "init"
+TEMPLATE_DIRECTORY = Path(__file__).resolve().parent.parent / "templates" / "init"
 
 #: File written -> the template that renders it, in the order they are listed to the user.
 TEMPLATES = {

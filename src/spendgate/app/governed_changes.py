@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from spendgate import vcs
+from spendgate.app.base_revision import BaseRevision
 from spendgate.approvals.authenticity import notary_for
 from spendgate.approvals.changes import (
     GOVERNANCE_CHANGE,
@@ -22,7 +23,6 @@ from spendgate.approvals.changes import (
     evidence_changes,
 )
 from spendgate.approvals.github import person_of_login
-from spendgate.base_revision import BaseRevision
 from spendgate.catalogue import Catalogue
 from spendgate.documents.adequacy import AdequacyDecisions
 from spendgate.documents.approval import ChangeApproval

@@ -25,19 +25,19 @@ from datetime import date
 from pathlib import Path
 
 from spendgate import vcs
+from spendgate.app.base_revision import BaseRevision
+from spendgate.app.governed_changes import governed_problems
+from spendgate.app.record_changes import log_problems, record_problems
 from spendgate.approvals.changes import (
     VENDOR_EVIDENCE_CHANGE,
 )
-from spendgate.base_revision import BaseRevision
 from spendgate.catalogue import Catalogue, Store, Summary, in_record_folder, summaries
-from spendgate.decisions import CheckReport
+from spendgate.decisions import CheckReport, Impact, ImpactOutcome
 from spendgate.documents.config import Config, Paths
 from spendgate.documents.discovery import CONFIG_FILE, POLICY_TESTS_DIR, YAML_SUFFIXES
 from spendgate.documents.loading import load_file
 from spendgate.documents.source import leaves_repository
-from spendgate.governed_changes import governed_problems
 from spendgate.policy.gate import PullRequest, check_repository
-from spendgate.record_changes import log_problems, record_problems
 
 SKIPPED = (".git", ".spendgate-cache")
 
@@ -322,36 +322,11 @@ def _link_into(root: Path, judged: Path, relative: str) -> None:
         _link_or_copy(str(source), str(target))
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """How one request is decided: status, classification and the roles of its route."""
-
-    status: str
-    classification: str
-    roles: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Impact:
-    """The requests a governance change would decide differently, base beside head."""
-
-    base: str
-    requests: int
-    changed: tuple[tuple[str, str, Outcome, Outcome], ...]
-    """(request id, file, under the base's rules, under the change's rules)."""
-
-    def summary(self) -> str:
-        return (
-            f"{len(self.changed)} of {self.requests} requests would be decided differently under "
-            f"this change's rules than under those of {self.base[:12]}"
-        )
-
-
-def _outcomes(report: CheckReport) -> dict[str, tuple[str, Outcome]]:
+def _outcomes(report: CheckReport) -> dict[str, tuple[str, ImpactOutcome]]:
     return {
         decision.request_id: (
             decision.file,
-            Outcome(
+            ImpactOutcome(
                 decision.status,
                 decision.classification.result,
                 tuple(sorted({role for step in decision.route for role in step.roles})),

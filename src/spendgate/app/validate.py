@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from spendgate.documents.discovery import CONFIG_FILE
@@ -10,29 +9,7 @@ from spendgate.documents.repository import Repository, open_repository
 from spendgate.errors import SpendgateError, UsageError
 from spendgate.policy.compile import PolicyErrors
 from spendgate.policy.library import BUILTIN, load_policy_book
-from spendgate.problems import Location, Problem, Severity
-
-
-@dataclass(frozen=True)
-class ValidationReport:
-    """What `spendgate validate` found: counts and problems, nothing rendered."""
-
-    root: str
-    files: int
-    documents: int
-    problems: tuple[Problem, ...]
-
-    @property
-    def errors(self) -> tuple[Problem, ...]:
-        return tuple(problem for problem in self.problems if problem.is_error)
-
-    @property
-    def warnings(self) -> tuple[Problem, ...]:
-        return tuple(problem for problem in self.problems if not problem.is_error)
-
-    @property
-    def has_configuration_errors(self) -> bool:
-        return any(problem.severity is Severity.CONFIGURATION for problem in self.errors)
+from spendgate.problems import Location, Problem, Severity, ValidationReport
 
 
 def _policy_problems(repository: Repository) -> list[Problem]:

@@ -136,3 +136,29 @@ def test_layers_are_named_in_the_readme() -> None:
     readme = (PROJECT / "README.md").read_text(encoding="utf-8")
     for units_of_layer in LAYERS[1:-1]:
         assert " / ".join(f"`{unit}`" for unit in units_of_layer) in readme
+
+
+def test_one_error_hierarchy_with_one_exit_code_table() -> None:
+    """Every error meant for the user is a SpendgateError, and its exit code comes from the one
+    table in `spendgate.errors`."""
+    import importlib
+    import pkgutil
+
+    import spendgate
+    from spendgate.errors import EXIT_CODES, ApprovalRefused, SpendgateError
+    from spendgate.policy.compile import PolicyErrors
+
+    for module in pkgutil.walk_packages(spendgate.__path__, "spendgate."):
+        if not module.name.endswith("__main__"):
+            importlib.import_module(module.name)
+    families: list[type[SpendgateError]] = []
+    todo: list[type[SpendgateError]] = [SpendgateError]
+    while todo:
+        family = todo.pop()
+        families.append(family)
+        todo.extend(family.__subclasses__())
+
+    assert issubclass(PolicyErrors, SpendgateError)
+    assert all("exit_code" not in vars(family) for family in families[1:])
+    assert (ApprovalRefused("no").exit_code, PolicyErrors([]).exit_code) == (1, 2)
+    assert set(EXIT_CODES.values()) == {1, 2}

@@ -1,7 +1,10 @@
-"""The one error hierarchy: problems meant for the user, mapped to exit code 2.
+"""The one error hierarchy: problems meant for the user, each family mapped to its exit code
+in one table (`EXIT_CODES`).
 
 Anything that is not a `SpendgateError` is a bug, and reaches the top-level handler in
-`spendgate.cli.main`, which prints a short "please report" note and exits 3.
+`spendgate.cli.main`, which prints a short "please report" note and exits 3. (Exceptions that
+never leave their module, such as a rule that fails closed or the fast YAML path declining a
+file, are control flow, not errors for the user, and stay outside the hierarchy.)
 """
 
 from __future__ import annotations
@@ -15,8 +18,6 @@ from spendgate.problems import Location
 class SpendgateError(Exception):
     """A problem the user can fix: bad configuration, bad flags, an unreadable policy."""
 
-    exit_code = 2
-
     def __init__(self, message: str, *, location: Location | None = None) -> None:
         super().__init__(message)
         self.message = message
@@ -26,6 +27,11 @@ class SpendgateError(Exception):
         if self.location is None:
             return self.message
         return f"{self.location}: {self.message}"
+
+    @property
+    def exit_code(self) -> int:
+        """The code the command exits with: the nearest family's in `EXIT_CODES`."""
+        return next(EXIT_CODES[family] for family in type(self).__mro__ if family in EXIT_CODES)
 
 
 class ConfigurationError(SpendgateError):
@@ -40,8 +46,6 @@ class ApprovalRefused(SpendgateError):
     """`spendgate approve` will not write a record that would not count (SPEC §6): the
     governance said no, as a blocked gate does, so the exit code is the gate's 1."""
 
-    exit_code = 1
-
 
 class GitError(SpendgateError):
     """git failed, could not run, or timed out. What it would have said is unknown, so the
@@ -52,3 +56,14 @@ class GitError(SpendgateError):
         self.command = tuple(command)
         self.reason = reason
         """git's own message (the first lines of its standard error), or what went wrong."""
+
+
+#: Each family of errors and the exit code it ends a command with (SPEC §8): 1 when the
+#: governance says no, 2 when the command or the configuration cannot be used.
+EXIT_CODES: dict[type[SpendgateError], int] = {
+    ApprovalRefused: 1,
+    ConfigurationError: 2,
+    UsageError: 2,
+    GitError: 2,
+    SpendgateError: 2,
+}

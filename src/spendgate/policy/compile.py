@@ -27,6 +27,7 @@ from spendgate.documents.policy import (
     Rung,
     Scope,
 )
+from spendgate.errors import ConfigurationError
 from spendgate.policy.cel import CelSyntaxError, Program, compile_expression
 from spendgate.policy.checks import CHECKS, BuiltinCheck
 from spendgate.policy.context import VARIABLES
@@ -112,8 +113,8 @@ class PolicyBook:
         return tuple((policy, rule) for policy in self.policies for rule in policy.rules)
 
 
-class PolicyErrors(Exception):
-    """Policies that do not compile; every problem located in its file."""
+class PolicyErrors(ConfigurationError):
+    """Policies that do not compile; every problem located in its file (exit code 2)."""
 
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__(f"{len(problems)} policy problem(s)")

@@ -5,22 +5,42 @@ recorded and the chain:
 
     {"decision_id": "d-…", "timestamp": "2026-11-22T09:30:00Z", "commit": "<40 hex>",
      "policy_set": {"name": …, "version": …}, "policies": {"policy:NAME@VERSION": "<blob id>"},
-     "decision": {…}, "prev_hash": "<64 hex>", "hash": "<64 hex>"}
+     "decision": {…}, "canonicalization": "rfc8785", "prev_hash": "<64 hex>", "hash": "<64 hex>"}
 
-`hash` is the SHA-256 of the canonical JSON of the record without `hash` (keys sorted, no spaces,
-UTF-8), and `prev_hash` is the previous record's `hash` (64 zeros for the first). Editing,
-deleting, inserting or reordering records therefore breaks the chain at a line `verify` names.
-The record format is published as `schemas/AuditRecord.schema.json` (`record_schema`).
+`hash` is the SHA-256 (hex) of the RFC 8785 serialisation (JSON Canonicalization Scheme, by the
+`rfc8785` package) of the record without `hash`, and `prev_hash` is the previous record's `hash`
+(64 zeros for the first), so anyone can recompute the chain with their own JSON parser, an RFC 8785
+implementation and SHA-256. Editing, deleting, inserting or reordering records therefore breaks
+the chain at a line `verify` names. The record format is published as
+`schemas/AuditRecord.schema.json` (`record_schema`). Each line is written as `canonical` writes
+it (keys sorted, no spaces, Python's number forms: `46500.0`); the hash depends only on the values
+the line parses to (RFC 8785 writes that number `46500`). RFC 8785 holds only finite numbers and
+integers within ±(2**53 − 1): a decision with any other number is refused, not logged.
 
-Appends are atomic: under an exclusive lock on a hidden sibling `.<log name>.lock`, the log is
-rewritten to a temporary file with the new lines and renamed over the old one, so a crash leaves
-the old log or the new one, never a torn line, and concurrent writers queue instead of
-interleaving.
+**Records of earlier versions (the legacy scheme).** Before RFC 8785, `hash` was the SHA-256 of
+`canonical` (`json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False)`, UTF-8),
+which writes numbers as Python does. Every record this version writes carries the marker
+`"canonicalization": "rfc8785"`; a record without the key is a legacy record, hashed the legacy
+way. The marker is hashed with the rest, so adding, removing or changing it breaks the record's
+hash, and verification picks the scheme record by record. Appending to an old log continues its
+chain: the first new record's `prev_hash` is the last old record's `hash`. Old lines are never
+touched.
+
+A marker, not a migration: the log is append-only, and its head hash is anchored where its
+writers cannot change it (a CI job's output, a protected tag, the base branch that
+`check --base` and `verify --base` compare byte for byte). Re-hashing the old records would
+change every hash and the head, void every kept anchor, and look exactly like the rewrite the
+anchors exist to catch. A migration that leaves the old records alone must still tell verifiers
+which records are hashed how; a marker in each record says so where an auditor reads it.
+
+Appends are atomic: under an exclusive lock (`filelock`: `flock` on POSIX, `LockFileEx` on
+Windows) on a hidden sibling `.<log name>.lock`, the log is rewritten to a temporary file with
+the new lines and renamed over the old one, so a crash leaves the old log or the new one, never
+a torn line, and concurrent writers queue instead of interleaving.
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -31,10 +51,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import rfc8785
+from filelock import FileLock
+
+from spendgate.errors import UsageError
+
 GENESIS = "0" * 64
 MAX_DEPTH = 128
 """How deeply a record may nest: a decision nests under 10 levels around document values,
 which the YAML loader bounds at 64; deeper JSON is not a record (and cannot exhaust the stack)."""
+MARKER = "canonicalization"
+"""The key that names how a record's hash is computed; a record without it is a legacy one."""
+RFC8785 = "rfc8785"
+"""The marker's value in every record this version writes."""
 RECORD_KEYS = (
     "decision_id",
     "timestamp",
@@ -42,19 +71,61 @@ RECORD_KEYS = (
     "policy_set",
     "policies",
     "decision",
+    MARKER,
     "prev_hash",
     "hash",
 )
+"""The keys of a record as this version writes it."""
+LEGACY_RECORD_KEYS = tuple(key for key in RECORD_KEYS if key != MARKER)
+"""The keys of a record an earlier version wrote (hashed over `canonical`)."""
+
+
+class NotCanonical(ValueError):
+    """A record whose hash cannot be computed: RFC 8785 cannot serialise a value of it (a number
+    outside its range, a lone surrogate), or it names a scheme this version does not know."""
 
 
 def canonical(value: Any) -> bytes:
-    """The canonical JSON of `value`: sorted keys, no whitespace, UTF-8."""
+    """The compact JSON a log line is written as: sorted keys, no whitespace, UTF-8. It is also
+    what a legacy record's hash is the SHA-256 of."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def record_hash(record: dict[str, Any]) -> str:
-    """The SHA-256 (hex) of the record's canonical JSON without its `hash`."""
-    return hashlib.sha256(canonical({k: v for k, v in record.items() if k != "hash"})).hexdigest()
+def hash_input(record: dict[str, Any]) -> bytes:
+    """The bytes a record's `hash` is the SHA-256 of: its serialisation without `hash`, RFC 8785
+    when it carries the marker, `canonical` when it is a legacy record. NotCanonical else."""
+    content = {key: value for key, value in record.items() if key != "hash"}
+    if MARKER not in record:
+        try:
+            return canonical(content)
+        except (ValueError, RecursionError) as error:  # a lone surrogate does not encode
+            raise NotCanonical(f"its JSON does not encode as UTF-8 ({error})") from None
+    if record[MARKER] != RFC8785:
+        shown = json.dumps(record[MARKER])
+        raise NotCanonical(f'its {MARKER} is {shown}, and this spendgate knows only "{RFC8785}"')
+    try:
+        return rfc8785.dumps(content)
+    except (ValueError, RecursionError) as error:  # rfc8785's errors and UnicodeError among them
+        raise NotCanonical(f"RFC 8785 cannot serialise it ({error})") from None
+
+
+def hash_of(record: dict[str, Any]) -> str:
+    """The SHA-256 (hex) of the record's `hash_input`; NotCanonical when there is none."""
+    return hashlib.sha256(hash_input(record)).hexdigest()
+
+
+def record_hash(record: dict[str, Any]) -> str | None:
+    """The hash the record should hold, by the scheme it names; None when it cannot be computed
+    (then no stored hash matches: the record was edited)."""
+    try:
+        return hash_of(record)
+    except NotCanonical:
+        return None
+
+
+def has_record_keys(record: dict[str, Any]) -> bool:
+    """Whether `record` has exactly the keys of a record: this version's, or a legacy one's."""
+    return set(record) in (set(RECORD_KEYS), set(LEGACY_RECORD_KEYS))
 
 
 def decision_digest(decision: dict[str, Any]) -> str:
@@ -73,7 +144,10 @@ def as_logged(value: dict[str, Any]) -> dict[str, Any]:
 def new_record(
     decision: dict[str, Any], *, commit: str, timestamp: str, prev_hash: str
 ) -> dict[str, Any]:
-    """A complete, hashed record of one decision (a dict of `check --format json`)."""
+    """A complete, hashed record of one decision (a dict of `check --format json`).
+
+    UsageError when RFC 8785 cannot serialise the decision (a number outside its range).
+    """
     inputs = decision["inputs"]
     policies = {name: blob for name, blob in inputs["documents"] if name.startswith("policy:")}
     # The previous hash makes the id unique in the log even when a request's decision flips back
@@ -88,9 +162,17 @@ def new_record(
         "policy_set": {"name": inputs["policy_set"], "version": inputs["policy_set_version"]},
         "policies": policies,
         "decision": decision,
+        MARKER: RFC8785,
         "prev_hash": prev_hash,
     }
-    record["hash"] = record_hash(record)
+    try:
+        record["hash"] = hash_of(record)
+    except NotCanonical as error:
+        raise UsageError(
+            f"the decision of {decision['request_id']} ({decision.get('file')}) cannot be "
+            f"recorded, so nothing was appended: {error}; the log's hash chain holds only finite "
+            "numbers and integers within ±(2**53 − 1)"
+        ) from None
     return record
 
 
@@ -154,11 +236,12 @@ def _depth(value: Any) -> int:
 
 
 def records_of(lines: list[Line]) -> list[tuple[Line, dict[str, Any]]]:
-    """The lines that hold a record with exactly the record's keys, and their records."""
+    """The lines that hold a record with exactly a record's keys (`has_record_keys`), and their
+    records."""
     return [
         (line, line.record)
         for line in lines
-        if line.record is not None and set(line.record) == set(RECORD_KEYS)
+        if line.record is not None and has_record_keys(line.record)
     ]
 
 
@@ -174,12 +257,8 @@ def head_hash(lines: list[Line]) -> str:
 def locked(path: Path) -> Iterator[None]:
     """Hold the exclusive lock of the log at `path` (a hidden sibling `.<name>.lock`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with (path.parent / f".{path.name}.lock").open("a+b") as lock:
-        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+    with FileLock(path.parent / f".{path.name}.lock"):
+        yield
 
 
 def append(path: Path, build: Callable[[list[Line]], list[dict[str, Any]]]) -> list[dict[str, Any]]:
@@ -248,7 +327,7 @@ def record_schema() -> dict[str, Any]:
         "and when it was recorded, and the hash chain.",
         "type": "object",
         "additionalProperties": False,
-        "required": list(RECORD_KEYS),
+        "required": list(LEGACY_RECORD_KEYS),
         "properties": {
             "decision_id": {"type": "string", "pattern": "^d-[0-9a-f]{16}$"},
             "timestamp": {
@@ -274,10 +353,18 @@ def record_schema() -> dict[str, Any]:
                 "additionalProperties": text,
             },
             "decision": {"$ref": "#/$defs/Decision"},
+            MARKER: {
+                "description": "How `hash` is computed: over the RFC 8785 (JSON Canonicalization "
+                "Scheme) serialisation. Absent from records written before spendgate used RFC "
+                "8785: their hash is over JSON with sorted keys, no spaces, numbers as Python "
+                "writes them, UTF-8.",
+                "const": RFC8785,
+            },
             "prev_hash": {**hex64, "description": "The previous record's hash (64 zeros first)."},
             "hash": {
                 **hex64,
-                "description": "SHA-256 of the record's canonical JSON without `hash`.",
+                "description": "SHA-256 of the record without `hash`, serialised as "
+                f"`{MARKER}` says.",
             },
         },
         "$defs": _reachable(definitions, "Decision"),

@@ -108,7 +108,7 @@ class _Record(BaseModel):
 
 
 def _is_record(record: dict[str, Any]) -> bool:
-    if set(record) != set(log.RECORD_KEYS):
+    if not log.has_record_keys(record):
         return False
     try:
         _Record.model_validate(record)

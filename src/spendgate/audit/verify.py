@@ -1,7 +1,8 @@
 """`audit verify`'s core: recompute the chain, then check every record against git.
 
 The chain is read line by line and its first broken link is reported: an incomplete last line,
-a line that is not a record, a record whose hash does not match its content (edited), a
+a line that is not a record, a record whose hash does not match its content (edited; each record
+is hashed by the scheme it names, RFC 8785 or the legacy one, see `spendgate.audit.log`), a
 `prev_hash` that is not the hash of the line before (a record deleted, inserted or moved), a
 decision id used twice. An anchor (`spendgate.audit.anchor`) is checked against that chain: a
 head hash given, or the log's head at a git revision. Then each recorded commit must be in the
@@ -24,11 +25,15 @@ from spendgate import vcs
 from spendgate.audit.anchor import Anchored, check_anchor, check_base
 from spendgate.audit.log import (
     GENESIS,
+    LEGACY_RECORD_KEYS,
+    MARKER,
     RECORD_KEYS,
     Line,
+    NotCanonical,
+    has_record_keys,
+    hash_of,
     head_hash,
     parse_lines,
-    record_hash,
     records_of,
 )
 from spendgate.documents.config import Config
@@ -123,9 +128,13 @@ def _link_problem(line: Line, previous: str, seen: dict[str, int]) -> tuple[str,
         return "the last line is incomplete (no newline): a torn or truncated write", "audit-torn"
     if record is None:
         return "the line is not a JSON record", "audit-not-json"
-    if set(record) != set(RECORD_KEYS):
+    if not has_record_keys(record):
         return _shape_message(record), "audit-shape"
-    if record_hash(record) != record["hash"]:
+    try:
+        recomputed = hash_of(record)
+    except NotCanonical as error:
+        return f"its hash cannot be recomputed: {error}", "audit-hash"
+    if recomputed != record["hash"]:
         return "its hash does not match its content: the record was edited", "audit-hash"
     if record["prev_hash"] != previous:
         before = "the record before it" if line.number > 1 else "the genesis hash (64 zeros)"
@@ -141,8 +150,9 @@ def _link_problem(line: Line, previous: str, seen: dict[str, int]) -> tuple[str,
 
 
 def _shape_message(record: dict[str, Any]) -> str:
-    missing = [key for key in RECORD_KEYS if key not in record]
-    extra = sorted(set(record) - set(RECORD_KEYS))
+    expected = RECORD_KEYS if MARKER in record else LEGACY_RECORD_KEYS
+    missing = [key for key in expected if key not in record]
+    extra = sorted(set(record) - set(expected))
     parts = [f"missing {', '.join(missing)}"] if missing else []
     parts += [f"unexpected {', '.join(extra)}"] if extra else []
     return f"not a decision record ({'; '.join(parts)})"

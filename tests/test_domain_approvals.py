@@ -489,3 +489,24 @@ def test_a_review_submitted_after_the_evaluation_date_does_not_count(
         "approve by sofia.lindqvist as budget_owner on 2026-11-25 does not count: it is dated "
         "2026-11-25, after the evaluation date 2026-11-22"
     ) in [finding["message"] for finding in step["findings"]]
+
+
+def test_a_version_2_digest_is_recomputed_with_rfc8785_and_hashlib_alone(bank: Path) -> None:
+    """What `spendgate approve` binds an approval to is the SHA-256 of the RFC 8785 form of the
+    request's material fields (as validated, money as decimal strings): an auditor recomputes
+    it from the JSON with any RFC 8785 implementation."""
+    import hashlib
+
+    import rfc8785
+
+    from spendgate.approvals.digest import MATERIAL_FIELDS, request_digest
+    from spendgate.documents.purchase_request import PurchaseRequest
+    from spendgate.documents.repository import open_repository
+
+    model = open_repository(bank).get("PurchaseRequest", "NB-2026-0178")
+    assert isinstance(model, PurchaseRequest)
+    dumped = model.model_dump(mode="json", by_alias=True, exclude_none=True)
+    content = {key: dumped[key] for key in MATERIAL_FIELDS if key in dumped}
+
+    assert content["line_items"][0]["unit_price"] == "38500"
+    assert request_digest(model) == "sha256:" + hashlib.sha256(rfc8785.dumps(content)).hexdigest()

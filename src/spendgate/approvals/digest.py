@@ -5,8 +5,8 @@ looks again (SPEC §6). Digests are versioned, and a record says which version i
 that a change of what counts as material never voids, or silently revives, a record written
 under the old rule:
 
-- **Version 2** (what `spendgate approve` writes): SHA-256 over the canonical JSON (keys
-  sorted, no insignificant white space, money as decimal strings) of the request's *material*
+- **Version 2** (what `spendgate approve` writes): SHA-256 over the RFC 8785 (JSON
+  Canonicalization Scheme) serialisation, money as decimal strings, of the request's *material*
   fields, `MATERIAL_FIELDS`, together with the material content of the AI assessment it
   references. Editing the title, the justification or a comment keeps the approvals; changing
   the vendor, an amount, a quantity, the currency, a date or term, a line item, a
@@ -14,8 +14,11 @@ under the old rule:
   voids them.
   An AI assessment downgraded after the approvals were given voids them too: the route was
   built on it.
-- **Version 1** (records written before version 2; a record without `digest_version`): the
-  same canonical JSON over every field the request model had then except `status`.
+- **Version 1** (records written before version 2; a record without `digest_version`):
+  spendgate's own canonical JSON (keys sorted, no insignificant white space) over every field
+  the request model had then except `status`.
+
+Anyone can recompute a version 2 digest with their own RFC 8785 implementation.
 
 `spendgate explain` lists the material fields.
 """
@@ -26,6 +29,8 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
+
+import rfc8785
 
 from spendgate.documents.ai_assessment import AIAssessment
 from spendgate.documents.purchase_request import PurchaseRequest
@@ -120,7 +125,7 @@ def request_digest(request: PurchaseRequest, assessment: AIAssessment | None = N
         content["ai_assessment_content"] = assessment.model_dump(
             mode="json", by_alias=True, exclude_none=True, exclude=_ASSESSMENT_WORDING
         )
-    return _sha256(content)
+    return "sha256:" + hashlib.sha256(rfc8785.dumps(content)).hexdigest()
 
 
 def version_1_digest(request: PurchaseRequest) -> str:
@@ -132,7 +137,7 @@ def version_1_digest(request: PurchaseRequest) -> str:
         {key: value for key, value in line.items() if key in _VERSION_1_LINE_FIELDS}
         for line in content["line_items"]
     ]
-    return _sha256(content)
+    return _version_1_sha256(content)
 
 
 def digests(
@@ -148,6 +153,6 @@ def digests(
     return computed
 
 
-def _sha256(content: dict[str, Any]) -> str:
+def _version_1_sha256(content: dict[str, Any]) -> str:
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()

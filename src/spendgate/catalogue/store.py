@@ -1,45 +1,24 @@
-"""The catalogue: what each document of a tree is, without loading it (SPEC §7, the cache).
-
-A pull-request check decides the few requests a change touches, but judges them in the context
-of the whole repository: ids are unique, references resolve, a budget counts every submitted
-request. The catalogue answers those questions from a summary of each document (kind, id,
-references, amount) so that only the touched documents and what they depend on are loaded.
+"""The SQLite store of summaries, by git blob id, and of file lists, by git tree id.
 
 Summaries live in `.spendgate-cache/<version>/catalogue.sqlite3`, keyed by the git blob id of
-their file: a blob is summarised once, and a new tree reuses the summary of every blob it
-shares with a tree seen before. The cache holds data only (SQLite rows, never pickles), is
-git-ignored by its own `.gitignore`, and is safe to delete. It is not used when git tracks it (a
-pull request could commit one), and a cache that does not open as this version's is deleted and
-built again.
-
-A summary says what a blob holds, wherever it lies; whether it counts depends on where it lies. A
-summary whose kind is not read from its file's folder (`discovery.belongs`, under the paths the
-tree's spendgate.yaml configures, kept with the tree) is left out of every answer, as loading
-leaves such a document out of the repository: a Vendor under requests/ defines no vendor here
-either.
+their file: a blob is summarised once, and a new tree reuses the summary of every blob it shares
+with a tree seen before. The cache holds data only (SQLite rows, never pickles), is git-ignored
+by its own `.gitignore`, and is safe to delete. It is not used when git tracks it (a pull request
+could commit one), and a cache that does not open as this version's is deleted and built again.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
-from dataclasses import astuple, dataclass, field, fields
-from datetime import date
-from decimal import Decimal, InvalidOperation
+from dataclasses import astuple, fields
+from decimal import Decimal
 from pathlib import Path
 
 from spendgate import __version__, vcs
-from spendgate.documents import in_year
-from spendgate.documents.ai_assessment import AIAssessment
-from spendgate.documents.approval import Approval, ChangeApproval
+from spendgate.catalogue.summary import Summary, catalogued_folders, summaries
 from spendgate.documents.config import Config, Paths
-from spendgate.documents.discovery import belongs
-from spendgate.documents.in_year import fiscal_year
-from spendgate.documents.loading import LoadedFile, load_source
-from spendgate.documents.purchase_request import PurchaseRequest
+from spendgate.documents.loading import load_source
 from spendgate.documents.source import SourceFile, SourceProblem, decode
-from spendgate.documents.vendor import Vendor
-from spendgate.documents.waiver import Waiver
 
 CACHE_DIR = ".spendgate-cache"
 FORMAT = "4"
@@ -73,114 +52,8 @@ CREATE TABLE commitments(tree TEXT NOT NULL, rates TEXT NOT NULL, cost_centre TE
 CREATE INDEX commitments_tree ON commitments(tree, rates);
 """
 
-#: Summary fields a query may match on (column names, never user text).
-REFERENCES = ("id", "vendor", "request", "ai_assessment", "amends")
-_SEPARATOR = "\x1f"
-
-
-@dataclass(frozen=True)
-class Summary:
-    """One valid document of a file, reduced to what judging other documents needs of it."""
-
-    path: str
-    position: int
-    kind: str
-    id: str = ""
-    vendor: str | None = None
-    request: str | None = None
-    ai_assessment: str | None = None
-    amends: str | None = None
-    renews: str | None = None
-    applies_to: str | None = None
-    """A waiver's targets, joined by U+001F."""
-    cost_centre: str | None = None
-    status: str | None = None
-    submitted: str | None = None
-    currency: str | None = None
-    total: str | None = None
-    start: str | None = None
-    """When a request's contract starts (needed_by, else submitted), ISO."""
-    schedule: str | None = None
-    """How a request is paid: its exact totals per billing and term (`in_year.encode`)."""
-
-    @property
-    def targets(self) -> tuple[str, ...]:
-        return tuple(self.applies_to.split(_SEPARATOR)) if self.applies_to else ()
-
-    def in_place(self, paths: Paths) -> bool:
-        """Whether the document is where its kind is read from (if not, it does not count)."""
-        return belongs(self.kind, self.path, paths)
-
-    def commitments(self, config: Config) -> list[tuple[tuple[str, int], Decimal]]:
-        """What a submitted request commits per (cost centre, fiscal year) in base currency,
-        split in-year as the Ledger splits it; nothing for any other document."""
-        if self.kind != "PurchaseRequest" or self.status != "submitted":
-            return []
-        if self.cost_centre is None or self.start is None or self.currency is None:
-            return []
-        try:
-            start = date.fromisoformat(self.start)
-            amounts = in_year.decode(self.schedule or "")
-            years = in_year.in_year_base(
-                amounts,
-                start=start,
-                currency=self.currency,
-                config=config,
-                first_year=fiscal_year(start, config.organization.fiscal_year_start),
-            )
-        except (InvalidOperation, ValueError, KeyError):
-            return []
-        return [((self.cost_centre, year), amount) for year, amount in years.items()]
-
 
 _COLUMNS = tuple(f.name for f in fields(Summary))[1:]
-
-
-def summaries(loaded: LoadedFile) -> list[Summary]:
-    """The summary of each valid document of a loaded file (wherever the file lies: a query
-    leaves out those not in place, `Summary.in_place`)."""
-    found = []
-    for document in loaded.documents:
-        model = document.model
-        where = (loaded.file, document.index, document.kind or "")
-        if isinstance(model, PurchaseRequest):
-            found.append(
-                Summary(
-                    *where,
-                    id=model.id,
-                    vendor=model.vendor,
-                    ai_assessment=model.ai_assessment,
-                    amends=model.amends,
-                    renews=model.renews,
-                    cost_centre=model.cost_centre,
-                    status=model.status,
-                    submitted=model.submitted.isoformat(),
-                    currency=model.currency,
-                    total=str(model.total),
-                    start=model.start.isoformat(),
-                    schedule=in_year.encode(in_year.parts(model)),
-                )
-            )
-        elif isinstance(model, (Approval, AIAssessment)):
-            identifier = model.id if isinstance(model, AIAssessment) else ""
-            found.append(Summary(*where, id=identifier, request=model.request))
-        elif isinstance(model, (Vendor, Waiver)):
-            targets = _SEPARATOR.join(model.applies_to) if isinstance(model, Waiver) else None
-            found.append(Summary(*where, id=model.id, applies_to=targets))
-        elif isinstance(model, ChangeApproval):
-            found.append(Summary(*where))
-    return found
-
-
-def catalogued_folders(paths: Paths) -> tuple[str, ...]:
-    """The record folders (vendors, requests, AI assessments, approvals, waivers): what the
-    catalogue summarises (the rest is always loaded), and what is withdrawn, never deleted."""
-    return (paths.vendors, paths.requests, paths.ai, paths.approvals, paths.waivers)
-
-
-def in_record_folder(path: str, paths: Paths) -> bool:
-    """True when `path` (relative to the repository) lies in one of the record folders."""
-    return path.startswith(tuple(f.rstrip("/") + "/" for f in catalogued_folders(paths)))
 
 
 class Store:
@@ -377,68 +250,3 @@ def _connect(database: Path | None) -> sqlite3.Connection:
 def _remove(database: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
-
-
-@dataclass
-class Catalogue:
-    """The documents of the head tree: the base tree's summaries with the change laid over them.
-
-    `replaced` are base paths the change modifies, deletes or renames; `overlay` summarises the
-    change's own versions of its files, read from the working tree (those not in place under the
-    tree's paths are dropped from it).
-    """
-
-    store: Store
-    tree: str
-    root: Path
-    """The working tree, where a document outside the loaded set can still be located."""
-    replaced: frozenset[str] = frozenset()
-    overlay: tuple[Summary, ...] = ()
-    loaded: set[str] = field(default_factory=set)
-    """Files loaded in full: the catalogue stands in for every other file."""
-    kinds: frozenset[str] = frozenset({"PurchaseRequest", "Vendor", "AIAssessment", "Waiver"})
-
-    def __post_init__(self) -> None:
-        paths = self.store.paths(self.tree)
-        self.overlay = tuple(summary for summary in self.overlay if summary.in_place(paths))
-
-    def _merge(self, base: Iterable[Summary], wanted: Iterator[Summary]) -> list[Summary]:
-        return [s for s in base if s.path not in self.replaced] + list(wanted)
-
-    def defining(self, kind: str, identifier: str) -> list[Summary]:
-        base = self.store.select(self.tree, "d.id = ? AND d.kind = ?", (identifier, kind))
-        return self._merge(base, (s for s in self.overlay if s.kind == kind and s.id == identifier))
-
-    def referencing(self, column: str, value: str, kind: str) -> list[Summary]:
-        """Documents of `kind` whose `column` (one of REFERENCES) is `value`."""
-        if column not in REFERENCES:
-            raise ValueError(f"not a reference column: {column}")
-        base = self.store.select(self.tree, f"d.{column} = ? AND d.kind = ?", (value, kind))
-        overlay = (s for s in self.overlay if s.kind == kind and getattr(s, column) == value)
-        return self._merge(base, overlay)
-
-    def of_kind(self, kind: str) -> list[Summary]:
-        base = self.store.select(self.tree, "d.kind = ?", (kind,))
-        return self._merge(base, (s for s in self.overlay if s.kind == kind))
-
-    def replaced_summaries(self) -> list[Summary]:
-        """The base versions of the documents the change modifies, deletes or renames."""
-        found: list[Summary] = []
-        for path in sorted(self.replaced):
-            found += self.store.select(self.tree, "f.path = ?", (path,))
-        return found
-
-    def paths_defining(self, kind: str, identifier: str) -> list[str]:
-        """Files outside the loaded set that define `identifier` as a `kind` (Repository hook)."""
-        return sorted(
-            {s.path for s in self.defining(kind, identifier) if s.path not in self.loaded}
-        )
-
-    def committed(self, config: Config) -> dict[tuple[str, int], Decimal]:
-        """What every submitted request of the head tree commits, per cost centre and year."""
-        totals = dict(self.store.commitments(self.tree, config))
-        for sign, found in ((-1, self.replaced_summaries()), (1, list(self.overlay))):
-            for summary in found:
-                for key, amount in summary.commitments(config):
-                    totals[key] = totals.get(key, Decimal(0)) + sign * amount
-        return totals

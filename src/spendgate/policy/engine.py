@@ -13,7 +13,7 @@ error ...; please report it"), the others are decided as usual, and the check ex
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -21,21 +21,13 @@ from typing import Any
 
 from spendgate.approvals.authenticity import Notary, notary_for
 from spendgate.approvals.desk import ApprovalDesk
-from spendgate.approvals.escalation import staff
-from spendgate.approvals.routing import eligible_people, holders, merge_steps
+from spendgate.approvals.routing import merge_steps
 from spendgate.approvals.waivers import Owner, WaiverBook
-from spendgate.decisions import (
-    Decision,
-    Finding,
-    RouteStep,
-    Status,
-)
+from spendgate.decisions import Decision, Finding, RouteStep, Status
 from spendgate.documents.ai_assessment import AIAssessment
 from spendgate.documents.config import Config
 from spendgate.documents.loading import LoadedDocument
 from spendgate.documents.locator import Locator
-from spendgate.documents.people import Person
-from spendgate.documents.policy import Requirement
 from spendgate.documents.purchase_request import PurchaseRequest
 from spendgate.documents.repository import Repository
 from spendgate.documents.vendor import Vendor
@@ -43,21 +35,13 @@ from spendgate.documents.waiver import Waiver
 from spendgate.errors import SpendgateError
 from spendgate.policy import cel
 from spendgate.policy.assembly import desk, ledger, organisation_program
-from spendgate.policy.checks import Subject
 from spendgate.policy.classification import classify, in_scope
-from spendgate.policy.compile import (
-    FAILED,
-    NOT_APPLICABLE,
-    PASSED,
-    CompiledPolicy,
-    CompiledRule,
-    PolicyBook,
-)
+from spendgate.policy.compile import CompiledPolicy, PolicyBook
 from spendgate.policy.context import Ledger, build_context
-from spendgate.policy.failure import RuleFailure
 from spendgate.policy.inputs import InputRecorder
 from spendgate.policy.invalid import internal_error, invalid_decision
-from spendgate.policy.outcome import Outcome, anchor, gather_evidence, make_finding, render_message
+from spendgate.policy.outcome import Outcome
+from spendgate.policy.rules_run import RuleRunner
 from spendgate.problems import Problem
 
 
@@ -79,7 +63,8 @@ class Engine:
     desk: ApprovalDesk = field(init=False)
     waivers: WaiverBook = field(init=False)
     problems_by_file: dict[str, list[Problem]] = field(init=False)
-    people_by_role: dict[str, list[Person]] = field(init=False)
+    rules: RuleRunner = field(init=False)
+    """Applies each policy's rules to a request: findings, route steps, checks, the trace."""
     displayed: dict[int, Any] = field(init=False, default_factory=dict)
     org_policies: tuple[CompiledPolicy, ...] = field(init=False)
     combined: cel.Program | None = field(init=False)
@@ -91,11 +76,8 @@ class Engine:
         self.locator = Locator(repository.root)
         self.recorder = InputRecorder(repository, self.config, self.book, self.today)
         self.org_policies, self.combined = organisation_program(self.book, self.config)
-        self.people_by_role = defaultdict(list)
-        for person in repository.people.values():
-            for role in person.roles:
-                self.people_by_role[role].append(person)
         self.ledger = ledger(repository, self.config)
+        self.rules = RuleRunner(repository, self.locator, self.ledger, self.today)
         paths = self.config.paths
         self.notary = notary_for(
             self.history or repository.root,
@@ -204,7 +186,9 @@ class Engine:
         bound = cel.activation(context)
         results = self.evaluate_all(bound)
         for policy in policies:
-            self.run_policy(policy, document, request, bound, outcome, results.get(policy.name))
+            self.rules.run_policy(
+                policy, document, request, bound, outcome, results.get(policy.name)
+            )
         route, ignored = self.desk.walk(request, merge_steps(outcome.steps), assessment)
         waived, waiver_notes = self.waivers.apply(
             tuple(outcome.findings),
@@ -255,160 +239,6 @@ class Engine:
             results[policy.name] = flat[start : start + size]
             start += size
         return results
-
-    def run_policy(
-        self,
-        policy: CompiledPolicy,
-        document: LoadedDocument,
-        request: PurchaseRequest,
-        bound: Any,
-        outcome: Outcome,
-        evaluated: list[int] | None,
-    ) -> None:
-        if policy.combined is None:
-            return
-        listed = policy.listed
-        results: Sequence[int | None]
-        try:
-            results = evaluated if evaluated is not None else cel.evaluate(policy.combined, bound)
-        except cel.CelEvaluationError:
-            results = [None] * len(listed)  # each rule alone: only those that fail here fail
-        explain = outcome.explain
-        for rule, result in zip(listed, results, strict=True):
-            # Most rules do not apply or pass; only explain needs to hear about those.
-            if not explain and (result == NOT_APPLICABLE or (result == PASSED and rule.assertion)):
-                continue
-            try:
-                alone = _run_alone(rule, bound) if result is None else result
-                self.apply(policy, rule, alone, document, request, outcome)
-            except RuleFailure as failure:
-                outcome.fail(policy, rule, failure)
-
-    def apply(
-        self,
-        policy: CompiledPolicy,
-        rule: CompiledRule,
-        result: int,
-        document: LoadedDocument,
-        request: PurchaseRequest,
-        outcome: Outcome,
-    ) -> None:
-        """What a rule's result means for the request; RuleFailure if its message fails."""
-        if result == NOT_APPLICABLE:
-            outcome.record(rule, policy.name, "not applicable", "`when` is false", rule.when_reads)
-        elif rule.effect == "assert":
-            passed = result == PASSED
-            if not passed:
-                outcome.findings.append(self.finding(policy, rule, document, outcome))
-            outcome.record(
-                rule, policy.name, "passed" if passed else "failed", rule.title, rule.reads
-            )
-        elif rule.requirement is not None:
-            outcome.steps.append(self.step(policy, rule, rule.requirement, document, outcome))
-            outcome.record(
-                rule, policy.name, "applied", f"needs {rule.requirement.role}", rule.reads
-            )
-        elif rule.check is not None:
-            self.run_check(policy, rule, document, request, outcome)
-
-    def step(
-        self,
-        policy: CompiledPolicy,
-        rule: CompiledRule,
-        requirement: Requirement,
-        document: LoadedDocument,
-        outcome: Outcome,
-    ) -> RouteStep:
-        """The route step `rule` asks for; escalated (with a finding) when nobody but the
-        requester can fill it, and a blocking finding when nobody on the chain can either."""
-        request = document.model
-        assert isinstance(request, PurchaseRequest)
-        requester = self.repository.people.get(request.requester)
-        budget = outcome.context["budget"]
-        known = {"people": self.people_by_role, "budget": budget, "requester": requester}
-        staffed = staff(
-            requirement,
-            request,
-            chain=policy.escalation,
-            policy=policy.name,
-            find=lambda wanted: eligible_people(wanted, request, **known),
-            hold=lambda wanted: holders(wanted, request, **known),
-        )
-        if staffed.note:
-            where = self.locator.locate(document.file, document.index, ("requester",))
-            outcome.findings.append(
-                make_finding(
-                    policy, rule, staffed.enforcement, staffed.note, where, staffed.evidence
-                )
-            )
-        asked, eligible, escalated_from = (
-            staffed.requirement,
-            staffed.eligible,
-            staffed.escalated_from,
-        )
-        return RouteStep(
-            asked.role,
-            rule.id,
-            rule.title,
-            asked.stage,
-            asked.of,
-            asked.veto,
-            eligible,
-            escalated_from=escalated_from,
-        )
-
-    def run_check(
-        self,
-        policy: CompiledPolicy,
-        rule: CompiledRule,
-        document: LoadedDocument,
-        request: PurchaseRequest,
-        outcome: Outcome,
-    ) -> None:
-        assert rule.check is not None
-        if outcome.subject is None:
-            vendor = self.repository.get("Vendor", request.vendor)
-            outcome.subject = Subject(
-                request,
-                vendor if isinstance(vendor, Vendor) else None,
-                outcome.context,
-                self.repository,
-                self.ledger,
-                self.today,
-            )
-        failures = list(rule.check.run(outcome.subject, rule.check_params))
-        for failure in failures:
-            where = self.locator.locate(document.file, document.index, failure.path)
-            outcome.findings.append(
-                make_finding(
-                    policy, rule, rule.enforcement, failure.message, where, failure.evidence
-                )
-            )
-        outcome.record(rule, policy.name, "failed" if failures else "passed", rule.check.name)
-
-    def finding(
-        self,
-        policy: CompiledPolicy,
-        rule: CompiledRule,
-        document: LoadedDocument,
-        outcome: Outcome,
-    ) -> Finding:
-        """A failed assertion's finding, at the request field it read; RuleFailure if its
-        message cannot be rendered."""
-        text = render_message(rule, outcome)
-        where = self.locator.locate(document.file, document.index, anchor(rule.reads))
-        evidence = gather_evidence(rule.reads, outcome.context)
-        return make_finding(policy, rule, rule.enforcement, text, where, evidence)
-
-
-def _run_alone(rule: CompiledRule, bound: Any) -> int:
-    """Evaluate one rule by itself: 0, 1 or 2 as in the combined program; RuleFailure if it
-    cannot be evaluated on this data."""
-    if rule.when is not None and not cel.condition(rule.when, bound, "when"):
-        return NOT_APPLICABLE
-    if rule.assertion is None:
-        return PASSED
-    return PASSED if cel.condition(rule.assertion, bound, "assert") else FAILED
 
 
 def _status(findings: tuple[Finding, ...], route: tuple[RouteStep, ...]) -> Status:

@@ -103,11 +103,14 @@ def test_raising_a_price_voids_the_approval(cli: Cli, repo: Path) -> None:
 
     outcome = cli("check", repo, "--as-of", AS_OF)
 
-    assert outcome.stdout.startswith("PR-TEST [pending]")
+    lines = outcome.stdout.splitlines()
+    assert (outcome.exit_code, lines[0]) == (1, "PR-TEST [pending] Keyboards for the team")
+    assert "    stage 1 budget_owner (DR-005): [ ] waiting; may approve: director" in lines
     assert (
-        "approve by director as budget_owner on 2026-11-03 is void: the request has changed "
-        "materially since; it needs approving again (APPROVAL)"
-    ) in outcome.stdout
+        "  approvals/owner.yaml:4:11: [warning] $.approver: approve by director as budget_owner "
+        "on 2026-11-03 is void: the request has changed materially since; it needs approving "
+        "again (APPROVAL)"
+    ) in lines
 
 
 def delegate(root: Path, *, start: str, end: str) -> None:
@@ -133,7 +136,10 @@ def test_a_delegation_counts_inside_its_dates_and_says_for_whom(cli: Cli, repo: 
     outcome = cli("check", repo, "--as-of", AS_OF)
 
     assert outcome.exit_code == 0
-    assert "[x] approved by vp acting for director (unverified) on 2026-11-05" in outcome.stdout
+    assert (
+        "    stage 1 budget_owner (DR-005): [x] approved by vp acting for director (unverified) "
+        "on 2026-11-05"
+    ) in outcome.stdout.splitlines()
 
 
 def test_a_delegation_outside_its_dates_does_not_count(cli: Cli, repo: Path) -> None:
@@ -151,9 +157,10 @@ def test_a_delegation_outside_its_dates_does_not_count(cli: Cli, repo: Path) -> 
 
     assert outcome.exit_code == 1
     assert (
-        "does not count: vp's delegation from director for budget_owner runs 2026-10-01 to "
-        "2026-10-31; 2026-11-05 is outside it (APPROVAL)"
-    ) in outcome.stdout
+        "  approvals/delegate.yaml:4:11: [warning] $.approver: approve by vp as budget_owner on "
+        "2026-11-05 does not count: vp's delegation from director for budget_owner runs "
+        "2026-10-01 to 2026-10-31; 2026-11-05 is outside it (APPROVAL)"
+    ) in outcome.stdout.splitlines()
 
 
 def test_an_approval_for_a_role_the_route_does_not_need_is_reported(cli: Cli, repo: Path) -> None:
@@ -161,7 +168,11 @@ def test_an_approval_for_a_role_the_route_does_not_need_is_reported(cli: Cli, re
 
     outcome = cli("check", repo, "--as-of", AS_OF)
 
-    assert "does not count: the route needs no cfo (APPROVAL)" in outcome.stdout
+    assert outcome.exit_code == 1
+    assert (
+        "  approvals/cfo.yaml:4:11: [warning] $.approver: approve by cfo as cfo on 2026-11-05 "
+        "does not count: the route needs no cfo (APPROVAL)"
+    ) in outcome.stdout.splitlines()
 
 
 def test_one_person_fills_one_step(cli: Cli, repo: Path) -> None:
@@ -183,10 +194,15 @@ def test_one_person_fills_one_step(cli: Cli, repo: Path) -> None:
 
     outcome = cli("check", repo, "--as-of", AS_OF)
 
-    assert "[ ] waiting; may approve: director, director2\n" in outcome.stdout
+    lines = outcome.stdout.splitlines()
+    assert outcome.exit_code == 1
     assert (
-        "does not count: director already fills the budget_owner step (APPROVAL)" in outcome.stdout
-    )
+        "    stage 2 director of department (DR-020): [ ] waiting; may approve: director, director2"
+    ) in lines
+    assert (
+        "  approvals/b-director.yaml:4:11: [warning] $.approver: approve by director as director "
+        "on 2026-11-04 does not count: director already fills the budget_owner step (APPROVAL)"
+    ) in lines
 
 
 def test_steps_only_one_person_may_fill_are_approved_once(cli: Cli, repo: Path) -> None:
@@ -243,10 +259,11 @@ def test_a_valid_waiver_lifts_its_soft_finding(cli: Cli, repo: Path) -> None:
 
     outcome = cli("check", repo, "--as-of", AS_OF)
 
+    assert outcome.exit_code == 1  # VR-020 still blocks: a waiver lifts only ESG-010
     assert (
-        "[note] $.line_items: acme scores 30 on EcoVadis; 45 or a current medal is required "
-        "above 100,000 (ESG-010, waived by W-1)" in outcome.stdout
-    )
+        "  requests/pr-test.yaml:12:1: [note] $.line_items: acme scores 30 on EcoVadis; 45 or a "
+        "current medal is required above 100,000 (ESG-010, waived by W-1)"
+    ) in outcome.stdout.splitlines()
 
 
 def test_an_expired_waiver_is_reported_and_lifts_nothing(cli: Cli, repo: Path) -> None:
@@ -257,8 +274,15 @@ def test_an_expired_waiver_is_reported_and_lifts_nothing(cli: Cli, repo: Path) -
 
     outcome = cli("check", repo, "--as-of", AS_OF)
 
-    assert "waiver W-1 expired on 2026-11-15 (WAIVER)" in outcome.stdout
-    assert "(ESG-010)\n" in outcome.stdout
+    lines = outcome.stdout.splitlines()
+    assert outcome.exit_code == 1
+    assert (
+        "  waivers/w.yaml:3:5: [warning] $.id: waiver W-1 expired on 2026-11-15 (WAIVER)" in lines
+    )
+    assert (
+        "  requests/pr-test.yaml:12:1: [error] $.line_items: acme scores 30 on EcoVadis; 45 or a "
+        "current medal is required above 100,000 (ESG-010)"
+    ) in lines
 
 
 def test_a_waiver_cannot_lift_a_hard_finding(cli: Cli, repo: Path) -> None:
@@ -269,8 +293,13 @@ def test_a_waiver_cannot_lift_a_hard_finding(cli: Cli, repo: Path) -> None:
 
     outcome = cli("check", repo, "--as-of", AS_OF)
 
-    assert "waiver W-1 cannot lift VR-020: it is a hard rule (WAIVER)" in outcome.stdout
-    assert "[error] $.vendor: acme is blocked (VR-020)" in outcome.stdout
+    lines = outcome.stdout.splitlines()
+    assert outcome.exit_code == 1
+    assert (
+        "  waivers/w.yaml:3:5: [warning] $.id: waiver W-1 cannot lift VR-020: it is a hard rule "
+        "(WAIVER)"
+    ) in lines
+    assert "  requests/pr-test.yaml:9:9: [error] $.vendor: acme is blocked (VR-020)" in lines
 
 
 def test_a_waiver_granted_without_authority_lifts_nothing(cli: Cli, repo: Path) -> None:
@@ -279,10 +308,16 @@ def test_a_waiver_granted_without_authority_lifts_nothing(cli: Cli, repo: Path) 
 
     outcome = cli("check", repo, "--as-of", AS_OF)
 
+    lines = outcome.stdout.splitlines()
+    assert outcome.exit_code == 1
     assert (
-        "waiver W-1 lifts nothing: cfo does not hold procurement, which owns esg (WAIVER)"
-        in outcome.stdout
-    )
+        "  waivers/w.yaml:3:5: [warning] $.id: waiver W-1 lifts nothing: cfo does not hold "
+        "procurement, which owns esg (WAIVER)"
+    ) in lines
+    assert (
+        "  requests/pr-test.yaml:12:1: [error] $.line_items: acme scores 30 on EcoVadis; 45 or a "
+        "current medal is required above 100,000 (ESG-010)"
+    ) in lines
 
 
 def test_a_waiver_that_matches_nothing_is_reported(cli: Cli, repo: Path) -> None:
@@ -620,7 +655,10 @@ def test_a_review_of_another_commit_is_void(cli: Cli, reviewed_repo: Path, tmp_p
     outcome = cli("check", reviewed_repo, "--as-of", AS_OF, "--github-reviews", reviews)
 
     assert outcome.exit_code == 1
-    assert "approve by director as budget_owner on 2026-11-04 is void" in outcome.stdout
+    assert (
+        f"  {reviews}:1:1: [warning] approve by director as budget_owner on 2026-11-04 is void: "
+        "the request has changed materially since; it needs approving again (APPROVAL)"
+    ) in outcome.stdout.splitlines()
 
 
 def test_the_pull_request_author_cannot_approve_it(
@@ -641,9 +679,9 @@ def test_the_pull_request_author_cannot_approve_it(
 
     assert outcome.exit_code == 1
     assert (
-        "approve by director as budget_owner on 2026-11-04 does not count: director authored the "
-        "pull request (APPROVAL)"
-    ) in outcome.stdout
+        f"  {reviews}:1:1: [warning] approve by director as budget_owner on 2026-11-04 does not "
+        "count: director authored the pull request (APPROVAL)"
+    ) in outcome.stdout.splitlines()
 
 
 def test_a_reviews_file_that_is_not_a_list_is_a_usage_error(
@@ -663,8 +701,12 @@ def test_a_reviews_file_that_is_not_a_list_is_a_usage_error(
 def test_reviews_need_a_source_that_counts_them(cli: Cli, repo: Path, tmp_path: Path) -> None:
     outcome = cli("check", repo, "--as-of", AS_OF, "--github-reviews", reviews_for(tmp_path, "x"))
 
-    assert outcome.exit_code == 2
-    assert "approvals.source to records; set it to github or both" in outcome.stderr
+    assert (outcome.exit_code, outcome.stdout, outcome.stderr) == (
+        2,
+        "",
+        "spendgate: error: spendgate.yaml sets approvals.source to records; set it to github or "
+        "both to count pull-request reviews\n",
+    )
 
 
 def test_a_rejection_by_a_role_with_veto_blocks(cli: Cli, repo: Path) -> None:
@@ -686,11 +728,16 @@ def test_a_rejection_by_a_role_with_veto_blocks(cli: Cli, repo: Path) -> None:
 
     outcome = cli("check", repo, "--as-of", AS_OF)
 
-    assert outcome.stdout.startswith("PR-TEST [blocked]")
+    lines = outcome.stdout.splitlines()
+    assert (outcome.exit_code, lines[0]) == (1, "PR-TEST [blocked] Keyboards for the team")
     assert (
-        "compliance rejected this request as compliance, a role with veto (FIN-020)"
-        in outcome.stdout
-    )
+        "    stage 1 compliance, veto (FIN-020): [!] rejected by compliance (unverified) on "
+        "2026-11-05"
+    ) in lines
+    assert (
+        "  requests/pr-test.yaml:2:1: [error] compliance rejected this request as compliance, a "
+        "role with veto (FIN-020)"
+    ) in lines
 
 
 def test_a_parallel_policy_set_lets_stages_approve_in_any_order(cli: Cli, repo: Path) -> None:

@@ -88,7 +88,12 @@ def test_the_repository_own_policies_are_used(cli: Cli, repo_with_policies: Path
 
     outcome = cli("check", repo_with_policies, "--as-of", "2026-11-22")
 
-    assert "    stage 1 line_manager (DR-010): [ ] waiting; may approve: manager" in outcome.stdout
+    assert outcome.exit_code == 1
+    assert outcome.stdout.splitlines()[2:5] == [
+        "  route:",
+        "    stage 1 budget_owner (DR-005): [ ] waiting; may approve: director",
+        "    stage 1 line_manager (DR-010): [ ] waiting; may approve: manager",
+    ]
 
 
 def test_check_exit_codes_and_allow_pending(cli: Cli) -> None:

@@ -76,8 +76,14 @@ def test_configuration_problems_exit_two(cli: Cli, minimal_repo: Path) -> None:
 
 def test_unknown_format_is_a_usage_error(cli: Cli, minimal_repo: Path) -> None:
     outcome = cli("validate", minimal_repo, "--format", "xml")
-    assert outcome.exit_code == 2
-    assert "Invalid value for '--format': 'xml' is not one of 'text', 'json'." in outcome.stderr
+    assert (outcome.exit_code, outcome.stdout, outcome.stderr) == (
+        2,
+        "",
+        "Usage: spendgate validate [OPTIONS] [PATH]\n"
+        "Try 'spendgate validate --help' for help.\n"
+        "\n"
+        "Error: Invalid value for '--format': 'xml' is not one of 'text', 'json'.\n",
+    )
 
 
 def test_missing_path_is_a_usage_error(cli: Cli, tmp_path: Path) -> None:

@@ -162,3 +162,13 @@ def test_one_error_hierarchy_with_one_exit_code_table() -> None:
     assert all("exit_code" not in vars(family) for family in families[1:])
     assert (ApprovalRefused("no").exit_code, PolicyErrors([]).exit_code) == (1, 2)
     assert set(EXIT_CODES.values()) == {1, 2}
+
+
+def test_no_module_is_over_400_lines() -> None:
+    """A module that grows past 400 lines is doing two things: split it where little crosses."""
+    long = {
+        str(path.relative_to(PACKAGE)): lines
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > 400
+    }
+    assert long == {}

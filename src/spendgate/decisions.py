@@ -75,6 +75,7 @@ class RouteStep:
 
     @property
     def roles(self) -> tuple[str, ...]:
+        """The step's role and the further roles it stands for."""
         return (self.role, *self.covers)
 
 
@@ -99,6 +100,7 @@ class Classification:
 
     @property
     def commitment(self) -> bool:
+        """Whether any line is a commitment."""
         return any(line.commitment for line in self.lines)
 
 
@@ -144,6 +146,7 @@ class Decision:
 
     @property
     def blocking_findings(self) -> tuple[Finding, ...]:
+        """The findings that block the request."""
         return tuple(finding for finding in self.findings if finding.blocking)
 
     @property
@@ -187,6 +190,7 @@ class CheckReport:
 
     @property
     def has_configuration_errors(self) -> bool:
+        """Whether a problem is a configuration error."""
         return any(p.is_error and p.severity is Severity.CONFIGURATION for p in self.problems)
 
     @property
@@ -214,6 +218,7 @@ class Impact:
     """(request id, file, under the base's rules, under the change's rules)."""
 
     def summary(self) -> str:
+        """The closing line: how many requests would be decided differently."""
         return (
             f"{len(self.changed)} of {self.requests} requests would be decided differently under "
             f"this change's rules than under those of {self.base[:12]}"

@@ -48,6 +48,7 @@ class Problem:
 
     @property
     def is_error(self) -> bool:
+        """Whether the problem is an error rather than a warning."""
         return self.level is Level.ERROR
 
 
@@ -62,12 +63,15 @@ class ValidationReport:
 
     @property
     def errors(self) -> tuple[Problem, ...]:
+        """The problems that are errors."""
         return tuple(problem for problem in self.problems if problem.is_error)
 
     @property
     def warnings(self) -> tuple[Problem, ...]:
+        """The problems that are warnings."""
         return tuple(problem for problem in self.problems if not problem.is_error)
 
     @property
     def has_configuration_errors(self) -> bool:
+        """Whether an error is a configuration error."""
         return any(problem.severity is Severity.CONFIGURATION for problem in self.errors)

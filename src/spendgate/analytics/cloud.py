@@ -28,6 +28,8 @@ FORECAST_STATUSES = ("approved", "pending")
 
 @dataclass(frozen=True)
 class CloudMonth:
+    """One month of one provider: forecast, actual cost and the error between them."""
+
     month: str
     """YYYY-MM."""
     provider: str
@@ -49,6 +51,8 @@ class CommitmentPurchase:
 
 @dataclass(frozen=True)
 class CloudAccuracy:
+    """Cloud cost accuracy: each month's figures and the overall error."""
+
     months: tuple[CloudMonth, ...]
     forecast: Decimal
     """The forecast of the months and providers that have one."""
@@ -65,6 +69,7 @@ class CloudAccuracy:
 
 
 def month_of(day: date) -> str:
+    """The month of `day`, as YYYY-MM."""
     return f"{day.year:04d}-{day.month:02d}"
 
 

@@ -70,12 +70,14 @@ class UsageRow:
 
 
 def text(value: str) -> str:
+    """A cell that must not be empty, stripped."""
     if not value.strip():
         raise ValueError("is empty")
     return value.strip()
 
 
 def optional_text(value: str) -> str | None:
+    """A cell that may be empty: its text stripped, or None."""
     return value.strip() or None
 
 
@@ -91,6 +93,7 @@ def day(value: str) -> date:
 
 
 def optional_day(value: str) -> date | None:
+    """A cell that may be empty or hold a date written YYYY-MM-DD."""
     return day(value) if value.strip() else None
 
 
@@ -120,6 +123,8 @@ def number(value: str) -> Decimal:
 
 
 def one_of(choices: Collection[str]) -> Parse:
+    """A parser for a cell that must hold one of `choices`."""
+
     def parse(value: str) -> str:
         if value.strip() not in choices:
             raise ValueError(f"'{value.strip()}' is not one of {', '.join(sorted(choices))}")
@@ -143,6 +148,8 @@ def currency(config: Config) -> Parse:
 
 
 def request_id(known: Collection[str]) -> Parse:
+    """A parser for a cell that is empty or names a request in `known`."""
+
     def parse(value: str) -> str | None:
         identifier = value.strip()
         if identifier and identifier not in known:

@@ -42,6 +42,7 @@ class Column:
 
 
 def problem(path: Path, line: int, column: int, message: str, code: str) -> Problem:
+    """A problem with a CSV file, at a line and column of it."""
     return Problem(Location(str(path), line, column), message, code)
 
 
@@ -150,6 +151,7 @@ def _rows(
 
 
 def capped(problems: list[Problem]) -> list[Problem]:
+    """At most MAX_PROBLEMS problems, and a note that counts the rest."""
     if len(problems) <= MAX_PROBLEMS:
         return problems
     rest = len(problems) - MAX_PROBLEMS

@@ -26,6 +26,8 @@ TABLE_ROWS = 25
 
 @dataclass(frozen=True)
 class Written:
+    """The two files the dashboard was written to: the page and its figures."""
+
     page: Path
     figures: Path
 
@@ -40,6 +42,7 @@ def write_dashboard(figures: Figures, target: Path) -> Written:
 
 
 def render_page(figures: Figures) -> str:
+    """The dashboard's HTML page for `figures`."""
     template = _environment(figures.base_currency).get_template("index.html.j2")
     return template.render(
         f=figures,
@@ -76,14 +79,17 @@ def amount(value: Decimal | None) -> str:
 
 
 def money(value: Decimal | None, currency: str) -> str:
+    """An amount for the page: currency and whole units, grouped; a dash when unknown."""
     return "–" if value is None else f"{currency} {value:,.0f}"
 
 
 def percent(value: float | None) -> str:
+    """A ratio for the page, as a percentage to one decimal; a dash when unknown."""
     return "–" if value is None else f"{value * 100:.1f}%"
 
 
 def days(value: float | None) -> str:
+    """A duration for the page, in days to one decimal; a dash when unknown."""
     return "–" if value is None else f"{value:,.1f} d"
 
 
@@ -102,11 +108,13 @@ class Charts:
         return svg.share_chart(rows, title=title, shown=self._money, part_name="managed")
 
     def spend_by_department(self) -> Markup:
+        """Spend under management, by department."""
         spend = self.figures.spend_under_management
         assert spend is not None
         return self._shares(spend.by_department, "Spend under management by department")
 
     def spend_by_category(self) -> Markup:
+        """Spend under management, by category."""
         spend = self.figures.spend_under_management
         assert spend is not None
         return self._shares(spend.by_category, "Spend under management by category")
@@ -119,14 +127,17 @@ class Charts:
         return svg.bar_chart(bars, title=title, shown=days)
 
     def procure_by_category(self) -> Markup:
+        """Median days to approval, by category."""
         found = self.figures.time_to_procure.by_category
         return self._durations(found, "Median days to approval by category")
 
     def procure_by_role(self) -> Markup:
+        """Median days each approver role took."""
         found = self.figures.time_to_procure.by_role
         return self._durations(found, "Median days each approver role took")
 
     def waiting_by_role(self) -> Markup:
+        """Approvals waiting, by role, with the oldest wait."""
         backlog = self.figures.approvals_waiting.by_role[:TABLE_ROWS]
         bars = [svg.Bar(b.role, b.count, f"oldest {b.oldest_days} days") for b in backlog]
         return svg.bar_chart(
@@ -137,6 +148,7 @@ class Charts:
         )
 
     def contracts_by_vendor(self) -> Markup:
+        """Each vendor's spend, and how much of it was under contract."""
         contracts = self.figures.contract_compliance
         assert contracts is not None
         rows = [
@@ -150,6 +162,7 @@ class Charts:
         )
 
     def cloud_months(self) -> Markup:
+        """Cloud cost per month, forecast beside actual."""
         cloud = self.figures.cloud_cost_accuracy
         assert cloud is not None
         months = sorted({cell.month for cell in cloud.months})
@@ -167,6 +180,7 @@ class Charts:
         )
 
     def saas_idle(self) -> Markup:
+        """Each SaaS subscription's share of seats active in the last 30 days."""
         saas = self.figures.saas_utilisation
         assert saas is not None
         bars = [
@@ -178,6 +192,7 @@ class Charts:
         )
 
     def risk_tiers(self) -> Markup:
+        """Vendors counted by risk tier."""
         tiers = self.figures.supplier_risk.risk_tiers
         bars = [svg.Bar(c.name, c.count) for c in tiers]
         return svg.bar_chart(
@@ -185,6 +200,7 @@ class Charts:
         )
 
     def medals(self) -> Markup:
+        """Vendors counted by EcoVadis medal."""
         medals = self.figures.supplier_risk.medals
         bars = [svg.Bar(c.name, c.count) for c in medals]
         return svg.bar_chart(
@@ -195,7 +211,9 @@ class Charts:
         )
 
     def findings_trend(self, by_month: tuple[int, ...], rule: str) -> Markup:
+        """A sparkline of one rule's findings per month."""
         return svg.sparkline([float(v) for v in by_month], title=f"{rule} findings per month")
 
     def meter(self, share: float | None, name: str) -> Markup:
+        """A meter of one share, labelled with its name and percentage."""
         return svg.meter(share, title=f"{name}: {percent(share)}")

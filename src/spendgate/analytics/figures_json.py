@@ -35,6 +35,7 @@ def plain(value: Any) -> Any:
 
 
 def render(figures: Figures) -> str:
+    """`figures.json`: the figures as JSON, with the spendgate version."""
     document = {"spendgate_version": __version__, **plain(figures)}
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 

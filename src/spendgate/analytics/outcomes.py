@@ -22,6 +22,8 @@ EXPIRING_DAYS = 30
 
 @dataclass(frozen=True)
 class RuleOutcome:
+    """What one rule found over the period: totals, blocking, waived, per month."""
+
     rule: str
     title: str
     enforcement: str
@@ -34,6 +36,8 @@ class RuleOutcome:
 
 @dataclass(frozen=True)
 class WaiverInForce:
+    """A waiver in force on the report date, and the days it has left."""
+
     waiver: str
     rules: tuple[str, ...]
     applies_to: tuple[str, ...]
@@ -44,6 +48,8 @@ class WaiverInForce:
 
 @dataclass(frozen=True)
 class PolicyOutcomes:
+    """The policy outcomes: requests by status, findings by rule, waivers."""
+
     requests: int
     statuses: tuple[Count, ...]
     months: tuple[str, ...]
@@ -105,6 +111,7 @@ def _waivers(evaluated: Evaluated, as_of: date) -> list[WaiverInForce]:
 
 
 def policy_outcomes(evaluated: Evaluated, *, as_of: date, since: date | None) -> PolicyOutcomes:
+    """The policy outcomes of the requests submitted since `since`, on `as_of`."""
     decisions = _in_period(evaluated, since)
     months = sorted({month_of(evaluated.requests[d.request_id].submitted) for d in decisions})
     statuses: Counter[str] = Counter(decision.status for decision in decisions)

@@ -55,6 +55,8 @@ class ProcureTime:
 
 @dataclass(frozen=True)
 class TimeToProcure:
+    """How long requests took to approve: overall, by category and by role."""
+
     requests: tuple[ProcureTime, ...]
     overall: Distribution
     by_category: tuple[Distribution, ...]
@@ -78,6 +80,8 @@ class WaitingStep:
 
 @dataclass(frozen=True)
 class RoleBacklog:
+    """The approvals one role has waiting, and how long they have waited."""
+
     role: str
     count: int
     oldest_days: int
@@ -88,6 +92,8 @@ class RoleBacklog:
 
 @dataclass(frozen=True)
 class ApprovalsWaiting:
+    """The approvals still waiting: pending requests, each step, each role."""
+
     pending_requests: int
     steps: tuple[WaitingStep, ...]
     by_role: tuple[RoleBacklog, ...]

@@ -26,6 +26,8 @@ SEAT_CATEGORIES = ("saas_subscription", "term_license")
 
 @dataclass(frozen=True)
 class Subscription:
+    """One vendor's seats: listed, active, bought, paid, and what idle ones cost."""
+
     vendor: str
     products: tuple[str, ...]
     listed: int
@@ -45,6 +47,8 @@ class Subscription:
 
 @dataclass(frozen=True)
 class SaasUtilisation:
+    """SaaS utilisation over every subscription, with each one's figures."""
+
     subscriptions: tuple[Subscription, ...]
     paid: int
     active: int
@@ -58,6 +62,8 @@ class SaasUtilisation:
 
 @dataclass(frozen=True)
 class Price:
+    """What a vendor's seats cost: how many, per year, from which requests."""
+
     seats: int
     yearly: Decimal
     requests: tuple[str, ...]
@@ -85,11 +91,13 @@ def prices(evaluated: Evaluated, status: str) -> dict[str, Price]:
 
 
 def is_active(row: UsageRow, as_of: date) -> bool:
+    """Whether the seat's user was active in the ACTIVE_DAYS up to `as_of`."""
     first_day = as_of - timedelta(days=ACTIVE_DAYS - 1)
     return row.last_active is not None and first_day <= row.last_active <= as_of
 
 
 def saas_utilisation(evaluated: Evaluated, rows: list[UsageRow], *, as_of: date) -> SaasUtilisation:
+    """The utilisation of every subscription in the usage file, on `as_of`."""
     by_vendor: dict[str, list[UsageRow]] = defaultdict(list)
     for row in rows:
         by_vendor[row.vendor].append(row)

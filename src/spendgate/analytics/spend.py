@@ -23,6 +23,8 @@ UNASSIGNED = "(unassigned)"
 
 @dataclass(frozen=True)
 class SpendUnderManagement:
+    """How much of what was paid was approved, overall and by department and category."""
+
     payments: int
     total: Decimal
     managed: Decimal
@@ -43,6 +45,8 @@ class VendorContract:
 
 @dataclass(frozen=True)
 class ContractCompliance:
+    """How much of what was paid went to vendors under contract, by vendor."""
+
     total: Decimal
     compliant: Decimal
     ratio: float | None
@@ -51,6 +55,7 @@ class ContractCompliance:
 
 
 def in_period(rows: list[SpendRow], since: date | None) -> list[SpendRow]:
+    """The payments made on or after `since` (all of them without one)."""
     return [row for row in rows if since is None or row.day >= since]
 
 
@@ -99,6 +104,7 @@ def contract_active(vendor: Vendor | None, on: date) -> bool:
 
 
 def describe_contract(vendor: Vendor | None) -> str:
+    """A vendor's contract in words: its id, signing and end."""
     if vendor is None:
         return "not a vendor of the repository"
     contract = vendor.contract

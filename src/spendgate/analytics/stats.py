@@ -39,6 +39,8 @@ def ratio(part: Decimal, whole: Decimal) -> float | None:
 
 @dataclass(frozen=True)
 class Count:
+    """How many of something there are, by name."""
+
     name: str
     count: int
 
@@ -70,4 +72,5 @@ class Distribution:
 
 
 def distribution(name: str, days: Sequence[float]) -> Distribution:
+    """The Distribution of `days` under `name`."""
     return Distribution(name, len(days), median(days), p90(days))

@@ -40,6 +40,8 @@ class Lapse:
 
 @dataclass(frozen=True)
 class EsgShortfall:
+    """A vendor below the ESG bar: why, and what was paid to it."""
+
     vendor: str
     reason: str
     spend: Decimal
@@ -47,6 +49,8 @@ class EsgShortfall:
 
 @dataclass(frozen=True)
 class SupplierRisk:
+    """The vendor base by risk and medal, lapsing evidence, and spend below the ESG bar."""
+
     vendors: int
     risk_tiers: tuple[Count, ...]
     medals: tuple[Count, ...]
@@ -99,6 +103,7 @@ def _lapses(vendors: list[Vendor], as_of: date) -> list[Lapse]:
 def supplier_risk(
     evaluated: Evaluated, spend: list[SpendRow] | None, *, as_of: date
 ) -> SupplierRisk:
+    """The supplier risk figures on `as_of`, with spend when it is known."""
     vendors = sorted(evaluated.vendors.values(), key=lambda vendor: vendor.id)
     tiers: Counter[str] = Counter(vendor.risk.tier for vendor in vendors)
     medals = Counter(v.esg.ecovadis.medal if v.esg.ecovadis else "not assessed" for v in vendors)

@@ -24,6 +24,8 @@ Format = Callable[[float], str]
 
 @dataclass(frozen=True)
 class Bar:
+    """One bar of a bar chart: its label, value and tooltip note."""
+
     label: str
     value: float
     note: str = ""
@@ -32,6 +34,8 @@ class Bar:
 
 @dataclass(frozen=True)
 class Series:
+    """One named line of values in a column chart; None for a gap."""
+
     name: str
     values: tuple[float | None, ...]
 

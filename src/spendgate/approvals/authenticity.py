@@ -67,6 +67,7 @@ class Verdict:
 
     @property
     def counts(self) -> bool:
+        """Whether the record counts: nothing refuses it."""
         return not self.refusal
 
 
@@ -99,6 +100,7 @@ class Notary:
         return Verdict(level, self._provenance_refusal(claim, level))
 
     def level(self, claim: Claim) -> str:
+        """How the claim's record is known to be its person's, judged once per file."""
         if claim.file is None:
             return GITHUB_REVIEW
         key = f"{claim.file}\0{claim.person}"

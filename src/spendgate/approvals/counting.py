@@ -29,6 +29,8 @@ class Ignored:
 
 @dataclass(frozen=True)
 class Walk:
+    """The route with the approvals that fill its steps, and the approvals that fill none."""
+
     route: tuple[RouteStep, ...]
     ignored: tuple[tuple[int, Ignored], ...]
     """(index of the approval in the order given, why it does not count)."""

@@ -175,6 +175,7 @@ class ApprovalDesk:
 
 
 def review_note(reason: str, where: Location) -> Finding:
+    """The advisory finding that a pull-request review does not count, and why."""
     return Finding(
         "APPROVAL",
         "A review given does not count",
@@ -188,6 +189,7 @@ def review_note(reason: str, where: Location) -> Finding:
 
 
 def approval_note(reason: str, where: Location, approval: Approval) -> Finding:
+    """The advisory finding that an approval record does not count, and why."""
     return Finding(
         "APPROVAL",
         "An approval given does not count",

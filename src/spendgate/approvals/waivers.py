@@ -28,6 +28,8 @@ Locate = Callable[[str], Location]
 
 @dataclass(frozen=True)
 class Owner:
+    """Who owns a rule: its policy, and the role that may approve waivers of it."""
+
     policy: str
     role: str
 
@@ -45,9 +47,11 @@ class WaiverBook:
 
     @property
     def today(self) -> date:
+        """The evaluation date waivers are judged on."""
         return self.notary.today
 
     def for_targets(self, targets: Iterable[str]) -> list[tuple[str, Waiver]]:
+        """The waivers that name any of `targets`, with their files."""
         wanted = set(targets)
         return [(file, waiver) for file, waiver in self.waivers if wanted & set(waiver.applies_to)]
 

@@ -61,6 +61,7 @@ class Replayed:
 
     @property
     def reproduced(self) -> bool:
+        """Whether the decision was made again, exactly as recorded."""
         return self.failure is None and not self.differences
 
 

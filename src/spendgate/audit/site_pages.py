@@ -43,23 +43,28 @@ class Entry:
 
     @property
     def id(self) -> str:
+        """The record's decision id."""
         return str(self.record["decision_id"])
 
     @property
     def decision(self) -> dict[str, Any]:
+        """The decision as the record holds it."""
         decision: dict[str, Any] = self.record["decision"]
         return decision
 
     @property
     def page(self) -> str:
+        """The path of the record's page in the site."""
         return f"decisions/{page_name(self.id)}.html"
 
     @property
     def vendor_id(self) -> str:
+        """The id of the request's vendor; empty when the request is unknown."""
         return self.purchase.vendor if self.purchase else ""
 
     @property
     def department(self) -> str:
+        """The request's department; empty when the request is unknown."""
         return self.purchase.department if self.purchase else ""
 
     @cached_property
@@ -99,13 +104,16 @@ class PolicyPage:
 
     @property
     def key(self) -> str:
+        """The policy version as decisions cite it: `name@version`."""
         return f"{self.name}@{self.version}"
 
     @property
     def page(self) -> str:
+        """The path of the policy version's page in the site."""
         return f"policies/{page_name(self.key)}.html"
 
     def rule(self, rule_id: str) -> RuleText | None:
+        """The text of rule `rule_id` in this version, if its file was found."""
         return self.rules.get(rule_id)
 
 
@@ -120,6 +128,7 @@ class VendorPage:
 
     @property
     def page(self) -> str:
+        """The path of the vendor's page in the site."""
         return f"vendors/{page_name(self.id)}.html"
 
 

@@ -62,6 +62,7 @@ class Verified:
 
     @property
     def intact(self) -> bool:
+        """Whether the log verified without a problem."""
         return not self.problems
 
 

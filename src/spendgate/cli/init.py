@@ -80,6 +80,7 @@ def listing(written: list[str]) -> list[str]:
 
 
 def next_steps(directory: Path) -> str:
+    """What to do after `init` in `directory`: the lines printed at the end."""
     target = "" if directory == Path() else f" {directory}"
     return (
         "\nNext steps:\n"

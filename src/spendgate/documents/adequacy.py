@@ -43,10 +43,13 @@ class AdequacyDecision(StrictModel):
         return self
 
     def in_force(self, day: date) -> bool:
+        """Whether the decision counts on `day`: adopted by then and not yet lapsed."""
         return self.adopted <= day and (self.until is None or day <= self.until)
 
 
 class AdequacyDecisions(Document):
+    """The adequacy lists: the EEA countries and the Commission's decisions, dated."""
+
     kind: Literal["AdequacyDecisions"]
     metadata: Metadata
     source: str = Field(min_length=1)

@@ -22,6 +22,8 @@ from spendgate.documents.transfers import Transfer
 
 
 class EuAiAct(StrictModel):
+    """The system under the EU AI Act: our role, its risk tier and why."""
+
     role: Literal["deployer", "provider"]
     risk_tier: Literal["prohibited", "high", "limited", "minimal"]
     annex_iii_area: str | None = None
@@ -33,12 +35,16 @@ class EuAiAct(StrictModel):
 
 
 class Model(StrictModel):
+    """How the model is built and hosted, and whether it trains on our data."""
+
     approach: Literal["pretrained", "fine_tuned", "custom"]
     hosting: Literal["saas", "vpc", "on_prem"]
     training_on_our_data: bool = False
 
 
 class AiData(StrictModel):
+    """The data the system handles and where it is transferred."""
+
     categories: list[str] = []
     """The kinds of data the system handles, in the organisation's words. `personal` and
     `special_category` (GDPR Art. 9) mark personal data: the transfer rules then apply even
@@ -47,6 +53,8 @@ class AiData(StrictModel):
 
 
 class Logging(StrictModel):
+    """Whether the system's use is logged, and for how long the logs are kept."""
+
     enabled: bool
     retention_days: int = Field(default=0, ge=0, le=36500)
 
@@ -59,6 +67,8 @@ class Fria(StrictModel):
 
 
 class Controls(StrictModel):
+    """The safeguards around the system: oversight, logging, bias tests, FRIA, DPIA."""
+
     explainability: Literal["none", "global", "local"] = "none"
     human_oversight_owner: Identifier | None = None
     """The person (an id in People) who oversees the system: EU AI Act Art. 14, and Art. 26(2),
@@ -74,6 +84,8 @@ class Controls(StrictModel):
 
 
 class AiContract(StrictModel):
+    """The AI terms of the contract: model clauses, IP, liability, audit, exit."""
+
     mcc_ai: Literal["high_risk", "light", "none"] = "none"
     ip_ownership: Literal["customer", "vendor", "shared"] | None = None
     liability_cap: Amount | None = None
@@ -83,23 +95,31 @@ class AiContract(StrictModel):
 
 
 class Pilot(StrictModel):
+    """The pilot before full roll-out: whether one is planned, its length and criteria."""
+
     planned: bool
     weeks: int | None = Field(default=None, ge=1, le=104)
     success_criteria: list[str] = []
 
 
 class Stakeholder(StrictModel):
+    """One stakeholder's position on the system, by role."""
+
     role: Literal["cto", "business", "cfo", "legal", "compliance", "dpo", "operations"]
     position: Literal["support", "conditional", "oppose"]
     note: str | None = None
 
 
 class Financials(StrictModel):
+    """How the system is priced and what it costs over three years."""
+
     pricing_model: Literal["per_seat", "per_call", "subscription", "perpetual", "usage"]
     tco_3y: Amount | None = None
 
 
 class AIAssessment(Document):
+    """An AI system assessed for one request: use case, AI Act tier, data, controls."""
+
     kind: Literal["AIAssessment"]
     id: Identifier
     request: Identifier

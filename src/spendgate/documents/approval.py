@@ -12,6 +12,8 @@ RequestDigest = Annotated[str, Field(pattern=r"^sha256:[0-9a-f]{64}$")]
 
 
 class Approval(Document):
+    """One person's approval or rejection of a request, in a role, with the digest approved."""
+
     kind: Literal["Approval"]
     request: Identifier
     approver: Identifier

@@ -16,6 +16,8 @@ from spendgate.documents.purchase_request import Category
 
 
 class Benchmark(StrictModel):
+    """The market price of one kind of item: its unit and the quartiles of its price."""
+
     id: Identifier
     category: Category
     description: str = Field(min_length=1)
@@ -35,6 +37,8 @@ class Benchmark(StrictModel):
 
 
 class PriceBenchmarks(Document):
+    """Market prices, from one source and date, that unit prices are compared with."""
+
     kind: Literal["PriceBenchmarks"]
     source: str = Field(min_length=1)
     as_of: IsoDate

@@ -18,6 +18,8 @@ from spendgate.documents.fields import (
 
 
 class Budget(StrictModel):
+    """One cost centre's budget for a fiscal year: owner, amount and capex/opex caps."""
+
     cost_centre: Slug
     fiscal_year: int = Field(ge=2000, le=2100)
     owner: Identifier
@@ -39,5 +41,7 @@ class Budget(StrictModel):
 
 
 class Budgets(Document):
+    """The budgets requests are charged against, one per cost centre and fiscal year."""
+
     kind: Literal["Budgets"]
     budgets: list[Budget] = Field(min_length=1)

@@ -22,6 +22,8 @@ PositiveRate = Annotated[Amount, Field(gt=0)]
 
 
 class Organization(StrictModel):
+    """The organisation: name, industry, jurisdictions, currency and fiscal year."""
+
     name: str
     industry: Industry
     jurisdictions: list[str] = []
@@ -36,6 +38,8 @@ class Organization(StrictModel):
 
 
 class FxTable(StrictModel):
+    """The exchange rates into the base currency, as of one date."""
+
     as_of: IsoDate
     rates: dict[Currency, PositiveRate]
     """Units of the base currency that one unit of each listed currency buys."""
@@ -57,6 +61,8 @@ class Paths(StrictModel):
 
 
 class ApprovalSettings(StrictModel):
+    """Where approvals come from and what proves a record is its person's."""
+
     source: Literal["records", "github", "both"] = "records"
     require_authenticity: Literal["none", "author-match", "signed"] = "author-match"
     """What proves that a governance record (approval, waiver, change approval) is its person's,
@@ -74,6 +80,8 @@ class ApprovalSettings(StrictModel):
 
 
 class Config(Document):
+    """The repository's settings (`spendgate.yaml`): organisation, FX, paths, approvals."""
+
     kind: Literal["Config"]
     organization: Organization
     fx: FxTable | None = None

@@ -26,6 +26,7 @@ class Locator:
         self._texts: dict[str, str | None] = {}
 
     def locate(self, file: str, index: int, path: YamlPath = ()) -> Location:
+        """Where the value at `path` in document `index` of `file` is."""
         if index == 0 and len(path) == 1 and isinstance(path[0], str):
             found = self._top_level_key(file, path[0])
             if found is not None:

@@ -10,6 +10,8 @@ from spendgate.documents.fields import Document, Email, Identifier, IsoDate, Slu
 
 
 class Person(StrictModel):
+    """One person: contact, GitHub login, roles, departments, manager and signing keys."""
+
     id: Identifier
     name: str
     email: Email
@@ -42,6 +44,8 @@ class Delegation(StrictModel):
 
 
 class People(Document):
+    """Everyone who requests or approves, and the delegations among them."""
+
     kind: Literal["People"]
     people: list[Person] = Field(min_length=1)
     delegations: list[Delegation] = []

@@ -27,6 +27,8 @@ Classification = Literal["capex", "opex", "prepaid", "lease"]
 
 
 class Metadata(StrictModel):
+    """A policy's name, version, owning role and description."""
+
     name: Slug
     version: SemVer
     owner: Slug
@@ -35,6 +37,8 @@ class Metadata(StrictModel):
 
 
 class Scope(StrictModel):
+    """Which requests a policy applies to: industries, categories and dates."""
+
     industries: list[Industry | Literal["any"]] = ["any"]
     categories: list[Category] = []
     """Line-item categories the policy applies to; empty means every category."""
@@ -43,6 +47,8 @@ class Scope(StrictModel):
 
 
 class Requirement(StrictModel):
+    """A rule's approval step: the role needed, whose it is, its stage and veto."""
+
     role: Slug
     of: Literal["department", "cost_centre", "requester"] | None = None
     stage: int = Field(default=1, ge=1, le=20)
@@ -57,6 +63,8 @@ class Rung(StrictModel):
 
 
 class ClassifyRow(StrictModel):
+    """One row of a classification table: when it matches, the result and why."""
+
     when: str = Field(min_length=1)
     result: Classification
     reason: str = Field(min_length=1)
@@ -64,6 +72,8 @@ class ClassifyRow(StrictModel):
 
 
 class CheckCall(StrictModel):
+    """A rule's call of a built-in check, by name, with its parameters."""
+
     name: Literal[
         "split_purchase",
         "budget_available",
@@ -77,6 +87,8 @@ class CheckCall(StrictModel):
 
 
 class Rule(StrictModel):
+    """One policy rule: when it applies and its one effect (assert, require, classify, check)."""
+
     id: RuleId
     title: str = Field(min_length=1)
     description: str | None = None
@@ -110,6 +122,8 @@ class Rule(StrictModel):
 
 
 class PolicySpec(StrictModel):
+    """What a policy applies to, its scope, enforcement, rules and escalation chain."""
+
     applies_to: Literal["PurchaseRequest", "Vendor", "AIAssessment"] = "PurchaseRequest"
     scope: Scope = Scope()
     enforcement: Enforcement = "hard"
@@ -121,12 +135,16 @@ class PolicySpec(StrictModel):
 
 
 class Policy(Document):
+    """A policy file: metadata and spec."""
+
     kind: Literal["Policy"]
     metadata: Metadata
     spec: PolicySpec
 
 
 class PolicySetSpec(StrictModel):
+    """Which policies are in force from when, how stages run, who owns vendor data."""
+
     effective_from: IsoDate
     policies: list[Slug] = []
     """Names of the policies in the set; empty means every policy found."""
@@ -137,6 +155,8 @@ class PolicySetSpec(StrictModel):
 
 
 class PolicySet(Document):
+    """The set of policies in force, with its metadata."""
+
     kind: Literal["PolicySet"]
     metadata: Metadata
     spec: PolicySetSpec

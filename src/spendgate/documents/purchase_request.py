@@ -60,6 +60,8 @@ Ratio = Annotated[
 
 
 class LineItem(StrictModel):
+    """One line of a request: what is bought, how many, at what price and terms."""
+
     description: str = Field(min_length=1)
     category: Category
     quantity: Quantity = Decimal(1)
@@ -129,12 +131,16 @@ class LineItem(StrictModel):
 
 
 class Benefits(StrictModel):
+    """What the request is expected to return: ROI and KPIs."""
+
     roi: Ratio | None = None
     """Expected return on investment over the term, in percent."""
     kpis: list[str] = []
 
 
 class RequestData(StrictModel):
+    """The data the purchase touches: classification, personal data, regions."""
+
     classification: Literal["public", "internal", "confidential", "restricted"] = "internal"
     personal_data: bool = False
     special_category: bool = False
@@ -149,6 +155,8 @@ it."""
 
 
 class PurchaseRequest(Document):
+    """A purchase request: who asks, from which vendor, its lines and its data."""
+
     kind: Literal["PurchaseRequest"]
     id: Identifier
     title: str = Field(min_length=1)
@@ -189,6 +197,7 @@ class PurchaseRequest(Document):
 
     @property
     def currency(self) -> str:
+        """The request's currency: that of its lines (they share one)."""
         return self.line_items[0].currency
 
     @property

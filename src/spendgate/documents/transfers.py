@@ -19,6 +19,8 @@ Mechanism = Literal["adequacy", "scc", "bcr", "derogation", "none"]
 
 
 class Transfer(StrictModel):
+    """One transfer of personal data out of the EEA: to which country, under what."""
+
     to_country: CountryCode
     mechanism: Mechanism
     """`adequacy` (GDPR Art. 45), `scc` standard contractual clauses (Art. 46(2)(c)), `bcr`

@@ -10,6 +10,8 @@ from spendgate.documents.fields import Document, Identifier, IsoDate
 
 
 class Waiver(Document):
+    """An exception to rules for some requests or vendors, approved and dated."""
+
     kind: Literal["Waiver"]
     id: Identifier
     rules: list[Identifier] = Field(min_length=1)

@@ -94,6 +94,7 @@ class EventChecks:
         self.ended_explicitly: bool | None = None
 
     def see(self, event: Any) -> None:
+        """Check one event, in stream order."""
         if isinstance(event, _NODE_EVENTS):
             self._node(event)
         if isinstance(event, yaml.ScalarEvent):

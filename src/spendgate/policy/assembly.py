@@ -42,6 +42,7 @@ def organisation_program(
 
 
 def ledger(repository: Repository, config: Config) -> Ledger:
+    """The figures checks weigh a request against: requests, budgets, benchmarks."""
     requests = {model.id: model for _, model in repository.models(PurchaseRequest)}
     budgets = {
         (budget.cost_centre, budget.fiscal_year): budget
@@ -63,6 +64,7 @@ def ledger(repository: Repository, config: Config) -> Ledger:
 def desk(
     repository: Repository, config: Config, locator: Locator, notary: Notary, parallel: bool
 ) -> ApprovalDesk:
+    """The approval desk: the repository's approval records and delegations."""
     records: dict[str, list[tuple[LoadedDocument, Approval]]] = defaultdict(list)
     for document, approval in repository.models(Approval):
         records[approval.request].append((document, approval))

@@ -42,6 +42,8 @@ class CelEvaluationError(RuleFailure):
 
 @dataclass(frozen=True)
 class Program:
+    """A compiled CEL expression, with its source."""
+
     source: str
     compiled: Any
 

@@ -40,6 +40,8 @@ NOT_APPLICABLE, PASSED, FAILED = 0, 1, 2
 
 @dataclass(frozen=True)
 class CompiledRow:
+    """One classification row with its compiled condition."""
+
     row: ClassifyRow
     program: Program
 
@@ -76,6 +78,8 @@ class CompiledRule:
 
 @dataclass(frozen=True)
 class CompiledPolicy:
+    """A policy ready to evaluate: its facts, compiled rules and programs."""
+
     name: str
     version: str
     owner: str
@@ -110,6 +114,7 @@ class PolicyBook:
 
     @property
     def rules(self) -> tuple[tuple[CompiledPolicy, CompiledRule], ...]:
+        """Every rule of every policy, with its policy."""
         return tuple((policy, rule) for policy in self.policies for rule in policy.rules)
 
 

@@ -34,10 +34,12 @@ VARIABLES = ("request", "vendor", "ai", "org", "budget", "requester", "now", "th
 
 
 def day_number(value: date) -> int:
+    """A date as CEL sees it: days since 1970-01-01."""
     return (value - EPOCH).days
 
 
 def from_day_number(value: int) -> date:
+    """The date of a CEL day number."""
     return date.fromordinal(EPOCH.toordinal() + value)
 
 
@@ -55,6 +57,7 @@ def plain(value: Any) -> Any:
 
 
 def model_context(model: BaseModel | None) -> dict[str, Any]:
+    """A document as CEL sees it, without apiVersion and kind; empty for None."""
     if model is None:
         return {}
     result: dict[str, Any] = plain(model.model_dump(by_alias=True, exclude={"api_version", "kind"}))
@@ -210,10 +213,12 @@ class BudgetYear:
 
     @property
     def remaining(self) -> Decimal | None:
+        """What the budget has left for this request; None without a budget."""
         return None if self.amount is None else self.amount - self.committed
 
     @property
     def over(self) -> bool:
+        """Whether the request's share of the year exceeds what is left."""
         remaining = self.remaining
         return remaining is not None and self.in_year > remaining
 
@@ -358,6 +363,7 @@ def budget_context(request: PurchaseRequest, ledger: Ledger) -> dict[str, Any]:
 
 
 def org_context(config: Config) -> dict[str, Any]:
+    """`org` in an expression: the organisation's settings."""
     organization = config.organization
     return {
         "name": organization.name,

@@ -112,6 +112,7 @@ def check_repository(
 
 
 def rule_infos(book: PolicyBook) -> tuple[RuleInfo, ...]:
+    """What reports need to know of every rule of the book."""
     return tuple(
         RuleInfo(
             rule.id,

@@ -23,6 +23,7 @@ BUILTIN = "builtin"
 
 
 def builtin_directory() -> Path:
+    """The reference library's folder inside the package."""
     return Path(__file__).resolve().parent.parent / "reference_policies"
 
 

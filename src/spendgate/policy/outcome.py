@@ -107,6 +107,7 @@ def make_finding(
     where: Location,
     evidence: Evidence,
 ) -> Finding:
+    """The finding a failed rule raises, with its message, place and evidence."""
     return Finding(
         rule.id,
         rule.title,
@@ -120,6 +121,7 @@ def make_finding(
 
 
 def gather_evidence(chains: tuple[str, ...], context: dict[str, Any]) -> Evidence:
+    """The values an expression read, by field chain, as reports show them."""
     shape = context_shape()
     evidence = []
     for chain in chains:

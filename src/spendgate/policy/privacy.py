@@ -49,6 +49,7 @@ class InEffect:
 
     @property
     def label(self) -> str:
+        """The list in words: name, version, date and where it comes from."""
         metadata = self.decisions.metadata
         return f"{metadata.name} {metadata.version} (as of {self.decisions.as_of}, {self.source})"
 
@@ -63,6 +64,7 @@ class Destination:
 
     @classmethod
     def of(cls, transfer: Transfer) -> Destination:
+        """The destination a declared transfer states."""
         return cls(transfer.to_country, transfer.mechanism, transfer.within_scope)
 
 

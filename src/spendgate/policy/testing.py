@@ -48,12 +48,15 @@ class Expectation(StrictModel):
 
 @dataclass(frozen=True)
 class CaseResult:
+    """The outcome of one test case: its name, description and differences."""
+
     name: str
     description: str
     differences: tuple[str, ...]
 
     @property
     def passed(self) -> bool:
+        """Whether the decision matched every expectation."""
         return not self.differences
 
 
@@ -65,6 +68,7 @@ def discover(directory: Path) -> list[Path]:
 
 
 def read_expectation(case: Path) -> Expectation:
+    """The `expect.yaml` of `case`; ConfigurationError when it is not valid."""
     path = case / EXPECT_FILE
     try:
         (document,) = load_located(read_source(path, root=case).text)
@@ -79,6 +83,7 @@ def read_expectation(case: Path) -> Expectation:
 
 
 def run_case(case: Path, base: Path, book: PolicyBook) -> CaseResult:
+    """Run one case over a copy of `base` and compare its decision with expectation."""
     expectation = read_expectation(case)
     with tempfile.TemporaryDirectory(prefix="spendgate-test-") as scratch:
         repository_root = Path(scratch) / "repo"
@@ -140,6 +145,7 @@ def _decide_and_compare(root: Path, book: PolicyBook, expectation: Expectation) 
 
 
 def run_cases(directory: Path, book: PolicyBook) -> list[CaseResult]:
+    """Run every case in `directory` on its `base/` repository."""
     base = directory / BASE_DIR
     if not base.is_dir():
         raise ConfigurationError(

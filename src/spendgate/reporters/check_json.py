@@ -92,6 +92,7 @@ def report_schema() -> dict[str, Any]:
 
 
 def render(report: CheckReport, *, colour: bool = False) -> str:
+    """The check report as JSON: every decision, problem and note, keys sorted."""
     document = {
         "spendgate_version": __version__,
         "evaluation_date": report.evaluation_date.isoformat(),

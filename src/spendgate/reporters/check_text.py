@@ -33,6 +33,7 @@ def finding_level(finding: Finding) -> str:
 
 
 def finding_line(finding: Finding) -> str:
+    """One finding as `file:line:col: [level] path: message (rule)`, with its waiver."""
     where = finding.location
     path = f"{where.yaml_path}: " if where.yaml_path not in ("", "$") else ""
     waived = f", waived by {finding.waiver}" if finding.waiver else ""
@@ -42,6 +43,7 @@ def finding_line(finding: Finding) -> str:
 
 
 def step_line(step: RouteStep) -> str:
+    """One approval step: stage, roles, veto, rule, and who approved or may approve."""
     scope = f" of {step.of}" if step.of else ""
     veto = ", veto" if step.veto else ""
     acting = f" acting for {step.acting_for}" if step.acting_for else ""
@@ -80,6 +82,7 @@ def rejection_text(step: RouteStep) -> str:
 
 
 def decision_block(decision: Decision, *, colour: bool = False) -> list[str]:
+    """One request's lines: id, status, title, total, route and findings."""
     status: str = decision.status
     if colour:
         status = f"\x1b[{STATUS_COLOURS[status]}m{status}\x1b[0m"
@@ -96,6 +99,7 @@ def decision_block(decision: Decision, *, colour: bool = False) -> list[str]:
 
 
 def summary_line(report: CheckReport) -> str:
+    """The closing line: requests counted by status, the policy set and the date."""
     counts = Counter(decision.status for decision in report.decisions)
     parts = ", ".join(f"{counts[status]} {status}" for status in STATUSES)
     total = len(report.decisions)
@@ -107,6 +111,7 @@ def summary_line(report: CheckReport) -> str:
 
 
 def render(report: CheckReport, *, colour: bool = False) -> str:
+    """The check report as text: each request's block, the problems, notes, summary."""
     lines: list[str] = []
     for decision in report.decisions:
         lines.extend(decision_block(decision, colour=colour))

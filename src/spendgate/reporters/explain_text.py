@@ -18,6 +18,7 @@ def _value(value: Any) -> str:
 
 
 def trace_lines(trace: RuleTrace) -> list[str]:
+    """One rule's line in `explain`: outcome, effect and detail, then its evidence."""
     head = f"  {trace.rule_id:<10} {trace.outcome:<15} {trace.effect:<8}"
     lines = [f"{head} {trace.detail} [{trace.policy}]"]
     lines.extend(f"      {path} = {_value(value)}" for path, value in trace.evidence)
@@ -25,6 +26,7 @@ def trace_lines(trace: RuleTrace) -> list[str]:
 
 
 def render(decision: Decision) -> str:
+    """`explain` for one request: its block, classification, evidence and every rule."""
     lines = decision_block(decision)
     if decision.classification.lines:
         lines.append("  classification:")

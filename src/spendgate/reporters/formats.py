@@ -24,6 +24,8 @@ CHECK_FORMATS = {
 
 
 class Renderer(Protocol):
+    """What every format module's `render` is: a check report in, text out."""
+
     def __call__(self, report: CheckReport, *, colour: bool = False) -> str: ...
 
 

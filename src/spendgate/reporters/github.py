@@ -70,6 +70,7 @@ class Budget:
 
     @classmethod
     def for_annotations(cls, annotations: list[Annotation]) -> Budget:
+        """The budget for `annotations`, keeping room for the withheld notice."""
         counts = Counter(annotation.level for annotation in annotations)
         limits = dict.fromkeys(LEVELS, ANNOTATIONS_PER_LEVEL)
         if any(count > ANNOTATIONS_PER_LEVEL for count in counts.values()):
@@ -77,6 +78,7 @@ class Budget:
         return cls(limits)
 
     def admit(self, level: str) -> bool:
+        """Whether one more annotation of `level` may be shown; counts it either way."""
         if self.used[level] < self.limits[level]:
             self.used[level] += 1
             return True
@@ -96,6 +98,7 @@ def command(annotation: Annotation, root: str) -> str:
 
 
 def finding_annotation(decision: Decision, finding: Finding) -> Annotation:
+    """The annotation of one finding of a request."""
     level = finding_level(finding)
     where = finding.location
     path = f"{where.yaml_path}: " if where.yaml_path not in ("", "$") else ""
@@ -114,6 +117,7 @@ def finding_annotation(decision: Decision, finding: Finding) -> Annotation:
 
 
 def rejection_annotation(decision: Decision, step: RouteStep) -> Annotation:
+    """The error annotation of a step someone rejected."""
     request = f"{decision.request_id}: " if decision.request_id != "?" else ""
     rejected = f"{rejection_text(step)} ({step.rule_id})"
     return Annotation(
@@ -134,6 +138,7 @@ def decision_annotations(decision: Decision) -> list[Annotation]:
 
 
 def problem_annotation(problem: Problem) -> Annotation:
+    """The annotation of one problem outside requests."""
     where = problem.location
     path = f"{where.yaml_path}: " if where.yaml_path not in ("", "$") else ""
     return Annotation(
@@ -146,6 +151,7 @@ def problem_annotation(problem: Problem) -> Annotation:
 
 
 def emit(annotation: Annotation, budget: Budget, root: str) -> str:
+    """The workflow command for `annotation`, or its plain line once the budget is spent."""
     if budget.admit(annotation.level):
         return command(annotation, root)
     return f"  {text_line(annotation.plain)}"  # indented as the text format lists findings
@@ -159,6 +165,7 @@ def group_title(decision: Decision) -> str:
 
 
 def group(title: str, plain: list[str], annotated: list[str]) -> list[str]:
+    """A collapsible log group: the title, the plain lines, then the annotations."""
     return [
         f"::group::{workflow_data(text_line(title))}",
         *(text_line(line) for line in plain),
@@ -168,6 +175,7 @@ def group(title: str, plain: list[str], annotated: list[str]) -> list[str]:
 
 
 def withheld_notice(budget: Budget) -> list[str]:
+    """The notice that counts the findings not annotated, if any were."""
     if not budget.withheld:
         return []
     total = sum(budget.withheld.values())

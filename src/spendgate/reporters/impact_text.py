@@ -25,6 +25,7 @@ def _difference(before: Outcome, after: Outcome) -> str:
 
 
 def render(impact: Impact) -> str:
+    """`impact` as text: one line per request whose decision changes, then the summary."""
     lines = [
         f"{file}: {request_id}: {_difference(before, after)}"
         for request_id, file, before, after in impact.changed

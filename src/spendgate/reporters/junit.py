@@ -68,6 +68,7 @@ def evidence_value(value: Any) -> str:
 
 
 def finding_detail(finding: Finding) -> str:
+    """The body of a failing case: the finding's line, its policy and evidence."""
     evidence = [
         text_line(f"    {path} = {evidence_value(value)}") for path, value in finding.evidence
     ]
@@ -98,12 +99,14 @@ def findings_case(classname: str, name: str, found: list[Finding], *, invalid: b
 
 
 def finding_name(finding: Finding) -> str:
+    """A case's name for a finding: the rule id, with its title when it says more."""
     if finding.title and finding.title != finding.message:
         return f"{finding.rule_id} {finding.title}"
     return finding.rule_id
 
 
 def route_case(decision: Decision) -> Case:
+    """The approval route as one case: passed, failed when rejected, skipped waiting."""
     steps = "\n".join(step_line(step).strip() for step in decision.route)
     rejected = rejections(decision)
     if rejected:
@@ -117,6 +120,7 @@ def route_case(decision: Decision) -> Case:
 
 
 def rule_cases(decision: Decision, rules: tuple[RuleInfo, ...]) -> list[Case]:
+    """One case per rule tested on a request, with the findings it raised."""
     by_rule: dict[str, list[Finding]] = {}
     for finding in decision.findings:
         by_rule.setdefault(finding.rule_id, []).append(finding)
@@ -140,6 +144,7 @@ def rule_cases(decision: Decision, rules: tuple[RuleInfo, ...]) -> list[Case]:
 
 
 def problem_case(problem: Problem) -> Case:
+    """One problem outside requests as a case: a failure (configuration: an error) or passed."""
     where = problem.location
     name = f"{problem.code} {where}"
     line = problem_line(problem)
@@ -154,6 +159,7 @@ def problem_case(problem: Problem) -> Case:
 
 
 def case_element(case: Case, root: str) -> ET.Element:
+    """The `<testcase>` element of one case, with the file it points at."""
     element = ET.Element("testcase", classname=xml_text(case.classname), name=xml_text(case.name))
     element.set("time", "0")
     if case.file:
@@ -172,6 +178,7 @@ def case_element(case: Case, root: str) -> ET.Element:
 def suite_element(
     name: str, cases: list[Case], root: str, properties: dict[str, str], output: str
 ) -> ET.Element:
+    """A `<testsuite>` element: its cases counted by outcome, properties and log."""
     counts = Counter(case.outcome for case in cases)
     suite = ET.Element("testsuite", name=xml_text(name), tests=str(len(cases)))
     suite.set("failures", str(counts["failure"]))
@@ -189,6 +196,7 @@ def suite_element(
 
 
 def request_properties(decision: Decision, report: CheckReport) -> dict[str, str]:
+    """The facts of a request that its suite lists as properties."""
     return {
         "request": decision.request_id,
         "title": decision.title,
@@ -202,6 +210,7 @@ def request_properties(decision: Decision, report: CheckReport) -> dict[str, str
 
 
 def request_suite(decision: Decision, report: CheckReport) -> ET.Element:
+    """The suite of one request: its rules' cases and the request's text block."""
     name = decision.request_id if decision.request_id != "?" else decision.file
     suite = suite_element(
         name,

@@ -41,6 +41,7 @@ LEVEL_ORDER = {"error": 0, "warning": 1, "note": 2}
 
 
 def overall(report: CheckReport) -> str:
+    """The heading's verdict: the worst state of any request or problem."""
     statuses = {decision.status for decision in report.decisions}
     if report.has_configuration_errors:
         return "❌ spendgate: configuration error"
@@ -54,6 +55,7 @@ def overall(report: CheckReport) -> str:
 
 
 def amount(decision: Decision) -> str:
+    """A request's total in the base currency, digits grouped."""
     return f"{grouped(decision.total_base)} {text(decision.base_currency)}"
 
 
@@ -73,10 +75,12 @@ def classification(decision: Decision, *, lines: bool = False) -> str:
 
 
 def request_name(decision: Decision) -> str:
+    """What a request is called in the comment: its id, or its file when unknown."""
     return decision.request_id if decision.request_id != "?" else decision.file
 
 
 def overview(report: CheckReport) -> list[str]:
+    """The table of requests: status, total, classification and title."""
     rows = [
         f"| {text(request_name(d))} | {STATUS_ICONS[d.status]} {d.status} | {amount(d)} "
         f"| {text(classification(d))} | {text(d.title)} |"
@@ -93,6 +97,7 @@ def overview(report: CheckReport) -> list[str]:
 
 
 def step_item(step: RouteStep) -> str:
+    """One approval step as a task-list item, ticked when approved."""
     roles = text(" + ".join(step.roles)) + (f" of {text(step.of)}" if step.of else "")
     veto = " (veto)" if step.veto else ""
     rules = text(step.rule_id)
@@ -112,17 +117,20 @@ def step_item(step: RouteStep) -> str:
 
 
 def route(decision: Decision) -> list[str]:
+    """A request's approval route as a task list, if it has one."""
     if not decision.route:
         return []
     return ["**Approval route**", "", *(step_item(step) for step in decision.route), ""]
 
 
 def location_cell(where: Location) -> str:
+    """A table cell with a place: the file position and the YAML path."""
     path = f" {code(where.yaml_path, cell=True)}" if where.yaml_path not in ("", "$") else ""
     return f"{code(str(where), cell=True)}{path}"
 
 
 def finding_row(finding: Finding) -> str:
+    """One finding as a table row: level, rule, message, location."""
     return (
         f"| {finding_level(finding)} | {text(finding.rule_id)} | {text(finding.message)} "
         f"| {location_cell(finding.location)} |"
@@ -130,6 +138,7 @@ def finding_row(finding: Finding) -> str:
 
 
 def findings(decision: Decision) -> list[str]:
+    """The table of a request's findings that count, errors first."""
     shown = sorted(
         (finding for finding in decision.findings if finding_level(finding) != "note"),
         key=lambda finding: LEVEL_ORDER[finding_level(finding)],
@@ -147,6 +156,7 @@ def findings(decision: Decision) -> list[str]:
 
 
 def waivers(decision: Decision) -> list[str]:
+    """The list of a request's findings that waivers set aside."""
     waived = [finding for finding in decision.findings if finding_level(finding) == "note"]
     if not waived:
         return []
@@ -159,6 +169,7 @@ def waivers(decision: Decision) -> list[str]:
 
 
 def request_section(decision: Decision) -> list[str]:
+    """One request's section: heading, facts, route, findings and waivers."""
     icon = STATUS_ICONS[decision.status]
     facts = [amount(decision), text(classification(decision, lines=True)), code(decision.file)]
     return [
@@ -173,6 +184,7 @@ def request_section(decision: Decision) -> list[str]:
 
 
 def problem_row(problem: Problem) -> str:
+    """One problem as a table row: level, code, message, location."""
     return (
         f"| {problem.level.value} | {text(problem.code)} | {text(problem.message)} "
         f"| {location_cell(problem.location)} |"
@@ -180,6 +192,7 @@ def problem_row(problem: Problem) -> str:
 
 
 def problems(report: CheckReport) -> list[str]:
+    """The table of problems outside requests, if any."""
     if not report.problems:
         return []
     return [
@@ -193,6 +206,7 @@ def problems(report: CheckReport) -> list[str]:
 
 
 def notes(report: CheckReport) -> list[str]:
+    """The report's notes, as quotes."""
     if not report.notes:
         return []
     return [*(f"> {text(note)}" for note in report.notes), ""]

@@ -33,6 +33,7 @@ def _plural(count: int, word: str) -> str:
 
 
 def summary_line(report: ValidationReport) -> str:
+    """The closing line of `validate`: valid or invalid, problems, documents, files."""
     scope = f"{_plural(report.documents, 'document')} in {_plural(report.files, 'file')}"
     if not report.problems:
         return f"valid: {scope}"
@@ -41,6 +42,7 @@ def summary_line(report: ValidationReport) -> str:
 
 
 def render_text(report: ValidationReport, *, colour: bool = False) -> str:
+    """`validate` as text: one line per problem, then the summary."""
     lines = [problem_line(problem, colour=colour) for problem in report.problems]
     lines.append(summary_line(report))
     return "\n".join(lines) + "\n"
@@ -65,6 +67,7 @@ def _problem_json(problem: Problem) -> dict[str, object]:
 
 
 def render_json(report: ValidationReport, *, colour: bool = False) -> str:
+    """`validate` as JSON: the summary counts and every problem."""
     document = {
         "spendgate_version": __version__,
         "root": report.root,

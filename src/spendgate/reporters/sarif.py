@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 
@@ -28,9 +27,14 @@ from spendgate.decisions import Decision, Finding, RouteStep
 from spendgate.problems import Location, Problem
 from spendgate.reporters.check_text import finding_level, rejection_text, unvetoed_rejections
 from spendgate.reporters.escaping import json_document, json_safe, unicode_text, uri_path
+from spendgate.reporters.sarif_rules import (
+    REJECTED,
+    rule_descriptors,
+    sentence,
+)
 
 if TYPE_CHECKING:
-    from spendgate.decisions import CheckReport, RuleInfo
+    from spendgate.decisions import CheckReport
 
 Json = dict[str, Any]
 
@@ -43,22 +47,6 @@ SOURCE_ROOT = "%SRCROOT%"
 #: Versioned, so that a change to what is hashed shows as a new key rather than as new alerts.
 FINGERPRINT = "spendgateFinding/v1"
 
-#: A rule's default level: what one of its findings is unless a waiver makes it a note.
-ENFORCEMENT_LEVELS = {"hard": "error", "soft": "error", "advisory": "warning"}
-ENFORCEMENT_MEANINGS = {
-    "hard": "a finding blocks the request, and no waiver can lift it",
-    "soft": "a finding blocks the request unless a waiver covers it",
-    "advisory": "a finding is reported and never blocks",
-}
-#: The rule of a result that reports an approver's rejection of a request.
-REJECTED = "REJECTED"
-REJECTED_TITLE = "An approver on the route rejected the request"
-REJECTED_EXPLANATION = (
-    "An approver who holds a role on the request's approval route recorded a rejection, so the "
-    "request cannot be approved and the gate fails. Only a material change to the request, which "
-    "voids the rejection, lets it be approved again."
-)
-
 
 def render(report: CheckReport, *, colour: bool = False) -> str:
     """The SARIF log of `report`, as 2-space indented JSON with a final newline."""
@@ -68,6 +56,7 @@ def render(report: CheckReport, *, colour: bool = False) -> str:
 
 
 def sarif_run(report: CheckReport) -> Json:
+    """The one SARIF run: the tool and its rules, every result, the policy set."""
     rules = rule_descriptors(report)
     index = {rule["id"]: position for position, rule in enumerate(rules)}
     results = [
@@ -90,6 +79,7 @@ def sarif_run(report: CheckReport) -> Json:
 
 
 def driver(rules: list[Json]) -> Json:
+    """The SARIF tool driver: spendgate, its version and the rule descriptors."""
     return {
         "name": "spendgate",
         "fullName": f"spendgate {__version__}",
@@ -101,149 +91,6 @@ def driver(rules: list[Json]) -> Json:
 
 
 # Rules ------------------------------------------------------------------------------------------
-
-
-def rule_descriptors(report: CheckReport) -> list[Json]:
-    """Every rule of the policy set, then one for each other code that a result carries."""
-    descriptors: dict[str, Json] = {}
-    for rule in report.rules:
-        descriptors.setdefault(rule.id, policy_rule(rule))
-    for decision in report.decisions:
-        if unvetoed_rejections(decision):
-            descriptors.setdefault(REJECTED, rejected_rule())
-        for finding in decision.findings:
-            descriptors.setdefault(finding.rule_id, finding_rule(finding))
-    for problem in report.problems:
-        descriptors.setdefault(problem.code, problem_rule(problem))
-    return list(descriptors.values())
-
-
-def policy_rule(rule: RuleInfo) -> Json:
-    title = sentence(rule.title)
-    return descriptor(
-        rule.id,
-        rule.title,
-        full=sentence(rule.description) if rule.description else title,
-        help_text=f"{title} {policy_rule_facts(rule)}",
-        help_markdown=policy_rule_markdown(rule),
-        level=ENFORCEMENT_LEVELS.get(rule.enforcement, "warning"),
-        properties={
-            "policy": rule.policy,
-            "policyVersion": rule.policy_version,
-            "owner": rule.owner,
-            "effect": rule.effect,
-            "enforcement": rule.enforcement,
-            "tags": ["procurement", rule.policy],
-        },
-    )
-
-
-def policy_rule_facts(rule: RuleInfo) -> str:
-    meaning = ENFORCEMENT_MEANINGS.get(rule.enforcement, "")
-    return (
-        f"Rule {rule.id} of policy {rule.policy} {rule.policy_version}, owned by {rule.owner}. "
-        f"Effect {rule.effect}, enforcement {rule.enforcement}: {meaning}."
-    )
-
-
-def policy_rule_markdown(rule: RuleInfo) -> str:
-    meaning = ENFORCEMENT_MEANINGS.get(rule.enforcement, "")
-    paragraphs = [f"**{rule.title}**"]
-    if rule.description:
-        paragraphs.append(rule.description)
-    paragraphs.append(
-        f"Rule `{rule.id}` of policy `{rule.policy}` {rule.policy_version}, owned by "
-        f"`{rule.owner}`. Effect `{rule.effect}`, enforcement `{rule.enforcement}`: {meaning}."
-    )
-    return "\n\n".join(paragraphs)
-
-
-def finding_rule(finding: Finding) -> Json:
-    """A rule for a finding that no policy declares: a document that fails to load, an approval."""
-    if finding.policy == "validate":
-        title = f"A purchase request loads and validates ({finding.rule_id})"
-        explanation = (
-            "The request file does not load or does not match its schema, so it cannot be "
-            "decided; the gate treats it as invalid. Fix the file at the location shown."
-        )
-    else:
-        title = finding.title
-        meaning = ENFORCEMENT_MEANINGS.get(finding.enforcement, "")
-        explanation = (
-            f"A check built into spendgate ({finding.policy}), enforcement "
-            f"{finding.enforcement}: {meaning}."
-        )
-    return builtin_rule(finding.rule_id, title, explanation, finding.policy, finding.enforcement)
-
-
-def rejected_rule() -> Json:
-    """The rule of a rejection by an approver, which is no finding of a policy."""
-    return builtin_rule(REJECTED, REJECTED_TITLE, REJECTED_EXPLANATION, "approvals", "")
-
-
-def problem_rule(problem: Problem) -> Json:
-    """A rule for a repository problem that belongs to no request (`governance-change`, …)."""
-    explanation = (
-        f"A problem with the code {problem.code} that belongs to no single request: errors "
-        "fail the gate, warnings do not. Fix it at the location shown."
-    )
-    return builtin_rule(
-        problem.code, f"Repository problem {problem.code}", explanation, "repository", ""
-    )
-
-
-def builtin_rule(rule_id: str, title: str, explanation: str, kind: str, enforcement: str) -> Json:
-    properties: Json = {"policy": kind, "tags": ["procurement", kind]}
-    if enforcement:
-        properties["enforcement"] = enforcement
-    return descriptor(
-        rule_id,
-        title,
-        full=f"{sentence(title)} {explanation}",
-        help_text=explanation,
-        help_markdown=explanation,
-        level=ENFORCEMENT_LEVELS.get(enforcement, "error"),
-        properties=properties,
-    )
-
-
-def descriptor(
-    rule_id: str,
-    title: str,
-    *,
-    full: str,
-    help_text: str,
-    help_markdown: str,
-    level: str,
-    properties: Json,
-) -> Json:
-    return {
-        "id": rule_id,
-        "name": friendly_name(title) or friendly_name(rule_id),
-        "shortDescription": {"text": sentence(title)},
-        "fullDescription": {"text": full},
-        "help": {"text": help_text, "markdown": help_markdown},
-        "defaultConfiguration": {"level": level},
-        "properties": properties,
-    }
-
-
-def friendly_name(title: str) -> str:
-    """A PascalCase name for a rule, as SARIF tools expect (`VendorIsScreenedWithin90Days`).
-
-    One-letter words (articles) are dropped, and a number joins the word before it, so that every
-    part is a capital followed by lower-case letters or digits.
-    """
-    parts: list[str] = []
-    for word in re.findall(r"[^\W_]+", title):
-        if word[0].isdigit() and parts:
-            parts[-1] += word
-        elif len(word) > 1 and word[0].isalpha():
-            parts.append(word[0].upper() + word[1:].lower())
-    return "".join(parts)
-
-
-# Results ----------------------------------------------------------------------------------------
 
 
 def decision_results(decision: Decision, index: dict[str, int]) -> list[Json]:
@@ -281,6 +128,7 @@ def rejection_result(decision: Decision, step: RouteStep, index: dict[str, int])
 
 
 def finding_result(decision: Decision, finding: Finding, index: dict[str, int]) -> Json:
+    """The SARIF result of one finding of a request, marked when waived."""
     waived = finding.waiver is not None and not finding.blocking
     text = finding_text(decision, finding)
     if waived:
@@ -314,6 +162,7 @@ def finding_result(decision: Decision, finding: Finding, index: dict[str, int]) 
 
 
 def problem_result(problem: Problem, index: dict[str, int]) -> Json:
+    """The SARIF result of one problem outside requests."""
     result: Json = {
         "ruleId": problem.code,
         "ruleIndex": index[problem.code],
@@ -356,12 +205,14 @@ def fingerprint(rule_id: str, where: Location, request_id: str, message: str) ->
 
 
 def locations(where: Location) -> list[Json]:
+    """A result's locations: one for a place in a file, none otherwise."""
     if not where.file:
         return []
     return [{"physicalLocation": physical_location(where)}]
 
 
 def physical_location(where: Location) -> Json:
+    """A SARIF physicalLocation: the file and, where known, line and column."""
     # A place known only by its file (line 0) is reported at line 1, as code scanning annotates
     # whole-file results: a region-less location is valid SARIF but tools warn about it.
     region: Json = {"startLine": max(where.line, 1)}
@@ -378,17 +229,10 @@ def artifact_location(file: str) -> Json:
 
 
 def path_uri(file: str) -> str:
+    """A `file://` URI for an absolute path, POSIX or Windows."""
     if PureWindowsPath(file).drive:  # a Windows name is Unicode; no byte there fails to decode
         return PureWindowsPath(unicode_text(file)).as_uri()
     return f"file://{uri_path(PurePosixPath(file).as_posix())}"
 
 
 # Text -------------------------------------------------------------------------------------------
-
-
-def sentence(text: str) -> str:
-    """`text` as a sentence: SARIF viewers show the first sentence of a message on its own."""
-    text = text.strip()
-    if not text:
-        return text
-    return text if text[-1] in ".!?" else text + "."

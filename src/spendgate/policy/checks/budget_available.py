@@ -24,11 +24,14 @@ from spendgate.policy.checks.base import Failure, Subject
 
 
 class Params(StrictModel):
+    """The check's parameters: whether an overrun passes, and which years count."""
+
     allow_overrun: bool = False
     years: Literal["all", "first", "later"] = "all"
 
 
 def run(subject: Subject, params: Params) -> Iterator[Failure]:
+    """A failure for each year without a budget, or over it when overruns do not pass."""
     request = subject.request
     currency = subject.ledger.config.organization.base_currency
 

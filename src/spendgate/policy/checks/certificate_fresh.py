@@ -15,11 +15,14 @@ from spendgate.policy.checks.base import Failure, Subject
 
 
 class Params(StrictModel):
+    """The check's parameters: the oldest SOC 2 report allowed; ISO 27001 or not."""
+
     soc2_max_age_days: int = Field(default=365, ge=1, le=3650)
     require_iso27001: bool = True
 
 
 def run(subject: Subject, params: Params) -> Iterator[Failure]:
+    """A failure for each attestation that is missing, too old or expired."""
     vendor = subject.vendor
     if vendor is None:
         return

@@ -18,10 +18,13 @@ from spendgate.policy.context import from_day_number
 
 
 class Params(StrictModel):
+    """The check's parameters: the days a contract may end before the term does."""
+
     grace_days: int = Field(default=0, ge=0, le=3650)
 
 
 def run(subject: Subject, params: Params) -> Iterator[Failure]:
+    """A failure when no contract covers the request's term."""
     vendor = subject.vendor
     if vendor is None:
         return

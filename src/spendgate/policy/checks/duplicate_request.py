@@ -16,10 +16,13 @@ from spendgate.policy.checks.base import Failure, Subject, linked
 
 
 class Params(StrictModel):
+    """The check's parameters: the days within which alike requests are duplicates."""
+
     window_days: int = Field(default=30, ge=1, le=366)
 
 
 def run(subject: Subject, params: Params) -> Iterator[Failure]:
+    """A failure for each other request that looks like the same purchase."""
     request = subject.request
     for other in subject.ledger.by_vendor.get(request.vendor, []):
         if other.id != request.id and _alike(request, other, params.window_days):

@@ -15,11 +15,14 @@ from spendgate.policy.checks.base import Failure, Subject
 
 
 class Params(StrictModel):
+    """The check's parameters: the request field, and the kind it must name."""
+
     field: Literal["renews", "amends", "ai_assessment", "vendor"]
     kind: Literal["PurchaseRequest", "AIAssessment", "Vendor"]
 
 
 def run(subject: Subject, params: Params) -> Iterator[Failure]:
+    """A failure when the field is empty or names no document of the kind."""
     value = getattr(subject.request, params.field)
     evidence = ((f"request.{params.field}", value),)
     if value is None:

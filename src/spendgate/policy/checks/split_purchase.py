@@ -20,11 +20,14 @@ from spendgate.policy.checks.base import Failure, Subject, linked
 
 
 class Params(StrictModel):
+    """The check's parameters: the window that groups requests, and the thresholds."""
+
     window_days: int = Field(default=30, ge=1, le=366)
     thresholds: list[float] = Field(min_length=1)
 
 
 def run(subject: Subject, params: Params) -> Iterator[Failure]:
+    """A failure for each threshold the group crosses together but no request alone."""
     request = subject.request
     if len(subject.ledger.by_vendor.get(request.vendor, ())) < 2:
         return

@@ -29,11 +29,14 @@ from spendgate.policy.checks.base import Failure, Subject
 
 
 class Params(StrictModel):
+    """The check's parameters: whose transfers, and the mechanisms accepted."""
+
     of: Literal["vendor", "ai_assessment"]
     mechanisms: list[Literal["scc", "bcr", "derogation"]] = ["scc", "bcr"]
 
 
 def run(subject: Subject, params: Params) -> Iterator[Failure]:
+    """A failure for each transfer out of the EEA that Chapter V does not allow."""
     if params.of == "vendor":
         yield from _vendor(subject, params)
     else:

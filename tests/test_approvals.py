@@ -471,11 +471,20 @@ def test_a_later_stage_approved_first_does_not_count_until_given_again(
 
     outcome = cli("check", repo, "--as-of", AS_OF)
 
-    assert outcome.stdout.startswith("PR-TEST [pending]")
-    assert (
-        "approve by director as director on 2026-11-03 does not count yet: stage 2 was approved "
-        "before earlier stages (budget_owner, line_manager); approve again once they are"
-    ) in outcome.stdout
+    assert (outcome.exit_code, outcome.stdout.split("\n\n")[0].splitlines()) == (
+        1,
+        [
+            "PR-TEST [pending] Keyboards for the team",
+            "  requests/pr-test.yaml: 15,000.00 EUR, opex",
+            "  route:",
+            "    stage 1 budget_owner (DR-005): [x] approved by cfo (unverified) on 2026-11-05",
+            "    stage 1 line_manager (DR-010): [x] approved by manager (unverified) on 2026-11-04",
+            "    stage 2 director of department (DR-020): [ ] waiting; may approve: director",
+            "  approvals/a-director.yaml:4:11: [warning] $.approver: approve by director as "
+            "director on 2026-11-03 does not count yet: stage 2 was approved before earlier "
+            "stages (budget_owner, line_manager); approve again once they are (APPROVAL)",
+        ],
+    )
 
     approve(
         repo, "d-director", approver="director", role="director", on="2026-11-06", digest=digest

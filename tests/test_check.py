@@ -145,13 +145,27 @@ def test_explain_gives_evidence_for_every_rule_that_fired(name: str) -> None:
 
 def test_explain_command(cli: Cli) -> None:
     outcome = cli("explain", "NB-2026-0199", "--repo", EXAMPLES / "bank", "--as-of", "2026-11-22")
-    assert outcome.exit_code == 0
-    assert "    VR-010: sanctions screening of caspian-data is pending\n" in outcome.stdout
-    assert "      vendor.sanctions.status = 'pending'\n" in outcome.stdout
-    assert (
-        "  VR-020     failed          assert   The vendor is not blocked [vendor-risk]\n"
-        in outcome.stdout
+    lines = outcome.stdout.splitlines()
+    evidence = lines.index("    VR-010: sanctions screening of caspian-data is pending")
+    traced = lines.index(
+        "  VR-020     failed          assert   The vendor is not blocked [vendor-risk]"
     )
+
+    assert outcome.exit_code == 0
+    assert lines[0] == (
+        "NB-2026-0199 [blocked] Alternative-data feed for SME credit scoring "
+        "(web footprint and payment behaviour)"
+    )
+    assert lines[evidence : evidence + 4] == [
+        "    VR-010: sanctions screening of caspian-data is pending",
+        "      vendor.sanctions.status = 'pending'",
+        "    VR-020: caspian-data is blocked",
+        "      vendor.status = 'blocked'",
+    ]
+    assert lines[traced : traced + 2] == [
+        "  VR-020     failed          assert   The vendor is not blocked [vendor-risk]",
+        "      vendor.status = 'blocked'",
+    ]
 
 
 def test_explain_unknown_request(cli: Cli) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import platform
 import subprocess
 import sys
 from pathlib import Path
@@ -94,8 +95,13 @@ def test_missing_path_is_a_usage_error(cli: Cli, tmp_path: Path) -> None:
 
 def test_empty_directory_is_not_a_governance_repository(cli: Cli, tmp_path: Path) -> None:
     outcome = cli("validate", tmp_path)
-    assert outcome.exit_code == 2
-    assert outcome.stderr.startswith(f"spendgate: error: {tmp_path} holds no governance repository")
+    assert (outcome.exit_code, outcome.stdout, outcome.stderr) == (
+        2,
+        "",
+        f"spendgate: error: {tmp_path} holds no governance repository: no spendgate.yaml and no "
+        "documents under the default paths (org/, vendors/, requests/, ai/, approvals/, waivers/, "
+        "policies/)\n",
+    )
 
 
 def test_internal_error_asks_for_a_report_without_traceback(
@@ -108,9 +114,13 @@ def test_internal_error_asks_for_a_report_without_traceback(
 
     outcome = cli("validate", minimal_repo)
 
-    assert outcome.exit_code == 3
-    assert outcome.stderr.startswith("spendgate: internal error: KeyError: 'boom'\nThis is a bug")
-    assert "Traceback" not in outcome.stderr
+    assert (outcome.exit_code, outcome.stderr) == (
+        3,
+        "spendgate: internal error: KeyError: 'boom'\n"
+        f"This is a bug in spendgate {__version__} (Python {platform.python_version()}). Please "
+        "report it at https://github.com/spendgate/spendgate/issues; rerun with --debug for the "
+        "traceback.\n",
+    )
     with pytest.raises(KeyError):
         cli("--debug", "validate", minimal_repo)
 

@@ -7,8 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from spendgate.app.governed_changes import governance_owners
-from spendgate.app.pull_request import is_governance
-from spendgate.approvals.changes import content_digest
+from spendgate.approvals.changes import content_digest, is_governance
 from spendgate.approvals.digest import CURRENT_VERSION, request_digest
 from spendgate.approvals.roles import authority
 from spendgate.decisions import RouteStep

@@ -28,9 +28,7 @@ from spendgate import vcs
 from spendgate.app.base_revision import BaseRevision
 from spendgate.app.governed_changes import governed_problems
 from spendgate.app.record_changes import log_problems, record_problems
-from spendgate.approvals.changes import (
-    VENDOR_EVIDENCE_CHANGE,
-)
+from spendgate.approvals.changes import VENDOR_EVIDENCE_CHANGE, is_governance
 from spendgate.catalogue import Catalogue, Store, Summary, in_record_folder, summaries
 from spendgate.decisions import CheckReport, Impact, ImpactOutcome
 from spendgate.documents.config import Config, Paths
@@ -50,14 +48,6 @@ class Judged:
     base: str
     changes: tuple[vcs.Change, ...]
     governance: tuple[vcs.Change, ...]
-
-
-def is_governance(path: str, paths: Paths) -> bool:
-    """spendgate.yaml, People, Budgets and policies (but not their test cases)."""
-    policies = paths.policies.rstrip("/") + "/"
-    if path in (CONFIG_FILE, paths.people, paths.budgets):
-        return True
-    return path.startswith(policies) and not path.startswith(policies + POLICY_TESTS_DIR + "/")
 
 
 def _base(root: Path, base_ref: str, scratch: Path) -> BaseRevision:

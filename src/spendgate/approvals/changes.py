@@ -21,6 +21,8 @@ from typing import Any
 from spendgate.approvals.authenticity import Claim, Notary
 from spendgate.approvals.roles import authority
 from spendgate.documents.approval import ChangeApproval
+from spendgate.documents.config import Paths
+from spendgate.documents.discovery import CONFIG_FILE, POLICY_TESTS_DIR
 from spendgate.documents.people import Delegation, Person
 from spendgate.documents.vendor import Vendor
 from spendgate.problems import Level, Location, Problem
@@ -132,3 +134,12 @@ def evidence_changes(base: Iterable[Vendor], head: Iterable[Vendor]) -> dict[str
 def _evidence(vendor: Vendor) -> dict[str, Any]:
     dumped = vendor.model_dump(mode="json", exclude_defaults=False)
     return {name: value for name, value in dumped.items() if name not in NOT_EVIDENCE}
+
+
+def is_governance(path: str, paths: Paths) -> bool:
+    """Whether a change to `path` needs its owner's approval as a governance file:
+    spendgate.yaml, People, Budgets and policies (but not their test cases)."""
+    policies = paths.policies.rstrip("/") + "/"
+    if path in (CONFIG_FILE, paths.people, paths.budgets):
+        return True
+    return path.startswith(policies) and not path.startswith(policies + POLICY_TESTS_DIR + "/")

@@ -7,7 +7,7 @@ contractual clauses for AI procurement (MCC-AI, high-risk and light versions).
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -16,6 +16,7 @@ from spendgate.documents.fields import (
     Document,
     Identifier,
     IsoDate,
+    RefersTo,
     StrictModel,
 )
 from spendgate.documents.transfers import Transfer
@@ -70,7 +71,7 @@ class Controls(StrictModel):
     """The safeguards around the system: oversight, logging, bias tests, FRIA, DPIA."""
 
     explainability: Literal["none", "global", "local"] = "none"
-    human_oversight_owner: Identifier | None = None
+    human_oversight_owner: Annotated[Identifier | None, RefersTo("Person")] = None
     """The person (an id in People) who oversees the system: EU AI Act Art. 14, and Art. 26(2),
     under which a deployer assigns human oversight to natural persons with the competence,
     training and authority it needs."""
@@ -122,7 +123,7 @@ class AIAssessment(Document):
 
     kind: Literal["AIAssessment"]
     id: Identifier
-    request: Identifier
+    request: Annotated[Identifier, RefersTo("PurchaseRequest")]
     use_case: str = Field(min_length=1)
     eu_ai_act: EuAiAct
     model: Model

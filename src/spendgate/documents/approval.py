@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from spendgate.documents.fields import Document, Identifier, IsoDate, Slug
+from spendgate.documents.fields import Document, Identifier, IsoDate, RefersTo, Slug
 
 RequestDigest = Annotated[str, Field(pattern=r"^sha256:[0-9a-f]{64}$")]
 
@@ -15,8 +15,8 @@ class Approval(Document):
     """One person's approval or rejection of a request, in a role, with the digest approved."""
 
     kind: Literal["Approval"]
-    request: Identifier
-    approver: Identifier
+    request: Annotated[Identifier, RefersTo("PurchaseRequest")]
+    approver: Annotated[Identifier, RefersTo("Person")]
     role: Slug
     decision: Literal["approve", "reject"]
     date: IsoDate
@@ -35,7 +35,7 @@ class ChangeApproval(Document):
     kind: Literal["ChangeApproval"]
     change: str = Field(min_length=1)
     """The governance file's path in the repository, e.g. `policies/esg.yaml`."""
-    approver: Identifier
+    approver: Annotated[Identifier, RefersTo("Person")]
     role: Slug
     decision: Literal["approve", "reject"]
     date: IsoDate

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -11,6 +11,7 @@ from spendgate.documents.fields import (
     Currency,
     Document,
     Identifier,
+    RefersTo,
     Slug,
     StrictModel,
     check_minor_units,
@@ -22,7 +23,7 @@ class Budget(StrictModel):
 
     cost_centre: Slug
     fiscal_year: int = Field(ge=2000, le=2100)
-    owner: Identifier
+    owner: Annotated[Identifier, RefersTo("Person")]
     amount: Amount
     currency: Currency
     capex_cap: Amount | None = None

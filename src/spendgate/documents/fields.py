@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
@@ -33,6 +34,27 @@ API_VERSION = "spendgate/v1"
 ABSURD_AMOUNT = Decimal("1000000000000")
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@dataclass(frozen=True)
+class RefersTo:
+    """Field metadata: the field holds the id of a document of `kind` (or of one of `also`).
+
+    Written `Annotated[Identifier, RefersTo("Vendor")]`; on a list field, each item is such an id.
+    The declaration is the one place a reference between documents is stated: the repository's
+    dangling-reference check walks it (`references.declared_references`), and a test ties the
+    catalogue's reference columns to it. It leaves validation and the JSON Schema unchanged.
+    """
+
+    kind: str
+    """The kind of the document referred to, as indexed: `Vendor`, `Person`, `Benchmark`."""
+    also: tuple[str, ...] = ()
+    """Other kinds the id may name instead (a waiver's target: a request or a vendor)."""
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """Every kind the id may name, the first one first."""
+        return (self.kind, *self.also)
 
 
 class StrictModel(BaseModel):

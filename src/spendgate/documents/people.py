@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from spendgate.documents.fields import Document, Email, Identifier, IsoDate, Slug, StrictModel
+from spendgate.documents.fields import (
+    Document,
+    Email,
+    Identifier,
+    IsoDate,
+    RefersTo,
+    Slug,
+    StrictModel,
+)
 
 
 class Person(StrictModel):
@@ -19,7 +27,7 @@ class Person(StrictModel):
     """The GitHub login, to map pull-request reviews to people."""
     roles: list[Slug] = []
     departments: list[Slug] = []
-    manager: Identifier | None = None
+    manager: Annotated[Identifier | None, RefersTo("Person")] = None
     signing_keys: list[str] = []
     """SSH public keys (`ssh-ed25519 AAAA…`) or GPG fingerprints that sign this person's commits."""
 
@@ -27,8 +35,8 @@ class Person(StrictModel):
 class Delegation(StrictModel):
     """`from` lends `roles` to `to` for the dates given; a delegate cannot delegate further."""
 
-    from_: Identifier = Field(alias="from")
-    to: Identifier
+    from_: Annotated[Identifier, RefersTo("Person")] = Field(alias="from")
+    to: Annotated[Identifier, RefersTo("Person")]
     roles: list[Slug] = Field(min_length=1)
     start: IsoDate
     end: IsoDate

@@ -27,6 +27,7 @@ from spendgate.documents.fields import (
     Months,
     Percent,
     Quantity,
+    RefersTo,
     Slug,
     StrictModel,
     _parse_amount,
@@ -83,7 +84,7 @@ class LineItem(StrictModel):
     forecast_utilisation: Percent | None = None
     """For cloud commitments: the share of the commitment expected to be used."""
     negotiation_note: str | None = None
-    benchmark: Identifier | None = None
+    benchmark: Annotated[Identifier | None, RefersTo("Benchmark")] = None
     """The PriceBenchmarks entry this line's unit price compares with."""
     asset_value: Amount | None = None
     """For a lease: what one leased asset is worth new, in the line's currency. IFRS 16's
@@ -160,21 +161,21 @@ class PurchaseRequest(Document):
     kind: Literal["PurchaseRequest"]
     id: Identifier
     title: str = Field(min_length=1)
-    requester: Identifier
+    requester: Annotated[Identifier, RefersTo("Person")]
     department: Slug
     cost_centre: Slug
-    vendor: Identifier
+    vendor: Annotated[Identifier, RefersTo("Vendor")]
     submitted: IsoDate
     needed_by: IsoDate | None = None
     type: Literal["new", "renewal", "upgrade", "change_order"] = "new"
-    renews: Identifier | None = None
-    amends: Identifier | None = None
+    renews: Annotated[Identifier | None, RefersTo("PurchaseRequest")] = None
+    amends: Annotated[Identifier | None, RefersTo("PurchaseRequest")] = None
     """For a change order: the request it changes (decision rights then apply cumulatively)."""
     justification: str = Field(min_length=1)
     benefits: Benefits = Benefits()
     line_items: list[LineItem] = Field(min_length=1, max_length=MAX_LINE_ITEMS)
     data: RequestData = RequestData()
-    ai_assessment: Identifier | None = None
+    ai_assessment: Annotated[Identifier | None, RefersTo("AIAssessment")] = None
     integrates_with_ot: bool = False
     """Connects to operational technology (plant control systems, PLCs, SCADA)."""
     status: Literal["draft", "submitted", "withdrawn"] = "submitted"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from spendgate.documents.fields import Document, Identifier, IsoDate
+from spendgate.documents.fields import Document, Identifier, IsoDate, RefersTo
 
 
 class Waiver(Document):
@@ -15,10 +15,12 @@ class Waiver(Document):
     kind: Literal["Waiver"]
     id: Identifier
     rules: list[Identifier] = Field(min_length=1)
-    applies_to: list[Identifier] = Field(min_length=1)
+    applies_to: Annotated[list[Identifier], RefersTo("PurchaseRequest", also=("Vendor",))] = Field(
+        min_length=1
+    )
     """Request or vendor ids."""
     justification: str = Field(min_length=1)
-    approved_by: Identifier
+    approved_by: Annotated[Identifier, RefersTo("Person")]
     granted: IsoDate
     expires: IsoDate
     """The last day (inclusive, UTC) on which the waiver counts."""

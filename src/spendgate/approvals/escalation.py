@@ -21,7 +21,7 @@ from spendgate.decisions import Evidence
 from spendgate.documents.policy import Requirement, Rung
 from spendgate.documents.purchase_request import PurchaseRequest
 
-#: Who may fill a requirement (never the requester); what `routing.eligible_people` answers.
+#: The people a requirement names for one request; what `routing.holders` answers.
 Finder = Callable[[Requirement], tuple[str, ...]]
 
 
@@ -44,11 +44,14 @@ def staff(
     *,
     chain: Sequence[Rung],
     policy: str,
-    find: Finder,
     hold: Finder,
 ) -> Staffed:
-    """Staff the step `requirement` asks for on `request`: `find` says who may fill a
-    requirement, `hold` who holds it (the requester included)."""
+    """Staff the step `requirement` asks for on `request`: `hold` says who holds a requirement;
+    all of them may fill it but the requester."""
+
+    def find(wanted: Requirement) -> tuple[str, ...]:
+        return tuple(person for person in hold(wanted) if person != request.requester)
+
     eligible = find(requirement)
     if eligible:
         return Staffed(requirement, eligible)

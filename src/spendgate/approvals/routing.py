@@ -40,19 +40,6 @@ def holders(
     return tuple(sorted(set(candidates)))
 
 
-def eligible_people(
-    requirement: Requirement,
-    request: PurchaseRequest,
-    *,
-    people: dict[str, list[Person]],
-    budget: dict[str, Any],
-    requester: Person | None,
-) -> tuple[str, ...]:
-    """The ids of everyone who may fill this step: its holders, the requester never among them."""
-    found = holders(requirement, request, people=people, budget=budget, requester=requester)
-    return tuple(person for person in found if person != request.requester)
-
-
 def merge_steps(steps: Iterable[RouteStep]) -> tuple[RouteStep, ...]:
     """One step per role and scope; the rules that asked for it are listed together.
 

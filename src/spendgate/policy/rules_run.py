@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 
 from spendgate.approvals.escalation import staff
-from spendgate.approvals.routing import eligible_people, holders
+from spendgate.approvals.routing import holders
 from spendgate.decisions import Finding, RouteStep
 from spendgate.documents.loading import LoadedDocument
 from spendgate.documents.locator import Locator
@@ -131,7 +131,6 @@ class RuleRunner:
             request,
             chain=policy.escalation,
             policy=policy.name,
-            find=lambda wanted: eligible_people(wanted, request, **known),
             hold=lambda wanted: holders(wanted, request, **known),
         )
         if staffed.note:

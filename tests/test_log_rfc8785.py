@@ -133,8 +133,20 @@ def test_a_fresh_log_verifies_with_a_verifier_that_knows_nothing_of_spendgate(
     assert readme_verifier(recorded / LOG) == (0, f"intact, head {logged[-1]['hash']}\n", "")
     assert verify(cli, recorded) == intact(recorded, 12)
     assert [record["canonicalization"] for record in logged] == ["rfc8785"] * 12
-    # What makes this meaningful: Python writes these numbers otherwise than RFC 8785 does.
-    assert '"request.in_year.amount_base",222000.0]' in text
+    # Money is a decimal string at its currency's minor unit, never a binary float.
+    assert '["request.in_year.amount_base","222000.00"]' in text
+    assert floats_in(logged) == []
+
+
+def floats_in(value: Any, path: str = "$") -> list[str]:
+    """Where `value` holds a binary float, as JSON paths."""
+    if isinstance(value, float):
+        return [path]
+    if isinstance(value, dict):
+        return [found for key, item in value.items() for found in floats_in(item, f"{path}.{key}")]
+    if isinstance(value, list):
+        return [found for i, item in enumerate(value) for found in floats_in(item, f"{path}[{i}]")]
+    return []
 
 
 def test_a_float_hashes_as_rfc8785_writes_it() -> None:
@@ -216,6 +228,39 @@ def test_a_legacy_log_verifies_and_record_continues_its_chain_in_rfc8785(
     )
     assert verify(cli, recorded) == intact(recorded, 13)
     assert readme_verifier(recorded / LOG) == (0, f"intact, head {logged[12]['hash']}\n", "")
+
+
+#: Logs written by earlier versions of spendgate on examples/bank (see tests/data/README.md):
+#: before RFC 8785 (hashes over Python's sorted-key JSON), and in RFC 8785 with money as floats.
+EARLIER_LOGS = sorted(path for path in (PROJECT / "tests" / "data" / "logs").iterdir())
+
+
+@pytest.mark.parametrize("earlier", EARLIER_LOGS, ids=[log.name for log in EARLIER_LOGS])
+def test_a_log_an_earlier_version_wrote_verifies_and_is_continued(
+    cli: Cli, tmp_path: Path, earlier: Path
+) -> None:
+    root = tmp_path / "bank"
+    git(tmp_path, "clone", "-q", str(earlier / "repository.bundle"), str(root))
+    (root / LOG).parent.mkdir(parents=True)
+    shutil.copyfile(earlier / "decisions.jsonl", root / LOG)
+    written = (root / LOG).read_bytes()
+    old = records(root)
+    assert len(old) == 12
+    assert floats_in(old), "the earlier version wrote money as binary floats"
+
+    assert verify(cli, root) == intact(root, 12)
+    assert cli("audit", "record", root, "--as-of", AS_OF).exit_code == 0
+
+    logged = records(root)
+    assert (root / LOG).read_bytes().startswith(written), "old lines are never rewritten"
+    assert len(logged) > 12
+    assert logged[12]["prev_hash"] == old[11]["hash"]
+    assert {record["canonicalization"] for record in logged[12:]} == {"rfc8785"}
+    assert floats_in(logged[12:]) == []
+    assert verify(cli, root) == intact(root, len(logged))
+    if all("canonicalization" in record for record in old):
+        assert independent_verifier(root / LOG) == logged[-1]["hash"]
+    assert readme_verifier(root / LOG) == (0, f"intact, head {logged[-1]['hash']}\n", "")
 
 
 @pytest.mark.parametrize("line", [5, 13], ids=["legacy record", "rfc8785 record"])

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from spendgate.catalogue import summaries
 from spendgate.decisions import Decision
@@ -28,6 +30,7 @@ from spendgate.policy.checks import CHECKS, Subject
 from spendgate.policy.checks.budget_available import Params
 from spendgate.policy.context import build_context
 from spendgate.policy.engine import Engine
+from spendgate.policy.fields import context_shape, display, exact_amount
 from spendgate.policy.library import load_policy_book
 from tests.conftest import EXAMPLES, PROJECT, Cli
 
@@ -563,3 +566,55 @@ def test_a_change_order_cycle_is_one_group_and_does_not_hang(tmp_path: Path) -> 
         for request_id in ("PR-A", "PR-B", "PR-TEST")
     ] == [Decimal("1200.00"), Decimal("1200.00"), Decimal("600.00")]
     assert "line_manager" in roles(decided["PR-A"]) and "line_manager" in roles(decided["PR-B"])
+
+
+# --- money as people and the log read it (issue 16) -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "shape", "base", "expected"),
+    [
+        (1200.0, "money:base", "JPY", Decimal("1200")),
+        (9480.0, "money:base", "USD", Decimal("9480.00")),
+        (0.1 + 0.2, "money:base", "EUR", Decimal("0.30")),
+        (1.5, "money", "KWD", Decimal("1.50")),  # an own-currency amount without its currency
+        (2.5, "decimal", "EUR", Decimal("2.5")),  # a quantity, exactly as written
+        (19358, "date", "EUR", "2023-01-01"),
+        (7.5, None, "EUR", 7.5),  # not money: left alone
+    ],
+)
+def test_a_context_value_is_shown_as_the_decimal_it_stands_for(
+    value: float, shape: str | None, base: str, expected: object
+) -> None:
+    shown = display(value, shape, base)
+
+    assert (shown, type(shown)) == (expected, type(expected))
+
+
+def test_a_line_shows_its_own_amounts_in_its_currency_and_the_base_ones_in_the_base() -> None:
+    line = {"currency": "KWD", "unit_price": 1.25, "total": 2.5, "total_base": 7.6, "quantity": 2.0}
+
+    shown = display(line, context_shape()["line"], "JPY")
+
+    assert shown == {
+        "currency": "KWD",
+        "unit_price": Decimal("1.250"),
+        "total": Decimal("2.500"),
+        "total_base": Decimal("8"),
+        "quantity": Decimal("2.0"),
+    }
+
+
+def test_every_amount_of_the_models_is_money_in_the_context_shape() -> None:
+    shape = context_shape()
+
+    assert shape["ai"]["financials"]["tco_3y"] == "money"
+    assert shape["ai"]["contract"]["liability_cap"] == "money"
+    assert shape["request"]["in_year"]["budget_remaining_base"] == "money:base"
+    assert shape["org"]["capitalization_threshold"] == "money:base"
+    assert shape["line"]["quantity"] == "decimal"
+
+
+@given(st.decimals(min_value=0, max_value=Decimal("999999999999.99"), places=2))
+def test_an_amount_comes_back_exactly_from_the_double_cel_reads(amount: Decimal) -> None:
+    assert exact_amount(float(amount), "EUR") == amount

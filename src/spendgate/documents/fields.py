@@ -42,8 +42,9 @@ class RefersTo:
 
     Written `Annotated[Identifier, RefersTo("Vendor")]`; on a list field, each item is such an id.
     The declaration is the one place a reference between documents is stated: the repository's
-    dangling-reference check walks it (`references.declared_references`), and a test ties the
-    catalogue's reference columns to it. It leaves validation and the JSON Schema unchanged.
+    dangling-reference check walks it (`references.declared_references`), and the catalogue's
+    summaries and a pull request's affected set derive from it. It leaves validation and the JSON
+    Schema unchanged.
     """
 
     kind: str
@@ -55,6 +56,15 @@ class RefersTo:
     def kinds(self) -> tuple[str, ...]:
         """Every kind the id may name, the first one first."""
         return (self.kind, *self.also)
+
+
+@dataclass(frozen=True)
+class Money:
+    """Field metadata: the field holds an amount of money (`Amount` carries it).
+
+    What reads the models' shapes (the policy context's evidence and messages) shows such a
+    field as an exact decimal at its currency's minor unit, never as a binary float.
+    """
 
 
 class StrictModel(BaseModel):
@@ -150,6 +160,7 @@ Amount = Annotated[
     Field(ge=0),
     AfterValidator(_check_amount_size),
     WithJsonSchema({"type": "number", "minimum": 0, "maximum": float(ABSURD_AMOUNT)}),
+    Money(),
 ]
 """A non-negative, finite amount of money below the absurdity limit."""
 

@@ -9,16 +9,21 @@ not checked here; CEL reports those at evaluation.
 
 from __future__ import annotations
 
+import math
 import re
 import types
 import typing
+from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
 from functools import cache
 from typing import Any, Union
 
 from pydantic import BaseModel
 
 from spendgate.documents.ai_assessment import AIAssessment
+from spendgate.documents.currencies import ISO_4217, round_amount
+from spendgate.documents.fields import Money
 from spendgate.documents.people import Person
 from spendgate.documents.purchase_request import PurchaseRequest
 from spendgate.documents.vendor import Vendor
@@ -28,6 +33,13 @@ from spendgate.policy.context import from_day_number
 OPEN: dict[str, Any] = {"*": None}
 LEAF = None
 DATE = "date"
+#: An amount of money in the currency of the object that holds it (its `currency`; the base
+#: currency when it has none), and an amount in the base currency. CEL reads them as doubles;
+#: people and reports read them as exact decimals at the currency's minor unit.
+MONEY = "money"
+MONEY_BASE = "money:base"
+#: A decimal that is not money (a line's quantity): read back exactly, as written.
+DECIMAL = "decimal"
 
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
 _CHAIN = re.compile(r"(?<![\w.])([A-Za-z_]\w*)((?:\.[A-Za-z_]\w*)+)(\s*\()?")
@@ -79,6 +91,23 @@ ORG_FIELDS = (
 )
 IN_YEAR_FIELDS = ("fiscal_year", "amount_base", "budget_remaining_base")
 BUDGET_FIELDS = "cost_centre fiscal_year owner amount_base committed_base remaining_base"
+#: The computed amounts in the currency of the line or request that holds them; every computed
+#: field named `…_base` (and the capitalisation threshold) is an amount in the base currency.
+OWN_CURRENCY_AMOUNTS = frozenset({"unit_price", "total"})
+BASE_AMOUNTS = frozenset({"capitalization_threshold"})
+
+
+def _computed(names: Iterable[str]) -> dict[str, Any]:
+    """The shape of computed fields: amounts by their names, every other one a leaf."""
+    return {name: _computed_shape(name) for name in names}
+
+
+def _computed_shape(name: str) -> Any:
+    if name.endswith("_base") or name in BASE_AMOUNTS:
+        return MONEY_BASE
+    if name == "quantity":
+        return DECIMAL
+    return MONEY if name in OWN_CURRENCY_AMOUNTS else LEAF
 
 
 def _model_of(annotation: Any) -> type[BaseModel] | None:
@@ -105,6 +134,19 @@ def _is_date(annotation: Any) -> bool:
     return annotation is date
 
 
+def _is_amount(annotation: Any, metadata: Iterable[Any] = ()) -> bool:
+    """Whether a model field holds money: declared `Money` (by `fields.Amount`), directly or
+    as an option."""
+    if any(isinstance(item, Money) for item in metadata):
+        return True
+    origin = typing.get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        return any(_is_amount(argument) for argument in typing.get_args(annotation))
+    if origin is typing.Annotated:
+        return _is_amount(None, annotation.__metadata__)
+    return False
+
+
 def _is_open_map(annotation: Any) -> bool:
     if typing.get_origin(annotation) in (Union, types.UnionType):
         return any(_is_open_map(argument) for argument in typing.get_args(annotation))
@@ -125,6 +167,8 @@ def model_shape(model: type[BaseModel]) -> dict[str, Any]:
             shape[key] = OPEN
         elif _is_date(info.annotation):
             shape[key] = DATE
+        elif _is_amount(info.annotation, info.metadata):
+            shape[key] = MONEY
         else:
             shape[key] = LEAF
     return shape
@@ -134,17 +178,17 @@ def model_shape(model: type[BaseModel]) -> dict[str, Any]:
 def context_shape() -> dict[str, Any]:
     """The shape of every context variable an expression may start from."""
     request = model_shape(PurchaseRequest)
-    request.update(dict.fromkeys(REQUEST_COMPUTED, LEAF))
+    request.update(_computed(REQUEST_COMPUTED))
     request.update(start=DATE, end=DATE)
-    line = dict.fromkeys(LINE_FIELDS, LEAF)
+    line = _computed(LINE_FIELDS)
     request["line_items"] = line
-    request["in_year"] = dict.fromkeys(IN_YEAR_FIELDS, LEAF)
+    request["in_year"] = _computed(IN_YEAR_FIELDS)
     return {
         "request": request,
         "vendor": model_shape(Vendor),
         "ai": model_shape(AIAssessment),
-        "org": dict.fromkeys(ORG_FIELDS.split(), LEAF),
-        "budget": dict.fromkeys(BUDGET_FIELDS.split(), LEAF),
+        "org": _computed(ORG_FIELDS.split()),
+        "budget": _computed(BUDGET_FIELDS.split()),
         "requester": model_shape(Person),
         "now": DATE,
         "this_year": LEAF,
@@ -199,12 +243,36 @@ def field_shape(chain: str, variables: dict[str, Any]) -> Any:
     return shape
 
 
-def display(value: Any, shape: Any) -> Any:
-    """A context value as people read it: day numbers back to ISO dates, recursively."""
+def display(value: Any, shape: Any, base_currency: str, currency: str | None = None) -> Any:
+    """A context value as people read it, recursively: day numbers back to ISO dates, amounts
+    back to exact decimals at their currency's minor unit (`currency`: that of the object
+    holding the value, if it has one)."""
     if shape == DATE and isinstance(value, int):
         return from_day_number(value).isoformat()
+    if shape == DECIMAL and isinstance(value, float) and math.isfinite(value):
+        return Decimal(repr(value))
+    if shape in (MONEY, MONEY_BASE) and isinstance(value, (int, float)):
+        return exact_amount(value, currency if shape == MONEY and currency else base_currency)
     if isinstance(value, dict) and isinstance(shape, dict) and shape is not OPEN:
-        return {key: display(item, shape.get(key)) for key, item in value.items()}
+        own = value.get("currency")
+        own = own if isinstance(own, str) else None
+        return {
+            key: display(item, shape.get(key), base_currency, own) for key, item in value.items()
+        }
     if isinstance(value, list):
-        return [display(item, shape) for item in value]
+        return [display(item, shape, base_currency, currency) for item in value]
     return value
+
+
+def exact_amount(value: float, currency: str) -> Decimal | float:
+    """The decimal an amount of the context stands for, at `currency`'s minor unit.
+
+    The context's doubles come from decimals already rounded to a minor unit and below the
+    models' absurdity limit (at most 15 significant digits), so the shortest repr of the double
+    is that decimal: the conversion is exact. A value that is not finite, or a currency that is
+    not ISO 4217, is left as it is.
+    """
+    if isinstance(value, bool) or not math.isfinite(value):
+        return value
+    exact = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    return round_amount(exact, currency) if currency in ISO_4217 else exact

@@ -1,9 +1,10 @@
 """What one request's rules produce, and how a finding is written: place, evidence, message.
 
 A finding points at the request field its rule read (a vendor rule at `vendor:`), carries the
-values the rule read as evidence (dates as people read them), and renders its message from the
-sandboxed template with only the variables the template names. A rule that cannot be evaluated
-on the request (a RuleFailure) becomes a hard finding at the rule, in its policy file (`fail`).
+values the rule read as evidence (dates and amounts as people read them), and renders its
+message from the sandboxed template with only the variables the template names. A rule that
+cannot be evaluated on the request (a RuleFailure) becomes a hard finding at the rule, in its
+policy file (`fail`).
 """
 
 from __future__ import annotations
@@ -69,7 +70,8 @@ class Outcome:
             if root != "request" and key in self.shared:
                 self._shown[root] = self.shared[key]
             else:
-                self._shown[root] = display(value, context_shape().get(root))
+                shape = context_shape().get(root)
+                self._shown[root] = display(value, shape, base_currency(self.context))
                 if root != "request":
                     self.shared[key] = self._shown[root]
         return self._shown[root]
@@ -123,13 +125,26 @@ def make_finding(
 def gather_evidence(chains: tuple[str, ...], context: dict[str, Any]) -> Evidence:
     """The values an expression read, by field chain, as reports show them."""
     shape = context_shape()
+    base = base_currency(context)
     evidence = []
     for chain in chains:
         value: Any = context
+        holder: Any = None
         for part in chain.split("."):
-            value = value.get(part) if isinstance(value, dict) else None
-        evidence.append((chain, display(value, field_shape(chain, shape))))
+            holder, value = value, value.get(part) if isinstance(value, dict) else None
+        own = holder.get("currency") if isinstance(holder, dict) else None
+        shown = display(
+            value, field_shape(chain, shape), base, own if isinstance(own, str) else None
+        )
+        evidence.append((chain, shown))
     return tuple(evidence)
+
+
+def base_currency(context: dict[str, Any]) -> str:
+    """The organisation's base currency, as the context holds it ("" when it holds none)."""
+    org = context.get("org")
+    code = org.get("base_currency") if isinstance(org, dict) else None
+    return code if isinstance(code, str) else ""
 
 
 def anchor(chains: tuple[str, ...]) -> tuple[str | int, ...]:

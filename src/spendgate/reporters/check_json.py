@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
+from decimal import Decimal
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,10 @@ def _plain(value: Any) -> Any:
         }
     if isinstance(value, (list, tuple)):
         return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {json_safe(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, Decimal):
+        return f"{value:f}"  # money: a decimal string, never a binary float
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Enum):

@@ -191,3 +191,20 @@ def grouped(amount: str) -> str:
         return f"{Decimal(amount):,f}"
     except (InvalidOperation, ValueError):
         return amount
+
+
+def evidence_text(value: Any) -> str:
+    """A value a rule read, as `explain` and the JUnit report show it: strings quoted, amounts as
+    exact decimals, lists and maps written out, a missing value named."""
+    if value is None:
+        return "(absent)"
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(evidence_text(item) for item in value) + "]"
+    if isinstance(value, dict):
+        items = (f"{key!r}: {evidence_text(item)}" for key, item in value.items())
+        return "{" + ", ".join(items) + "}"
+    return str(value)

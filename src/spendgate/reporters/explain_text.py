@@ -5,23 +5,17 @@ Every line goes through `escaping.text_line`, as in the `text` report of `check`
 
 from __future__ import annotations
 
-from typing import Any
-
 from spendgate.approvals.digest import CURRENT_VERSION, MATERIAL_FIELDS, WORDING_FIELDS
 from spendgate.decisions import Decision, RuleTrace
 from spendgate.reporters.check_text import decision_block
-from spendgate.reporters.escaping import text_line
-
-
-def _value(value: Any) -> str:
-    return "(absent)" if value is None else repr(value) if isinstance(value, str) else str(value)
+from spendgate.reporters.escaping import evidence_text, text_line
 
 
 def trace_lines(trace: RuleTrace) -> list[str]:
     """One rule's line in `explain`: outcome, effect and detail, then its evidence."""
     head = f"  {trace.rule_id:<10} {trace.outcome:<15} {trace.effect:<8}"
     lines = [f"{head} {trace.detail} [{trace.policy}]"]
-    lines.extend(f"      {path} = {_value(value)}" for path, value in trace.evidence)
+    lines.extend(f"      {path} = {evidence_text(value)}" for path, value in trace.evidence)
     return lines
 
 
@@ -40,7 +34,9 @@ def render(decision: Decision) -> str:
         lines.append("  evidence of the findings:")
         for finding in fired:
             lines.append(f"    {finding.rule_id}: {finding.message}")
-            lines.extend(f"      {path} = {_value(value)}" for path, value in finding.evidence)
+            lines.extend(
+                f"      {path} = {evidence_text(value)}" for path, value in finding.evidence
+            )
     lines.append("  rules considered:")
     for trace in decision.trace:
         lines.extend(trace_lines(trace))

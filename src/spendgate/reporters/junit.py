@@ -25,7 +25,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from spendgate.decisions import Decision, Finding
 from spendgate.problems import Problem, Severity
@@ -36,7 +36,7 @@ from spendgate.reporters.check_text import (
     rejections,
     step_line,
 )
-from spendgate.reporters.escaping import text_line, xml_document, xml_text
+from spendgate.reporters.escaping import evidence_text, text_line, xml_document, xml_text
 from spendgate.reporters.problems import problem_line
 
 if TYPE_CHECKING:
@@ -62,15 +62,10 @@ class Case:
     line: int = 0
 
 
-def evidence_value(value: Any) -> str:
-    """As `explain` shows evidence: strings quoted, a missing value named."""
-    return "(absent)" if value is None else repr(value) if isinstance(value, str) else str(value)
-
-
 def finding_detail(finding: Finding) -> str:
     """The body of a failing case: the finding's line, its policy and evidence."""
     evidence = [
-        text_line(f"    {path} = {evidence_value(value)}") for path, value in finding.evidence
+        text_line(f"    {path} = {evidence_text(value)}") for path, value in finding.evidence
     ]
     return "\n".join(
         [finding_line(finding), f"    policy {finding.policy}@{finding.policy_version}", *evidence]

@@ -47,7 +47,7 @@ def run(subject: Subject, params: Params) -> Iterator[Failure]:
         seen = (
             ("request.cost_centre", request.cost_centre),
             ("request.in_year.fiscal_year", year.fiscal_year),
-            ("request.in_year.amount_base", float(year.in_year)),
+            ("request.in_year.amount_base", round_amount(year.in_year, currency)),
         )
         if year.amount is None:
             yield Failure(
@@ -63,5 +63,8 @@ def run(subject: Subject, params: Params) -> Iterator[Failure]:
                 f"the {shown(remaining)} left in the {request.cost_centre} budget "
                 f"({shown(year.amount)}, of which other requests commit {shown(year.committed)})",
                 ("cost_centre",),
-                (*seen, ("request.in_year.budget_remaining_base", float(remaining))),
+                (
+                    *seen,
+                    ("request.in_year.budget_remaining_base", round_amount(remaining, currency)),
+                ),
             )

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from pydantic import Field
 
+from spendgate.documents.currencies import round_amount
 from spendgate.documents.fields import StrictModel
 from spendgate.documents.purchase_request import PurchaseRequest
 from spendgate.policy.checks.base import Failure, Subject, linked
@@ -31,8 +32,8 @@ def run(subject: Subject, params: Params) -> Iterator[Failure]:
                 f"and total, submitted {other.submitted})",
                 ("vendor",),
                 (
-                    ("request.total", float(request.total)),
-                    (f"{other.id}.total", float(other.total)),
+                    ("request.total", round_amount(request.total, request.currency)),
+                    (f"{other.id}.total", round_amount(other.total, other.currency)),
                 ),
             )
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from pydantic import Field
 
+from spendgate.documents.currencies import round_amount
 from spendgate.documents.fields import StrictModel
 from spendgate.documents.purchase_request import PurchaseRequest
 from spendgate.policy.checks.base import Failure, Subject, linked
@@ -34,6 +35,7 @@ def run(subject: Subject, params: Params) -> Iterator[Failure]:
     group = [request, *_related(subject, params.window_days)]
     if len(group) < 2:
         return
+    currency = subject.ledger.config.organization.base_currency
     totals = {member.id: subject.ledger.total_base(member) for member in group}
     combined = sum(totals.values(), Decimal(0))
     for threshold in sorted(params.thresholds):
@@ -45,7 +47,7 @@ def run(subject: Subject, params: Params) -> Iterator[Failure]:
                 f"that each stays under",
                 ("vendor",),
                 tuple(
-                    (f"{member}.total_base", float(total))
+                    (f"{member}.total_base", round_amount(total, currency))
                     for member, total in sorted(totals.items())
                 ),
             )

@@ -19,6 +19,7 @@ import rfc8785
 from filelock import FileLock
 
 from spendgate.audit.log import append, canonical, new_record
+from spendgate.audit.replay import Difference, differences_between
 from spendgate.errors import UsageError
 from tests.conftest import EXAMPLES, PROJECT, Cli
 from tests.test_approvals import git
@@ -261,6 +262,42 @@ def test_a_log_an_earlier_version_wrote_verifies_and_is_continued(
     if all("canonicalization" in record for record in old):
         assert independent_verifier(root / LOG) == logged[-1]["hash"]
     assert readme_verifier(root / LOG) == (0, f"intact, head {logged[-1]['hash']}\n", "")
+
+
+def test_a_decision_recorded_with_float_money_replays_as_reproduced(
+    cli: Cli, tmp_path: Path
+) -> None:
+    earlier = PROJECT / "tests" / "data" / "logs" / "bank-rfc8785-float-money"
+    root = tmp_path / "bank"
+    git(tmp_path, "clone", "-q", str(earlier / "repository.bundle"), str(root))
+    (root / LOG).parent.mkdir(parents=True)
+    shutil.copyfile(earlier / "decisions.jsonl", root / LOG)
+
+    replayed = cli("audit", "replay", "--all", root)
+
+    assert (replayed.exit_code, replayed.stdout.splitlines()[-1]) == (
+        0,
+        "12 of 12 decision(s) reproduced",
+    )
+
+
+@pytest.mark.parametrize(
+    ("recorded", "now", "same"),
+    [
+        (222000.0, "222000.00", True),
+        (9480, "9480", True),
+        (222000.0, "222000.01", False),
+        (222000.0, "222000.00 EUR", False),
+        (True, "1", False),
+        ("222000.00", 222000.0, False),  # only the old form recorded, the new form now
+    ],
+)
+def test_replay_takes_a_recorded_number_and_its_decimal_string_for_one_amount(
+    recorded: object, now: object, same: bool
+) -> None:
+    found = differences_between({"evidence": [["x", recorded]]}, {"evidence": [["x", now]]})
+
+    assert found == ([] if same else [Difference("$.evidence[0][1]", recorded, now)])
 
 
 @pytest.mark.parametrize("line", [5, 13], ids=["legacy record", "rfc8785 record"])

@@ -11,10 +11,13 @@ field by field.
 from __future__ import annotations
 
 import json
+import math
+import re
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +29,8 @@ from spendgate.errors import SpendgateError, UsageError
 from spendgate.policy.gate import check_repository
 from spendgate.policy.library import BUILTIN
 from spendgate.reporters.check_json import decision_json
+
+_DECIMAL = re.compile(r"-?\d+(\.\d+)?")
 
 
 class _Absent:
@@ -188,10 +193,23 @@ def differences_between(recorded: Any, now: Any, path: str = "$") -> list[Differ
 
 
 def _same(recorded: Any, now: Any) -> bool:
-    """Equal as JSON (so that `true` and `1` differ, as they do in the log)."""
+    """Equal as JSON (so that `true` and `1` differ, as they do in the log), or the same amount:
+    logs written before money became decimal strings hold a number (`222000.0`) where a decision
+    now holds the amount's exact decimal string (`"222000.00"`)."""
     if recorded is ABSENT or now is ABSENT:
         return recorded is now
-    return json.dumps(recorded, sort_keys=True) == json.dumps(now, sort_keys=True)
+    if json.dumps(recorded, sort_keys=True) == json.dumps(now, sort_keys=True):
+        return True
+    return _same_amount(recorded, now)
+
+
+def _same_amount(recorded: Any, now: Any) -> bool:
+    """Whether a recorded number and a decimal string now are one amount."""
+    if isinstance(recorded, bool) or not isinstance(recorded, (int, float)):
+        return False
+    if not isinstance(now, str) or not _DECIMAL.fullmatch(now):
+        return False
+    return math.isfinite(recorded) and Decimal(repr(recorded)) == Decimal(now)
 
 
 def _version_reasons(record: dict[str, Any], now: Any, *, builtin: bool) -> tuple[str, ...]:

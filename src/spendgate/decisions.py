@@ -1,6 +1,8 @@
 """Decisions: what spendgate concluded about one purchase request, as frozen data.
 
-Nothing here renders itself; reporters read these objects and nothing else (SPEC §5).
+Nothing here renders itself; reporters read these objects and nothing else (SPEC §5). A decision
+and a problem become JSON through one pydantic `TypeAdapter` each (`as_json_data`), from which
+their JSON Schema comes as well (`json_schema`): the published schema describes what is written.
 """
 
 from __future__ import annotations
@@ -8,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal, get_args
+
+from pydantic import TypeAdapter
 
 from spendgate.problems import Location, Problem, Severity
 
@@ -223,3 +227,26 @@ class Impact:
             f"{len(self.changed)} of {self.requests} requests would be decided differently under "
             f"this change's rules than under those of {self.base[:12]}"
         )
+
+
+_ADAPTERS: dict[type[Any], TypeAdapter[Any]] = {}
+
+
+def _adapter(shape: type[Decision] | type[Problem]) -> TypeAdapter[Any]:
+    """The one adapter of `shape`, built on first use (building one costs milliseconds)."""
+    if shape not in _ADAPTERS:
+        _ADAPTERS[shape] = TypeAdapter(shape)
+    return _ADAPTERS[shape]
+
+
+def as_json_data(value: Decision | Problem) -> dict[str, Any]:
+    """A decision or a problem as JSON data: dates in ISO form, money as decimal strings, tuples
+    as lists (strings as they are: a reporter makes them valid Unicode)."""
+    data: dict[str, Any] = _adapter(type(value)).dump_python(value, mode="json")
+    return data
+
+
+def json_schema(shape: type[Decision] | type[Problem]) -> dict[str, Any]:
+    """The JSON Schema of what `as_json_data` writes for `shape`."""
+    schema: dict[str, Any] = _adapter(shape).json_schema(mode="serialization")
+    return schema

@@ -6,54 +6,44 @@ U+FFFD), so that the report encodes and parses; JSON escapes the rest.
 
 from __future__ import annotations
 
-import dataclasses
-from datetime import date
-from decimal import Decimal
-from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 
 from spendgate import __version__
+from spendgate.decisions import CheckReport, Decision, as_json_data, json_schema
+from spendgate.problems import Problem
 from spendgate.reporters.escaping import json_document, json_safe
-
-if TYPE_CHECKING:
-    from spendgate.decisions import CheckReport, Decision
-
-
-def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {
-            field.name: _plain(getattr(value, field.name)) for field in dataclasses.fields(value)
-        }
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    if isinstance(value, dict):
-        return {json_safe(key): _plain(item) for key, item in value.items()}
-    if isinstance(value, Decimal):
-        return f"{value:f}"  # money: a decimal string, never a binary float
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    return json_safe(value)
 
 
 def decision_json(decision: Decision) -> dict[str, Any]:
     """One decision as the report (and the decision log, `spendgate audit record`) holds it."""
-    return {**_plain(decision), "blocking": [f.rule_id for f in decision.blocking_findings]}
+    return _valid_unicode(_decision_data(decision))
+
+
+def _decision_data(decision: Decision) -> dict[str, Any]:
+    return {
+        **as_json_data(decision),
+        "blocking": [finding.rule_id for finding in decision.blocking_findings],
+    }
+
+
+def _valid_unicode(data: dict[str, Any]) -> dict[str, Any]:
+    """`data` with every string valid Unicode; walked only when some string is not, which
+    encoding it finds at C speed."""
+    try:
+        orjson.dumps(data)
+    except orjson.JSONEncodeError:
+        safe: dict[str, Any] = json_safe(data)
+        return safe
+    return data
 
 
 def report_schema() -> dict[str, Any]:
     """The JSON Schema of this report (published as `schemas/CheckReport.schema.json`)."""
-    from pydantic import TypeAdapter
-
-    from spendgate.decisions import Decision
-    from spendgate.problems import Problem
-
     definitions: dict[str, Any] = {}
     for name, shape in (("Decision", Decision), ("Problem", Problem)):
-        schema = TypeAdapter(shape).json_schema(mode="serialization")
+        schema = json_schema(shape)
         definitions.update(schema.pop("$defs", {}))
         definitions[name] = schema
     decision = definitions["Decision"]
@@ -101,12 +91,16 @@ def render(report: CheckReport, *, colour: bool = False) -> str:
     document = {
         "spendgate_version": __version__,
         "evaluation_date": report.evaluation_date.isoformat(),
-        "policy_set": _plain({"name": report.policy_set, "version": report.policy_set_version}),
-        "decisions": [decision_json(decision) for decision in report.decisions],
-        "problems": [_plain(problem) for problem in report.problems],
-        "notes": _plain(report.notes),
+        "policy_set": {"name": report.policy_set, "version": report.policy_set_version},
+        "decisions": [_decision_data(decision) for decision in report.decisions],
+        "problems": [as_json_data(problem) for problem in report.problems],
+        "notes": list(report.notes),
     }
     # orjson writes exactly what json.dumps(indent=2, sort_keys=True, ensure_ascii=False) writes,
     # ten times faster: the standard encoder runs in pure Python whenever it indents.
-    serialised = orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode()
+    options = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
+    try:
+        serialised = orjson.dumps(document, option=options).decode()
+    except orjson.JSONEncodeError:  # a string that is not valid Unicode (a file name's bytes)
+        serialised = orjson.dumps(json_safe(document), option=options).decode()
     return json_document(serialised) + "\n"

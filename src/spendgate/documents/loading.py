@@ -1,8 +1,14 @@
-"""Loading one file: safe read, parse, kind dispatch, model validation, located problems.
+"""Loading one file, a pipeline whose every step is entered once: read → parse → validate → locate.
 
-The common case is fast: a file parses without positions and every document validates. Only
-when something is wrong is the file parsed again by the located loader, to point each problem
-at its line, column and YAML path. A problem in one document never hides the others.
+- read (`source.read_source`): the bytes, safely (no links out, no devices, a size limit), as text;
+- parse: without positions by the fast parser; by the located one when the fast one declines
+  (several documents, anchors, anything it will not judge);
+- validate (`_check`): kind dispatch and the kind's model, faults carrying YAML paths;
+- locate: only when something is wrong is a fast-parsed file parsed again with positions, to
+  point each fault at its line, column and YAML path.
+
+Discovery (which files are read) comes before, in `discovery`; problems found later (a dangling
+reference) are located by `locator.Locator`. A problem in one document never hides the others.
 """
 
 from __future__ import annotations
@@ -67,7 +73,8 @@ def blob_id(text: str) -> str:
 
 
 def load_file(path: Path, *, root: Path, severity: Severity | None = None) -> LoadedFile:
-    """Load every document of the file at `path` (inside the repository at `root`)."""
+    """Load every document of the file at `path` (inside the repository at `root`): read it,
+    then `load_source`."""
     try:
         source = read_source(path, root=root)
     except SourceProblem as failure:
@@ -77,22 +84,51 @@ def load_file(path: Path, *, root: Path, severity: Severity | None = None) -> Lo
 
 
 def load_source(source: SourceFile, *, severity: Severity | None = None) -> LoadedFile:
-    """Parse and validate the documents of an already-read file."""
+    """The documents of an already-read file, through the rest of the pipeline, each step once:
+    parse, validate, then locate (positions are found only for what is wrong, and for the
+    documents of a file of several)."""
     try:
-        values = fast_yaml.parse(source.text)
-    except fast_yaml.Declined:
-        return _load_located(source, severity)
-    if not values:
+        parsed = _parse(source.text)
+    except YamlProblem as failure:
+        return _unparsable(source, failure, severity)
+    if not parsed.values:
         return _empty_file(source, severity)
-    checked = [_check(value) for value in values]
-    if any(faults for _, _, faults in checked):
-        return _load_located(source, severity)
-    # The fast path only takes single-document files, so the document starts the file.
+    checked = [_check(value) for value in parsed.values]
+    located = parsed.located
+    if located is None and any(faults for _, _, faults in checked):
+        try:
+            located = load_located(source.text)
+        except YamlProblem as failure:  # pragma: no cover - both parsers accept the same texts
+            return _unparsable(source, failure, severity)
     documents = tuple(
-        LoadedDocument(source.name, index, Location(source.name, 1, 1), kind, model)
-        for index, (kind, model, _) in enumerate(checked)
+        _document(source.name, index, checked[index], located, severity)
+        for index in range(len(checked))
     )
     return LoadedFile(file=source.name, documents=documents)
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """A file's documents as plain values, with their positions when the parse knows them."""
+
+    values: list[Any]
+    located: list[LocatedDocument] | None = None
+
+
+def _parse(text: str) -> _Parsed:
+    """Parse fast (one document, no positions); the located parser when the fast one declines.
+    YamlProblem when the text is not YAML spendgate accepts."""
+    try:
+        return _Parsed(fast_yaml.parse(text))
+    except fast_yaml.Declined:
+        located = load_located(text)
+        return _Parsed([document.value for document in located], located)
+
+
+def _unparsable(source: SourceFile, failure: YamlProblem, severity: Severity | None) -> LoadedFile:
+    where = Location(source.name, failure.line, failure.column, yaml_path(failure.path))
+    problem = Problem(where, failure.message, failure.code, severity=severity or Severity.DOCUMENT)
+    return LoadedFile(file=source.name, problems=(problem,))
 
 
 def _empty_file(source: SourceFile, severity: Severity | None) -> LoadedFile:
@@ -105,34 +141,24 @@ def _empty_file(source: SourceFile, severity: Severity | None) -> LoadedFile:
     return LoadedFile(file=source.name, problems=(problem,))
 
 
-def _load_located(source: SourceFile, severity: Severity | None) -> LoadedFile:
-    try:
-        located = load_located(source.text)
-    except YamlProblem as failure:
-        where = Location(source.name, failure.line, failure.column, yaml_path(failure.path))
-        problem = Problem(
-            where, failure.message, failure.code, severity=severity or Severity.DOCUMENT
-        )
-        return LoadedFile(file=source.name, problems=(problem,))
-    if not located:
-        return _empty_file(source, severity)
-    documents = tuple(
-        _located_document(source.name, index, document, severity)
-        for index, document in enumerate(located)
-    )
-    return LoadedFile(file=source.name, documents=documents)
-
-
-def _located_document(
-    name: str, index: int, document: LocatedDocument, severity: Severity | None
+def _document(
+    name: str,
+    index: int,
+    checked: tuple[str | None, Document | None, list[_Fault]],
+    located: list[LocatedDocument] | None,
+    severity: Severity | None,
 ) -> LoadedDocument:
-    kind, model, faults = _check(document.value)
+    """One validated document, its faults located (a fast-parsed file is one document, which
+    starts the file)."""
+    kind, model, faults = checked
+    if located is None:
+        return LoadedDocument(name, index, Location(name, 1, 1), kind, model)
+    document = located[index]
     level = severity or (
         Severity.CONFIGURATION if kind in CONFIGURATION_KINDS else Severity.DOCUMENT
     )
     problems = tuple(_locate(name, document, fault, level) for fault in faults)
-    start = Location(name, *document.start)
-    return LoadedDocument(name, index, start, kind, model, problems)
+    return LoadedDocument(name, index, Location(name, *document.start), kind, model, problems)
 
 
 def _locate(name: str, document: LocatedDocument, fault: _Fault, severity: Severity) -> Problem:

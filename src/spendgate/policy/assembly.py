@@ -19,7 +19,7 @@ from spendgate.documents.purchase_request import PurchaseRequest
 from spendgate.documents.repository import Repository
 from spendgate.policy import cel
 from spendgate.policy.compile import CompiledPolicy, PolicyBook
-from spendgate.policy.context import Ledger
+from spendgate.policy.ledger import Ledger
 
 
 def organisation_program(

@@ -37,9 +37,10 @@ from spendgate.policy import cel
 from spendgate.policy.assembly import desk, ledger, organisation_program
 from spendgate.policy.classification import classify, in_scope
 from spendgate.policy.compile import CompiledPolicy, PolicyBook
-from spendgate.policy.context import Ledger, build_context
+from spendgate.policy.context import build_context
 from spendgate.policy.inputs import InputRecorder
 from spendgate.policy.invalid import internal_error, invalid_decision
+from spendgate.policy.ledger import Ledger
 from spendgate.policy.outcome import Outcome
 from spendgate.policy.rules_run import RuleRunner
 from spendgate.problems import Problem

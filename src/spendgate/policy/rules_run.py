@@ -36,8 +36,8 @@ from spendgate.policy.compile import (
     CompiledPolicy,
     CompiledRule,
 )
-from spendgate.policy.context import Ledger
 from spendgate.policy.failure import RuleFailure
+from spendgate.policy.ledger import Ledger
 from spendgate.policy.outcome import Outcome, anchor, gather_evidence, make_finding, render_message
 
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from spendgate.documents.purchase_request import PurchaseRequest
 from spendgate.documents.repository import Repository
 from spendgate.documents.vendor import Vendor
-from spendgate.policy.context import Ledger
+from spendgate.policy.ledger import Ledger
 
 
 @dataclass(frozen=True)
@@ -52,3 +52,15 @@ def linked(request: PurchaseRequest, other: PurchaseRequest) -> bool:
         request.amends,
         request.renews,
     )
+
+
+#: How many other requests a cross-request finding names before it counts the rest: a finding
+#: stays one line however many requests fall in its window.
+NAMED = 5
+
+
+def named(identifiers: list[str]) -> str:
+    """`identifiers` joined for a message: the first `NAMED`, then how many more."""
+    if len(identifiers) <= NAMED:
+        return ", ".join(identifiers)
+    return f"{', '.join(identifiers[:NAMED])} and {len(identifiers) - NAMED} more"

@@ -1,19 +1,22 @@
 """duplicate_request: another request looks like the same purchase.
 
 Same vendor, same requester and the same total, submitted within `window_days` (default 30) of
-this one, not withdrawn, and not a change order or renewal of it.
+this one, not withdrawn, and not a change order or renewal of it. The alike requests are found
+through the ledger's index by (vendor, requester, total) and day, never by comparing every pair;
+a request alike to many is one finding that names the first five and counts the rest.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 
 from pydantic import Field
 
 from spendgate.documents.currencies import round_amount
 from spendgate.documents.fields import StrictModel
 from spendgate.documents.purchase_request import PurchaseRequest
-from spendgate.policy.checks.base import Failure, Subject, linked
+from spendgate.policy.checks.base import NAMED, Failure, Subject, linked, named
 
 
 class Params(StrictModel):
@@ -23,28 +26,38 @@ class Params(StrictModel):
 
 
 def run(subject: Subject, params: Params) -> Iterator[Failure]:
-    """A failure for each other request that looks like the same purchase."""
+    """A failure when other requests look like the same purchase: one naming the other, or one
+    naming the first few of them and counting the rest."""
     request = subject.request
-    for other in subject.ledger.by_vendor.get(request.vendor, []):
-        if other.id != request.id and _alike(request, other, params.window_days):
-            yield Failure(
-                f"{request.id} looks like a duplicate of {other.id} (same vendor, requester "
-                f"and total, submitted {other.submitted})",
-                ("vendor",),
-                (
-                    ("request.total", round_amount(request.total, request.currency)),
-                    (f"{other.id}.total", round_amount(other.total, other.currency)),
-                ),
-            )
-
-
-def _alike(request: PurchaseRequest, other: PurchaseRequest, window_days: int) -> bool:
-    return (
-        other.status != "withdrawn"
-        and not linked(request, other)
-        and other.vendor == request.vendor
-        and other.requester == request.requester
-        and other.total == request.total
-        and other.currency == request.currency
-        and abs((other.submitted - request.submitted).days) <= window_days
+    alike = subject.ledger.nearby("duplicate_request", _purchase).around(
+        request, params.window_days
     )
+    others = [other for other in alike if other.id != request.id and _counts(request, other)]
+    if not others:
+        return
+    evidence = [("request.total", round_amount(request.total, request.currency))]
+    evidence += [
+        (f"{other.id}.total", round_amount(other.total, other.currency)) for other in others[:NAMED]
+    ]
+    if len(others) == 1:
+        message = (
+            f"{request.id} looks like a duplicate of {others[0].id} (same vendor, requester "
+            f"and total, submitted {others[0].submitted})"
+        )
+    else:
+        message = (
+            f"{request.id} looks like a duplicate of {named([o.id for o in others])} (same "
+            f"vendor, requester and total, submitted within {params.window_days} days of it)"
+        )
+    yield Failure(message, ("vendor",), tuple(evidence))
+
+
+def _purchase(request: PurchaseRequest) -> tuple[str, str, str, Decimal]:
+    """What two requests share when they look like one purchase: vendor, requester, total."""
+    return request.vendor, request.requester, request.currency, request.total
+
+
+def _counts(request: PurchaseRequest, other: PurchaseRequest) -> bool:
+    """Whether an alike request within the window counts: not withdrawn, and not a change order
+    or renewal of this one (one purchase, told in two documents)."""
+    return other.status != "withdrawn" and not linked(request, other)

@@ -4,7 +4,9 @@ Requests to the same vendor from the same requester or cost centre, submitted wi
 `window_days` (default 30) of each other and not withdrawn, form a group; a change order or
 renewal and the request it amends or renews are one purchase, not a split. When every request of
 the group stays under a threshold of `thresholds` (base currency) but their sum exceeds it, the
-check fails and names every request in the group.
+check fails and names the requests of the group (the first five, and how many more). The
+requests within the window are found through the ledger's index by vendor and day, so a vendor
+with thousands of requests costs no more than one with a few.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pydantic import Field
 from spendgate.documents.currencies import round_amount
 from spendgate.documents.fields import StrictModel
 from spendgate.documents.purchase_request import PurchaseRequest
-from spendgate.policy.checks.base import Failure, Subject, linked
+from spendgate.policy.checks.base import NAMED, Failure, Subject, linked, named
 
 
 class Params(StrictModel):
@@ -28,41 +30,51 @@ class Params(StrictModel):
 
 
 def run(subject: Subject, params: Params) -> Iterator[Failure]:
-    """A failure for each threshold the group crosses together but no request alone."""
+    """A failure for the lowest threshold the group crosses together but no request alone."""
     request = subject.request
-    if len(subject.ledger.by_vendor.get(request.vendor, ())) < 2:
-        return
     group = [request, *_related(subject, params.window_days)]
     if len(group) < 2:
         return
     currency = subject.ledger.config.organization.base_currency
     totals = {member.id: subject.ledger.total_base(member) for member in group}
     combined = sum(totals.values(), Decimal(0))
+    largest = max(totals.values())
     for threshold in sorted(params.thresholds):
         limit = Decimal(str(threshold))
-        if all(total <= limit for total in totals.values()) and combined > limit:
-            names = ", ".join(sorted(totals))
+        if largest <= limit < combined:
+            members = sorted(totals)
             yield Failure(
-                f"{names} together total {combined:,.2f}, above the {limit:,.0f} threshold "
-                f"that each stays under",
+                f"{named(members)} together total {combined:,.2f}, above the {limit:,.0f} "
+                f"threshold that each stays under",
                 ("vendor",),
                 tuple(
-                    (f"{member}.total_base", round_amount(total, currency))
-                    for member, total in sorted(totals.items())
+                    (f"{member}.total_base", round_amount(totals[member], currency))
+                    for member in members[: NAMED if len(members) > NAMED else None]
                 ),
             )
             return
 
 
 def _related(subject: Subject, window_days: int) -> list[PurchaseRequest]:
+    """The other requests of the group: same vendor, and same requester or cost centre, within
+    the window, not withdrawn, not a change order or renewal of this one."""
     request = subject.request
+    ledger = subject.ledger
+    nearby = [
+        *ledger.nearby("split_purchase:requester", _by_requester).around(request, window_days),
+        *ledger.nearby("split_purchase:cost_centre", _by_cost_centre).around(request, window_days),
+    ]
+    unique = {other.id: other for other in nearby if other.id != request.id}
     return [
         other
-        for other in subject.ledger.by_vendor.get(request.vendor, [])
-        if other.id != request.id
-        and other.status != "withdrawn"
-        and other.vendor == request.vendor
-        and not linked(request, other)
-        and (other.requester == request.requester or other.cost_centre == request.cost_centre)
-        and abs((other.submitted - request.submitted).days) <= window_days
+        for other in unique.values()
+        if other.status != "withdrawn" and not linked(request, other)
     ]
+
+
+def _by_requester(request: PurchaseRequest) -> tuple[str, str]:
+    return request.vendor, request.requester
+
+
+def _by_cost_centre(request: PurchaseRequest) -> tuple[str, str]:
+    return request.vendor, request.cost_centre

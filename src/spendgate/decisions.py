@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal, get_args
-
-from pydantic import TypeAdapter
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from spendgate.problems import Location, Problem, Severity
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 Status = Literal["approved", "pending", "blocked", "rejected", "invalid"]
 #: Every status, in the order outputs list them: from passing the gate to not loading at all.
@@ -202,6 +203,26 @@ class CheckReport:
         """Requests whose deciding met a bug in spendgate (each one `invalid`): exit code 3."""
         return sum(1 for decision in self.decisions if decision.internal_error)
 
+    def gate(self) -> Gate:
+        """What the gate needs of this report to pass or fail it."""
+        return Gate(
+            statuses=tuple(sorted({decision.status for decision in self.decisions})),
+            has_errors=any(problem.is_error for problem in self.problems),
+            has_configuration_errors=self.has_configuration_errors,
+            internal_errors=self.internal_errors,
+        )
+
+
+@dataclass(frozen=True)
+class Gate:
+    """What passing or failing a check depends on: which statuses its decisions have, whether a
+    problem is an error (and a configuration error), how many requests met a bug."""
+
+    statuses: tuple[str, ...]
+    has_errors: bool
+    has_configuration_errors: bool
+    internal_errors: int
+
 
 @dataclass(frozen=True)
 class ImpactOutcome:
@@ -233,7 +254,10 @@ _ADAPTERS: dict[type[Any], TypeAdapter[Any]] = {}
 
 
 def _adapter(shape: type[Decision] | type[Problem]) -> TypeAdapter[Any]:
-    """The one adapter of `shape`, built on first use (building one costs milliseconds)."""
+    """The one adapter of `shape`, built on first use (building one costs milliseconds, and
+    importing pydantic more: a run that only prints a kept check never does)."""
+    from pydantic import TypeAdapter
+
     if shape not in _ADAPTERS:
         _ADAPTERS[shape] = TypeAdapter(shape)
     return _ADAPTERS[shape]

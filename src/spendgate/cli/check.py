@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:  # the core loads only when the command runs, keeping start-up lean
-    from spendgate.decisions import CheckReport
+    from spendgate.decisions import Gate
 
 from spendgate import __version__
 from spendgate.errors import UsageError
-from spendgate.reporters.formats import CHECK_FORMATS, renderer
+from spendgate.reporters.formats import CHECK_FORMATS
 
 
 @click.command()
@@ -74,31 +74,42 @@ def check(
     not compile, 3 when spendgate failed while deciding a request (the others are decided and
     reported).
     """
-    from spendgate.app.pull_request import check_against_base
-    from spendgate.policy.gate import PullRequest, check_repository
+    from spendgate.app.check import check_change, check_tree
 
     targets = [_output_target(value) for value in outputs]
     evaluation_date = as_of.date() if hasattr(as_of, "date") else date.today()
     base_ref = base_ref or _github_base()
-    pull_request = PullRequest(reviews=github_reviews, author_login=pr_author or _github_author())
+    author = pr_author or _github_author()
+    shown = output_format + ("+colour" if output_format == "text" and sys.stdout.isatty() else "")
+    formats = list(dict.fromkeys([*(name for name, _ in targets), shown]))
     if base_ref:
-        report = check_against_base(
-            path, base_ref, as_of=evaluation_date, pull_request=pull_request
+        run = check_change(
+            path,
+            base_ref,
+            as_of=evaluation_date,
+            reviews=github_reviews,
+            author_login=author,
+            formats=formats,
         )
     else:
-        report = check_repository(path, as_of=evaluation_date, pull_request=pull_request)
+        run = check_tree(
+            path,
+            as_of=evaluation_date,
+            reviews=github_reviews,
+            author_login=author,
+            formats=formats,
+        )
     for name, target in targets:
-        _write(target, renderer(name)(report))
-    colour = output_format == "text" and sys.stdout.isatty()
-    click.echo(renderer(output_format)(report, colour=colour), nl=False)
-    if report.internal_errors:
+        _write(target, run.outputs[name])
+    click.echo(run.outputs[shown], nl=False)
+    if run.gate.internal_errors:
         click.echo(
-            f"spendgate: internal error while deciding {report.internal_errors} request(s); "
+            f"spendgate: internal error while deciding {run.gate.internal_errors} request(s); "
             f"each is reported as invalid. This is a bug in spendgate {__version__}: "
             "please report it.",
             err=True,
         )
-    return gate_exit_code(report, allow_pending=allow_pending)
+    return gate_exit_code(run.gate, allow_pending=allow_pending)
 
 
 def _output_target(value: str) -> tuple[str, Path]:
@@ -120,17 +131,16 @@ def _write(target: Path, text: str) -> None:
         raise UsageError(f"cannot write {target}: {error.strerror}") from None
 
 
-def gate_exit_code(report: CheckReport, *, allow_pending: bool) -> int:
+def gate_exit_code(gate: Gate, *, allow_pending: bool) -> int:
     """SPEC §8: 3 when spendgate failed while deciding a request, 2 for configuration errors,
     1 when the gate blocks, 0 when all pass. A rejected request fails the gate even with
     `allow_pending`: it waits for nobody, only a changed request can be approved."""
-    if report.internal_errors:
+    if gate.internal_errors:
         return 3
-    if report.has_configuration_errors:
+    if gate.has_configuration_errors:
         return 2
     failing = {"blocked", "rejected", "invalid"} | (set() if allow_pending else {"pending"})
-    problems = any(problem.is_error for problem in report.problems)
-    if problems or any(decision.status in failing for decision in report.decisions):
+    if gate.has_errors or failing & set(gate.statuses):
         return 1
     return 0
 

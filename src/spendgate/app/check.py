@@ -1,0 +1,120 @@
+"""`check`: decide every request (of the tree, or those a pull request touches) and render the
+report in each format asked for; for a whole tree, when nothing it is made of changed since an
+earlier run, what that run printed.
+
+Only a repository in git with a commit keeps runs (`catalogue.check_cache`: its cache folder is
+git-ignored). A run that met a bug in spendgate is never kept, so that it is decided again next
+time. The policy engine is imported only when something must be decided: a warm run pays for
+reading a file, not for the engine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from spendgate import vcs
+from spendgate.catalogue.check_cache import CheckCache, KeptCheck, check_key
+from spendgate.decisions import CheckReport, Gate
+from spendgate.errors import GitError
+
+
+@dataclass(frozen=True)
+class CheckRun:
+    """What a check printed in each format asked for, and what its gate depends on."""
+
+    outputs: dict[str, str]
+    """The text of each format, by name (`text+colour` for coloured text)."""
+    gate: Gate
+    warm: bool = False
+    """Whether the run was an earlier one's, kept because nothing had changed."""
+
+
+def rendered(report: CheckReport, formats: Sequence[str]) -> CheckRun:
+    """`report` in each of `formats` (`text+colour` is text for a terminal)."""
+    from spendgate.reporters.formats import renderer
+
+    outputs = {}
+    for name in formats:
+        format_name, _, colour = name.partition("+")
+        outputs[name] = renderer(format_name)(report, colour=colour == "colour")
+    return CheckRun(outputs, report.gate())
+
+
+def check_tree(
+    root: Path,
+    *,
+    as_of: date,
+    reviews: Path | None,
+    author_login: str | None,
+    formats: Sequence[str],
+) -> CheckRun:
+    """Every request of the repository at `root` decided as of `as_of`, rendered in `formats`
+    (`text+colour` is text for a terminal); an earlier run's when its inputs are the same."""
+    cache = _cache_of(root)
+    inputs = _inputs(as_of, reviews, author_login)
+    key = check_key(root, inputs) if cache is not None and inputs is not None else None
+    kept = cache.get(key) if cache is not None and key is not None else None
+    if kept is not None and all(name in kept.outputs for name in formats):
+        return CheckRun(kept.outputs, kept.gate, warm=True)
+    from spendgate.policy.gate import PullRequest, check_repository
+
+    pull_request = PullRequest(reviews=reviews, author_login=author_login)
+    run = rendered(check_repository(root, as_of=as_of, pull_request=pull_request), formats)
+    if cache is None or key is None or inputs is None or run.gate.internal_errors:
+        return run
+    if check_key(root, inputs) == key:  # nothing changed while deciding
+        outputs = {**(kept.outputs if kept else {}), **run.outputs}
+        cache.put(key, KeptCheck(outputs, run.gate))
+    return run
+
+
+def check_change(
+    root: Path,
+    base_ref: str,
+    *,
+    as_of: date,
+    reviews: Path | None,
+    author_login: str | None,
+    formats: Sequence[str],
+) -> CheckRun:
+    """A pull request's check: what changed in `root` since `base_ref`, judged by its rules,
+    rendered in `formats` (the catalogue keeps it fast; there is no kept run to reuse)."""
+    from spendgate.app.pull_request import check_against_base
+    from spendgate.policy.gate import PullRequest
+
+    pull_request = PullRequest(reviews=reviews, author_login=author_login)
+    return rendered(
+        check_against_base(root, base_ref, as_of=as_of, pull_request=pull_request), formats
+    )
+
+
+def _cache_of(root: Path) -> CheckCache | None:
+    """The check cache of `root`, when it is a git repository with a commit."""
+    if not root.is_dir() or vcs.head(root) is None:
+        return None
+    try:
+        cache = CheckCache.open(root)
+    except GitError:
+        return None
+    return cache if cache.directory is not None else None
+
+
+def _inputs(as_of: date, reviews: Path | None, author_login: str | None) -> dict[str, str] | None:
+    """What a check reads besides the repository's files: the date and the pull request; None
+    when the reviews cannot be read (deciding says why)."""
+    digest = ""
+    if reviews is not None:
+        try:
+            digest = hashlib.sha256(reviews.read_bytes()).hexdigest()
+        except OSError:
+            return None
+    return {
+        "as_of": as_of.isoformat(),
+        "reviews": digest,
+        "reviews_path": str(reviews or ""),
+        "author": author_login or "",
+    }

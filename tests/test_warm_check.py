@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from spendgate.catalogue import check_cache
+from spendgate.documents.discovery import YAML_SUFFIXES
 from tests.conftest import EXAMPLES, Cli, Outcome
 from tests.test_approvals import git
 from tests.test_audit import AS_OF, commit_all
@@ -146,3 +147,30 @@ def test_no_run_is_kept_while_a_file_is_fresh(
     monkeypatch.setattr(check_cache, "FRESH_SECONDS", 0.0)
     check(cli, bank)
     assert len(kept_runs(bank)) == 1
+
+
+def test_a_report_written_into_the_tree_does_not_make_the_next_run_cold(
+    cli: Cli, bank: Path
+) -> None:
+    check(cli, bank, "--output", f"sarif={bank / 'spendgate.sarif'}")
+    (kept,) = kept_runs(bank)
+    used_before = kept.stat().st_mtime_ns
+
+    check(cli, bank, "--output", f"sarif={bank / 'spendgate.sarif'}")
+
+    assert kept_runs(bank) == [kept]
+    assert kept.stat().st_mtime_ns > used_before
+
+
+def test_the_key_reads_the_files_discovery_reads() -> None:
+    assert check_cache.READ_SUFFIXES == YAML_SUFFIXES
+
+
+def test_a_folder_inside_another_repository_keeps_nothing(cli: Cli, bank: Path) -> None:
+    inner = bank / "governance"
+    shutil.copytree(EXAMPLES / "retailer", inner)
+    commit_all(bank, "a project that carries a governance folder, as spendgate's examples")
+
+    check(cli, inner)
+
+    assert not (inner / ".spendgate-cache").exists()

@@ -2,10 +2,10 @@
 report in each format asked for; for a whole tree, when nothing it is made of changed since an
 earlier run, what that run printed.
 
-Only a repository in git with a commit keeps runs (`catalogue.check_cache`: its cache folder is
-git-ignored). A run that met a bug in spendgate is never kept, so that it is decided again next
-time. The policy engine is imported only when something must be decided: a warm run pays for
-reading a file, not for the engine.
+Only the top folder of a git repository with a commit keeps runs (`catalogue.check_cache`: its
+cache folder is git-ignored). A run that met a bug in spendgate is never kept, so that it is
+decided again next time. The policy engine is imported only when something must be decided: a
+warm run pays for reading a file, not for the engine.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from spendgate import vcs
 from spendgate.catalogue.check_cache import CheckCache, KeptCheck, check_key
 from spendgate.decisions import CheckReport, Gate
 from spendgate.errors import GitError
+from spendgate.vcs.repository import top_level
 
 
 @dataclass(frozen=True)
@@ -93,8 +94,9 @@ def check_change(
 
 
 def _cache_of(root: Path) -> CheckCache | None:
-    """The check cache of `root`, when it is a git repository with a commit."""
-    if not root.is_dir() or vcs.head(root) is None:
+    """The check cache of `root`, when it is the top of a git repository with a commit (a
+    folder inside another project, such as its examples, keeps nothing)."""
+    if not root.is_dir() or top_level(root) != root.resolve() or vcs.head(root) is None:
         return None
     try:
         cache = CheckCache.open(root)

@@ -2,18 +2,18 @@
 
 A check whose inputs have not changed since an earlier run prints what that run printed, and
 exits as it did, instead of deciding again. What a run was made of is stated by its key
-(`check_key`): spendgate's
-version and the files of its own package, the evaluation date, the pull request's reviews and
-author, git's HEAD, and the path, size, inode, modification and status-change times of every
-file under the repository (`.git` and the cache aside), as git's index judges a file unchanged.
-The status-change time cannot be set back by a program, so an edit that restores a file's
-modification time still changes the key. A file changed within the last two seconds may change
-again within the same clock tick unnoticed, so no report is kept while one is that fresh.
+(`check_key`): spendgate's version and the files of its own package, the evaluation date, the
+pull request's reviews and author, git's HEAD, and the path, size, inode, modification and
+status-change times of every YAML file and link under the repository (`.git` and the cache
+aside), as git's index judges a file unchanged. The status-change time cannot be set back by a
+program, so an edit that restores a file's modification time still changes the key. A file
+changed within the last two seconds may change again within the same clock tick unnoticed, so no
+run is kept while one is that fresh.
 
 Runs are kept as JSON data (never pickles) under `.spendgate-cache/<version>/checks/`: each
-output format's text as it was written, and the run's exit codes, the last `KEEP` of them. A
-kept run that does not read back as one is deleted and decided again; the cache is not used at
-all when git tracks it.
+output format's text as it was written, and what the run's gate depends on, the last `KEEP` of
+them. A kept run that does not read back as one is deleted and decided again; the cache is not
+used at all when git tracks it.
 """
 
 from __future__ import annotations
@@ -39,6 +39,10 @@ FRESH_SECONDS = 2.0
 its times: a second change within the same clock tick would leave them as they were."""
 #: What is never part of a key: git's own files and the cache.
 _SKIPPED = frozenset({".git", CACHE_DIR})
+#: The repository files a check reads: its documents, configuration and policies are YAML (as
+#: `documents.discovery.YAML_SUFFIXES` says; a test holds the two equal). Reports written into
+#: the tree (`--output sarif=…`) are not inputs, so they do not make the next run cold.
+READ_SUFFIXES = (".yaml", ".yml")
 
 
 def check_key(root: Path, inputs: dict[str, str]) -> str | None:
@@ -49,8 +53,8 @@ def check_key(root: Path, inputs: dict[str, str]) -> str | None:
     digest.update((vcs.head(root) or "").encode())
     now = time.time()
     package = Path(spendgate.__file__).parent
-    for base, skipped in ((package, frozenset()), (root, _SKIPPED)):
-        for entry, status in _files(base, skipped):
+    for base, skipped, suffixes in ((package, frozenset(), ("",)), (root, _SKIPPED, READ_SUFFIXES)):
+        for entry, status in _files(base, skipped, suffixes):
             if now - max(status.st_mtime, status.st_ctime) < FRESH_SECONDS:
                 return None
             stamp = (entry, status.st_size, status.st_ino, status.st_mtime_ns, status.st_ctime_ns)
@@ -58,10 +62,13 @@ def check_key(root: Path, inputs: dict[str, str]) -> str | None:
     return digest.hexdigest()
 
 
-def _files(top: Path, skipped: frozenset[str]) -> Iterator[tuple[str, os.stat_result]]:
-    """Every file and link under `top` (relative path, its lstat), in a stable order, but those
-    in `skipped` at the top and Python's byte-code caches, which a run itself may write; links
-    are not followed, and a link's target is part of its path."""
+def _files(
+    top: Path, skipped: frozenset[str], suffixes: tuple[str, ...]
+) -> Iterator[tuple[str, os.stat_result]]:
+    """Every file named with one of `suffixes`, and every link, under `top` (relative path, its
+    lstat), in a stable order, but those in `skipped` at the top and Python's byte-code caches,
+    which a run itself may write; links are not followed, and a link's target is part of its
+    path."""
     pending = [("", top)]
     while pending:
         prefix, directory = pending.pop()
@@ -75,6 +82,8 @@ def _files(top: Path, skipped: frozenset[str]) -> Iterator[tuple[str, os.stat_re
             relative = f"{prefix}{entry.name}"
             if entry.is_dir(follow_symlinks=False):
                 pending.append((relative + "/", Path(entry.path)))
+                continue
+            if not entry.name.endswith(suffixes) and not entry.is_symlink():
                 continue
             try:
                 status = entry.stat(follow_symlinks=False)

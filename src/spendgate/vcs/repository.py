@@ -42,6 +42,12 @@ def head(root: Path) -> str | None:
     return answer(root, "rev-parse", "HEAD")
 
 
+def top_level(root: Path) -> Path | None:
+    """The top folder of the work tree `root` is in, or None outside git."""
+    found = answer(root, "rev-parse", "--show-toplevel")
+    return Path(found) if found else None
+
+
 def commit_id(root: Path, revision: str) -> str | None:
     """The id of the commit `revision` names in `root`, or None when it names none there."""
     return answer(

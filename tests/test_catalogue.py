@@ -19,16 +19,20 @@ AS_OF = "2026-11-22"
 CACHE = Path(".spendgate-cache") / __version__ / "catalogue.sqlite3"
 
 
-@pytest.fixture
-def bank(tmp_path: Path) -> Path:
-    """The bank example committed on main, with a branch `change` checked out."""
-    root = tmp_path / "bank"
+def committed_bank(root: Path) -> Path:
+    """The bank example at `root`, committed on main, with a branch `change` checked out."""
     shutil.copytree(PROJECT / "examples" / "bank", root, ignore=shutil.ignore_patterns("*.md"))
     git(root, "init", "-q", "-b", "main")
     git(root, "add", ".")
     git(root, "commit", "-q", "-m", "bank")
     git(root, "checkout", "-q", "-b", "change")
     return root
+
+
+@pytest.fixture
+def bank(tmp_path: Path) -> Path:
+    """The bank example committed on main, with a branch `change` checked out."""
+    return committed_bank(tmp_path / "bank")
 
 
 def commit(root: Path, message: str) -> None:
@@ -67,7 +71,8 @@ def edit(path: Path, old: str, new: str) -> None:
             lambda root: edit(
                 root / "requests/2026/NB-2026-0183.yaml", "quantity: ", "quantity: 4"
             ),
-            ["NB-2026-0183"],
+            # The change order's cumulative total grows with it: cfo joins its route too.
+            ["NB-2026-0183", "NB-2026-0216"],
             id="amended request",
         ),
         pytest.param(
@@ -152,7 +157,8 @@ def test_a_cache_committed_to_the_repository_is_not_trusted(cli: Cli, bank: Path
     # A poisoned catalogue: every request of kestrel-systems moves to another vendor.
     with sqlite3.connect(bank / CACHE) as connection:
         connection.execute(
-            "UPDATE documents SET vendor = 'nobody' WHERE vendor = 'kestrel-systems'"
+            "UPDATE refs SET target = 'nobody' "
+            "WHERE target_kind = 'Vendor' AND target = 'kestrel-systems'"
         )
     connection.close()
     git(bank, "add", "-f", ".spendgate-cache")

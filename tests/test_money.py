@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from spendgate.catalogue import summaries
+from spendgate.catalogue.summary import summaries
 from spendgate.decisions import Decision
 from spendgate.documents.currencies import EXPONENTS, ISO_4217, format_amount, round_amount
 from spendgate.documents.in_year import months_left, split

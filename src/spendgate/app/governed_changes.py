@@ -23,7 +23,7 @@ from spendgate.approvals.changes import (
     evidence_changes,
 )
 from spendgate.approvals.github import person_of_login
-from spendgate.catalogue import Catalogue
+from spendgate.catalogue.overlay import Catalogue
 from spendgate.documents.adequacy import AdequacyDecisions
 from spendgate.documents.approval import ChangeApproval
 from spendgate.documents.config import Config

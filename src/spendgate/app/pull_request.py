@@ -29,7 +29,9 @@ from spendgate.app.base_revision import BaseRevision
 from spendgate.app.governed_changes import governed_problems
 from spendgate.app.record_changes import log_problems, record_problems
 from spendgate.approvals.changes import VENDOR_EVIDENCE_CHANGE, is_governance
-from spendgate.catalogue import Catalogue, Store, Summary, in_record_folder, summaries
+from spendgate.catalogue.overlay import Catalogue
+from spendgate.catalogue.store import Store
+from spendgate.catalogue.summary import Summary, in_record_folder, summaries
 from spendgate.decisions import CheckReport, Impact, ImpactOutcome
 from spendgate.documents.config import Config, Paths
 from spendgate.documents.discovery import CONFIG_FILE, POLICY_TESTS_DIR, YAML_SUFFIXES
@@ -38,6 +40,7 @@ from spendgate.documents.source import leaves_repository
 from spendgate.policy.gate import PullRequest, check_repository
 
 SKIPPED = (".git", ".spendgate-cache")
+REQUEST = "PurchaseRequest"
 
 
 @dataclass(frozen=True)
@@ -215,62 +218,65 @@ def _catalogue(root: Path, base: BaseRevision, store: Store) -> tuple[Catalogue,
 
 
 def touched_requests(catalogue: Catalogue) -> set[str]:
-    """The requests a change adds, modifies or deletes, and those whose vendor, assessment,
-    approvals or waivers it adds, changes or deletes."""
+    """The requests a change adds, modifies or deletes, and those the documents it adds,
+    modifies or deletes bear on (`_related_requests`)."""
     touched: set[str] = set()
-    vendors: set[str] = set()
-    assessments: set[str] = set()
     for summary in (*catalogue.overlay, *catalogue.replaced_summaries()):
-        if summary.kind == "PurchaseRequest":
-            touched.add(summary.id)
-        elif summary.kind in ("AIAssessment", "Approval") and summary.request:
-            touched.add(summary.request)
-            if summary.kind == "AIAssessment":
-                assessments.add(summary.id)
-        elif summary.kind == "Vendor":
-            vendors.add(summary.id)
-        elif summary.kind == "Waiver":
-            touched.update(summary.targets)
-            vendors.update(summary.targets)
-    for vendor in vendors:
-        touched.update(s.id for s in catalogue.referencing("vendor", vendor, "PurchaseRequest"))
-    for assessment in assessments:
-        touched.update(
-            s.id for s in catalogue.referencing("ai_assessment", assessment, "PurchaseRequest")
-        )
+        touched |= _related_requests(catalogue, summary)
     return touched
 
 
-def _dependencies(catalogue: Catalogue, touched: set[str]) -> set[str]:
-    """The files deciding `touched` reads: the requests, their change-order groups (what they
-    amend, and every request amending those, for cumulative decision rights), what they renew,
-    their vendors, assessments and approvals, every request of the same vendors (split
-    purchases and duplicates), every waiver and every ChangeApproval."""
-    files: set[str] = set()
-    vendors: set[str] = set()
-    pending = sorted(touched)
-    seen: set[str] = set()
+def _related_requests(catalogue: Catalogue, summary: Summary) -> set[str]:
+    """The requests a changed document bears on, by the references the models declare: itself
+    if it is a request, the requests it refers to, those that refer to it and, for a document
+    other than a request, those that refer to a document it refers to (a waived vendor's)."""
+    related = set(summary.refers_to(REQUEST))
+    documents = [(summary.kind, summary.id)] if summary.id else []
+    if summary.kind == REQUEST:
+        related.add(summary.id)
+    else:
+        documents += [pair for pair in summary.references if pair[0] != REQUEST]
+    for kind, identifier in documents:
+        related |= _requests_referring(catalogue, kind, identifier)
+    return related
+
+
+def _requests_referring(catalogue: Catalogue, kind: str, identifier: str) -> set[str]:
+    """The ids of the requests that refer to the document `identifier` of `kind`."""
+    return {s.id for s in catalogue.referencing(kind, identifier, REQUEST)}
+
+
+def _request_group(catalogue: Catalogue, request_ids: set[str]) -> set[str]:
+    """`request_ids` with every request linked to one of them by request references, either
+    way and transitively: what it amends or renews, and what amends or renews it."""
+    group: set[str] = set()
+    pending = sorted(request_ids)
     while pending:
         request_id = pending.pop()
-        if request_id in seen:
+        if request_id in group:
             continue
-        seen.add(request_id)
-        for request in catalogue.defining("PurchaseRequest", request_id):
+        group.add(request_id)
+        for request in catalogue.defining(REQUEST, request_id):
+            pending += request.refers_to(REQUEST)
+        pending += sorted(_requests_referring(catalogue, REQUEST, request_id))
+    return group
+
+
+def _dependencies(catalogue: Catalogue, touched: set[str]) -> set[str]:
+    """The files deciding `touched` reads, by the references the models declare: each request
+    of their groups (`_request_group`), every document that refers to one of those (approvals,
+    assessments), every document they refer to (vendor, assessment) with every request that
+    refers to it too (split purchases and duplicates), every waiver and every ChangeApproval."""
+    files: set[str] = set()
+    shared: set[tuple[str, str]] = set()
+    for request_id in _request_group(catalogue, touched):
+        for request in catalogue.defining(REQUEST, request_id):
             files.add(request.path)
-            vendors.add(request.vendor or "")
-            pending += [request.amends] if request.amends else []
-            for kind, identifier in (
-                ("PurchaseRequest", request.renews),
-                ("AIAssessment", request.ai_assessment),
-            ):
-                if identifier:
-                    files.update(s.path for s in catalogue.defining(kind, identifier))
-        pending += [s.id for s in catalogue.referencing("amends", request_id, "PurchaseRequest")]
-        for kind in ("Approval", "AIAssessment"):
-            files.update(s.path for s in catalogue.referencing("request", request_id, kind))
-    for vendor in vendors - {""}:
-        files.update(s.path for s in catalogue.defining("Vendor", vendor))
-        files.update(s.path for s in catalogue.referencing("vendor", vendor, "PurchaseRequest"))
+            shared.update(pair for pair in request.references if pair[0] != REQUEST)
+        files.update(s.path for s in catalogue.referencing(REQUEST, request_id))
+    for kind, identifier in shared:
+        files.update(s.path for s in catalogue.defining(kind, identifier))
+        files.update(s.path for s in catalogue.referencing(kind, identifier, REQUEST))
     for kind in ("Waiver", "ChangeApproval"):
         files.update(s.path for s in catalogue.of_kind(kind))
     return files

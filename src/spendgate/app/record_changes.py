@@ -14,7 +14,7 @@ from pathlib import Path
 from spendgate import vcs
 from spendgate.app.base_revision import BaseRevision
 from spendgate.audit.anchor import extension_problem
-from spendgate.catalogue import catalogued_folders, in_record_folder
+from spendgate.catalogue.summary import catalogued_folders, in_record_folder
 from spendgate.documents.config import Paths
 from spendgate.documents.discovery import YAML_SUFFIXES
 from spendgate.problems import Location, Problem

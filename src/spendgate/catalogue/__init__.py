@@ -19,30 +19,7 @@ leaves such a document out of the repository: a Vendor under requests/ defines n
 either.
 
 `summary` makes the summaries, `store` keeps them in SQLite, and `overlay` lays a change over
-a base tree's; callers import the names below from `spendgate.catalogue`.
+a base tree's. `check_cache` keeps what whole-tree checks printed, for the warm path, and
+`cache_dir` makes the cache folder safe to keep. Callers import from the modules themselves, so
+that the warm path loads none of the others (nor pydantic).
 """
-
-from __future__ import annotations
-
-from spendgate.catalogue.overlay import REFERENCES, Catalogue
-from spendgate.catalogue.store import BATCH, CACHE_DIR, FORMAT, KEEP_TREES, Store
-from spendgate.catalogue.summary import (
-    Summary,
-    catalogued_folders,
-    in_record_folder,
-    summaries,
-)
-
-__all__ = [
-    "BATCH",
-    "CACHE_DIR",
-    "FORMAT",
-    "KEEP_TREES",
-    "REFERENCES",
-    "Catalogue",
-    "Store",
-    "Summary",
-    "catalogued_folders",
-    "in_record_folder",
-    "summaries",
-]

@@ -17,9 +17,6 @@ from spendgate.catalogue.store import Store
 from spendgate.catalogue.summary import Summary
 from spendgate.documents.config import Config
 
-#: Summary fields a query may match on (column names, never user text).
-REFERENCES = ("id", "vendor", "request", "ai_assessment", "amends")
-
 
 @dataclass
 class Catalogue:
@@ -51,12 +48,17 @@ class Catalogue:
         base = self.store.select(self.tree, "d.id = ? AND d.kind = ?", (identifier, kind))
         return self._merge(base, (s for s in self.overlay if s.kind == kind and s.id == identifier))
 
-    def referencing(self, column: str, value: str, kind: str) -> list[Summary]:
-        """Documents of `kind` whose `column` (one of REFERENCES) is `value`."""
-        if column not in REFERENCES:
-            raise ValueError(f"not a reference column: {column}")
-        base = self.store.select(self.tree, f"d.{column} = ? AND d.kind = ?", (value, kind))
-        overlay = (s for s in self.overlay if s.kind == kind and getattr(s, column) == value)
+    def referencing(
+        self, target_kind: str, target: str, of_kind: str | None = None
+    ) -> list[Summary]:
+        """Documents of `of_kind` (else of any kind) that refer to the document `target` of
+        `target_kind`, by the references their models declare."""
+        base = self.store.referencing(self.tree, target_kind, target, of_kind)
+        overlay = (
+            s
+            for s in self.overlay
+            if of_kind in (None, s.kind) and (target_kind, target) in s.references
+        )
         return self._merge(base, overlay)
 
     def of_kind(self, kind: str) -> list[Summary]:

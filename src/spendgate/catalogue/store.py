@@ -10,18 +10,19 @@ could commit one), and a cache that does not open as this version's is deleted a
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import astuple, fields
+from dataclasses import fields
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from spendgate import __version__, vcs
+from spendgate.catalogue.cache_dir import CACHE_DIR, prepare
 from spendgate.catalogue.summary import Summary, catalogued_folders, summaries
 from spendgate.documents.config import Config, Paths
 from spendgate.documents.loading import load_source
 from spendgate.documents.source import SourceFile, SourceProblem, decode
 
-CACHE_DIR = ".spendgate-cache"
-FORMAT = "4"
+FORMAT = "5"
 KEEP_TREES = 4
 """Trees whose file lists are kept; older ones (and blobs only they used) are dropped."""
 BATCH = 2000
@@ -32,16 +33,14 @@ CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE blobs(blob TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE documents(
     blob TEXT NOT NULL, position INTEGER NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL,
-    vendor TEXT, request TEXT, ai_assessment TEXT, amends TEXT, renews TEXT, applies_to TEXT,
     cost_centre TEXT, status TEXT, submitted TEXT, currency TEXT, total TEXT, start TEXT,
     schedule TEXT);
-CREATE INDEX documents_blob ON documents(blob);
+CREATE INDEX documents_blob ON documents(blob, position);
 CREATE INDEX documents_id ON documents(id, kind);
 CREATE INDEX documents_kind ON documents(kind);
-CREATE INDEX documents_vendor ON documents(vendor);
-CREATE INDEX documents_request ON documents(request);
-CREATE INDEX documents_ai ON documents(ai_assessment);
-CREATE INDEX documents_amends ON documents(amends);
+CREATE TABLE refs(blob TEXT NOT NULL, position INTEGER NOT NULL, target_kind TEXT NOT NULL,
+    target TEXT NOT NULL, PRIMARY KEY (blob, position, target_kind, target)) WITHOUT ROWID;
+CREATE INDEX refs_target ON refs(target, target_kind);
 CREATE TABLE trees(tree TEXT PRIMARY KEY, used INTEGER NOT NULL, paths TEXT NOT NULL)
     WITHOUT ROWID;
 CREATE TABLE files(tree TEXT NOT NULL, path TEXT NOT NULL, blob TEXT NOT NULL,
@@ -52,8 +51,18 @@ CREATE TABLE commitments(tree TEXT NOT NULL, rates TEXT NOT NULL, cost_centre TE
 CREATE INDEX commitments_tree ON commitments(tree, rates);
 """
 
-
-_COLUMNS = tuple(f.name for f in fields(Summary))[1:]
+#: The columns of `documents` after the blob: a summary's fields but its path and references.
+_COLUMNS = tuple(f.name for f in fields(Summary) if f.name not in ("path", "references"))
+# A document's references are rows of `refs` (target kind, target id), joined into one text for
+# its summary by these separators (neither can occur in a kind or an id).
+_KIND_AND_ID, _PAIR_AND_PAIR = "\x1f", "\x1e"
+_REFERENCES = (
+    f"(SELECT group_concat(r.target_kind || char({ord(_KIND_AND_ID)}) || r.target, "
+    f"char({ord(_PAIR_AND_PAIR)})) FROM refs r WHERE r.blob = d.blob AND r.position = d.position)"
+)
+_REFERRING = (
+    "(d.blob, d.position) IN (SELECT blob, position FROM refs WHERE target = ? AND target_kind = ?)"
+)
 
 
 class Store:
@@ -73,7 +82,7 @@ class Store:
         directory = root / CACHE_DIR / __version__
         database = directory / "catalogue.sqlite3"
         try:
-            _prepare(root / CACHE_DIR, directory)
+            prepare(root / CACHE_DIR, directory)
             return cls(_connect(database), f"{CACHE_DIR}/{__version__}")
         except (OSError, sqlite3.Error):
             _remove(database)
@@ -109,8 +118,7 @@ class Store:
                 # GitError for a blob git cannot read (a damaged clone): never fewer documents;
                 # raised inside the transaction, it leaves nothing of this tree in the cache.
                 contents = vcs.read_blobs(root, [blob for blob, _ in batch])
-                for blob, path in batch:
-                    self._add_blob(blob, _summarise(path, contents[blob]))
+                self._add_blobs({blob: _summarise(path, contents[blob]) for blob, path in batch})
             self.connection.execute("DELETE FROM files WHERE tree = ?", (tree,))
             self.connection.executemany(
                 "INSERT INTO files VALUES (?, ?, ?)", ((tree, p, b) for p, b in listing)
@@ -137,11 +145,23 @@ class Store:
                 raise sqlite3.DatabaseError(f"the cached paths of tree {tree}: {error}") from None
         return self._paths[tree]
 
-    def _add_blob(self, blob: str, found: list[Summary]) -> None:
-        self.connection.execute("INSERT OR IGNORE INTO blobs VALUES (?)", (blob,))
+    def _add_blobs(self, found: dict[str, list[Summary]]) -> None:
+        """Store the summaries of a batch of blobs, by blob id, with one statement per table."""
+        rows = [(blob, summary) for blob, summaries in found.items() for summary in summaries]
+        self.connection.executemany(
+            "INSERT OR IGNORE INTO blobs VALUES (?)", ((blob,) for blob in found)
+        )
         self.connection.executemany(
             f"INSERT INTO documents VALUES ({', '.join('?' * (len(_COLUMNS) + 1))})",
-            ((blob, *astuple(summary)[1:]) for summary in found),
+            ((blob, *(getattr(summary, c) for c in _COLUMNS)) for blob, summary in rows),
+        )
+        self.connection.executemany(
+            "INSERT OR IGNORE INTO refs VALUES (?, ?, ?, ?)",
+            (
+                (blob, summary.position, kind, target)
+                for blob, summary in rows
+                for kind, target in summary.references
+            ),
         )
 
     def touch(self, tree: str) -> None:
@@ -164,19 +184,31 @@ class Store:
                     f"DELETE FROM {table} WHERE tree = ?", ((t,) for t in stale)
                 )
             self.connection.execute("DELETE FROM blobs WHERE blob NOT IN (SELECT blob FROM files)")
-            self.connection.execute(
-                "DELETE FROM documents WHERE blob NOT IN (SELECT blob FROM blobs)"
-            )
+            for table in ("documents", "refs"):
+                self.connection.execute(
+                    f"DELETE FROM {table} WHERE blob NOT IN (SELECT blob FROM blobs)"
+                )
 
     def select(self, tree: str, where: str, arguments: tuple[str, ...]) -> list[Summary]:
         """The summaries of `tree`'s documents that match `where` and are in place."""
         rows = self.connection.execute(
-            f"SELECT f.path, {', '.join('d.' + c for c in _COLUMNS)} FROM documents d "
-            f"JOIN files f ON f.blob = d.blob AND f.tree = ? WHERE {where}",
+            f"SELECT f.path, {_REFERENCES}, {', '.join('d.' + c for c in _COLUMNS)} "
+            f"FROM documents d JOIN files f ON f.blob = d.blob AND f.tree = ? WHERE {where}",
             (tree, *arguments),
         )
         paths = self.paths(tree)
-        return [summary for summary in (Summary(*row) for row in rows) if summary.in_place(paths)]
+        found = (_from_row(path, references, stored) for path, references, *stored in rows)
+        return [summary for summary in found if summary.in_place(paths)]
+
+    def referencing(
+        self, tree: str, target_kind: str, target: str, of_kind: str | None = None
+    ) -> list[Summary]:
+        """The summaries of `tree`'s documents (of `of_kind`, else of any kind) that refer to
+        the document `target` of `target_kind`, in place."""
+        if of_kind is None:
+            return self.select(tree, _REFERRING, (target, target_kind))
+        # `+d.kind`: look the referring documents up by the refs index, never by their kind.
+        return self.select(tree, f"{_REFERRING} AND +d.kind = ?", (target, target_kind, of_kind))
 
     def commitments(self, tree: str, config: Config) -> dict[tuple[str, int], Decimal]:
         """Per (cost centre, fiscal year), what the tree's submitted requests commit."""
@@ -202,6 +234,21 @@ class Store:
         return totals
 
 
+def _from_row(path: str, references: str | None, stored: list[Any]) -> Summary:
+    """A summary from its file's path, its joined references and its `documents` columns."""
+    pairs = references.split(_PAIR_AND_PAIR) if references else []
+    return Summary(
+        path=path,
+        references=tuple(sorted(_pair(text) for text in pairs)),
+        **dict(zip(_COLUMNS, stored, strict=True)),
+    )
+
+
+def _pair(text: str) -> tuple[str, str]:
+    kind, _, target = text.partition(_KIND_AND_ID)
+    return kind, target
+
+
 def _summarise(path: str, data: bytes) -> list[Summary]:
     try:
         source = SourceFile(Path(path), path, decode(data, path))
@@ -215,19 +262,6 @@ def _rates_key(config: Config) -> str:
     rates = ",".join(f"{currency}={rate}" for currency, rate in sorted(fx.items()))
     organisation = config.organization
     return f"{organisation.base_currency};{organisation.fiscal_year_start};{rates}"
-
-
-def _prepare(cache: Path, directory: Path) -> None:
-    directory.mkdir(parents=True, exist_ok=True)
-    ignore = cache / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# Written by spendgate: the cache is never committed.\n*\n")
-    tag = cache / "CACHEDIR.TAG"
-    if not tag.exists():
-        tag.write_text(
-            "Signature: 8a477f597d28d172789f06886806bc55\n"
-            "# spendgate's cache of document summaries; safe to delete.\n"
-        )
 
 
 def _connect(database: Path | None) -> sqlite3.Connection:

@@ -1,9 +1,11 @@
 """Summaries: one document reduced to what judging the other documents needs of it.
 
-A `Summary` holds a document's kind, id, references and, for a purchase request, what it commits
-and when, so that the catalogue answers "who defines this id", "who refers to it" and "what does
-this budget carry" without loading the document. `summaries` makes them from a loaded file, and
-`catalogued_folders` names the record folders whose files are summarised at all.
+A `Summary` holds a document's kind, id, the documents it refers to and, for a purchase request,
+what it commits and when, so that the catalogue answers "who defines this id", "who refers to
+it" and "what does this budget carry" without loading the document. Its references are derived
+from the models' declarations (`RefersTo`, walked by `references.references_in`), never named
+here. `summaries` makes them from a loaded file, and `catalogued_folders` names the record
+folders whose files are summarised at all.
 """
 
 from __future__ import annotations
@@ -12,18 +14,27 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from pydantic import BaseModel
+
 from spendgate.documents import in_year
-from spendgate.documents.ai_assessment import AIAssessment
-from spendgate.documents.approval import Approval, ChangeApproval
 from spendgate.documents.config import Config, Paths
-from spendgate.documents.discovery import belongs
+from spendgate.documents.discovery import HOMES, belongs
+from spendgate.documents.fields import Document
 from spendgate.documents.in_year import fiscal_year
 from spendgate.documents.loading import LoadedFile
 from spendgate.documents.purchase_request import PurchaseRequest
-from spendgate.documents.vendor import Vendor
-from spendgate.documents.waiver import Waiver
+from spendgate.documents.references import references_in
 
-_SEPARATOR = "\x1f"
+#: The `paths` settings of the record folders: vendors, requests, AI assessments, approvals,
+#: waivers.
+RECORD_SETTINGS = ("vendors", "requests", "ai", "approvals", "waivers")
+#: The kinds the catalogue holds: those read from a record folder (every other kind is loaded).
+CATALOGUED_KINDS = frozenset(
+    kind for kind, home in HOMES.items() if home.setting in RECORD_SETTINGS
+)
+
+Reference = tuple[str, str]
+"""A reference to a catalogued document: (its kind, its id)."""
 
 
 @dataclass(frozen=True)
@@ -34,13 +45,9 @@ class Summary:
     position: int
     kind: str
     id: str = ""
-    vendor: str | None = None
-    request: str | None = None
-    ai_assessment: str | None = None
-    amends: str | None = None
-    renews: str | None = None
-    applies_to: str | None = None
-    """A waiver's targets, joined by U+001F."""
+    references: tuple[Reference, ...] = ()
+    """The catalogued documents it refers to, as (kind, id), sorted: one pair per kind a
+    declaration allows, so a waiver's target is both a request and a vendor."""
     cost_centre: str | None = None
     status: str | None = None
     submitted: str | None = None
@@ -51,9 +58,9 @@ class Summary:
     schedule: str | None = None
     """How a request is paid: its exact totals per billing and term (`in_year.encode`)."""
 
-    @property
-    def targets(self) -> tuple[str, ...]:
-        return tuple(self.applies_to.split(_SEPARATOR)) if self.applies_to else ()
+    def refers_to(self, kind: str) -> tuple[str, ...]:
+        """The ids of the documents of `kind` it refers to."""
+        return tuple(target for target_kind, target in self.references if target_kind == kind)
 
     def in_place(self, paths: Paths) -> bool:
         """Whether the document is where its kind is read from (if not, it does not count)."""
@@ -82,45 +89,52 @@ class Summary:
 
 
 def summaries(loaded: LoadedFile) -> list[Summary]:
-    """The summary of each valid document of a loaded file (wherever the file lies: a query
-    leaves out those not in place, `Summary.in_place`)."""
-    found = []
-    for document in loaded.documents:
-        model = document.model
-        where = (loaded.file, document.index, document.kind or "")
-        if isinstance(model, PurchaseRequest):
-            found.append(
-                Summary(
-                    *where,
-                    id=model.id,
-                    vendor=model.vendor,
-                    ai_assessment=model.ai_assessment,
-                    amends=model.amends,
-                    renews=model.renews,
-                    cost_centre=model.cost_centre,
-                    status=model.status,
-                    submitted=model.submitted.isoformat(),
-                    currency=model.currency,
-                    total=str(model.total),
-                    start=model.start.isoformat(),
-                    schedule=in_year.encode(in_year.parts(model)),
-                )
-            )
-        elif isinstance(model, (Approval, AIAssessment)):
-            identifier = model.id if isinstance(model, AIAssessment) else ""
-            found.append(Summary(*where, id=identifier, request=model.request))
-        elif isinstance(model, (Vendor, Waiver)):
-            targets = _SEPARATOR.join(model.applies_to) if isinstance(model, Waiver) else None
-            found.append(Summary(*where, id=model.id, applies_to=targets))
-        elif isinstance(model, ChangeApproval):
-            found.append(Summary(*where))
-    return found
+    """The summary of each valid document of a catalogued kind in a loaded file (wherever the
+    file lies: a query leaves out those not in place, `Summary.in_place`)."""
+    return [
+        _summary((loaded.file, document.index, document.kind or ""), document.model)
+        for document in loaded.documents
+        if document.model is not None and document.kind in CATALOGUED_KINDS
+    ]
+
+
+def _summary(where: tuple[str, int, str], model: Document) -> Summary:
+    identifier = str(getattr(model, "id", ""))  # approvals have no id of their own
+    references = catalogued_references(model)
+    if not isinstance(model, PurchaseRequest):
+        return Summary(*where, id=identifier, references=references)
+    return Summary(
+        *where,
+        id=identifier,
+        references=references,
+        cost_centre=model.cost_centre,
+        status=model.status,
+        submitted=model.submitted.isoformat(),
+        currency=model.currency,
+        total=str(model.total),
+        start=model.start.isoformat(),
+        schedule=in_year.encode(in_year.parts(model)),
+    )
+
+
+def catalogued_references(model: BaseModel) -> tuple[Reference, ...]:
+    """The catalogued documents `model` refers to by its declarations, as sorted (kind, id)."""
+    return tuple(
+        sorted(
+            {
+                (kind, identifier)
+                for _, refers_to, identifier in references_in(model)
+                for kind in refers_to.kinds
+                if kind in CATALOGUED_KINDS
+            }
+        )
+    )
 
 
 def catalogued_folders(paths: Paths) -> tuple[str, ...]:
     """The record folders (vendors, requests, AI assessments, approvals, waivers): what the
     catalogue summarises (the rest is always loaded), and what is withdrawn, never deleted."""
-    return (paths.vendors, paths.requests, paths.ai, paths.approvals, paths.waivers)
+    return tuple(str(getattr(paths, setting)) for setting in RECORD_SETTINGS)
 
 
 def in_record_folder(path: str, paths: Paths) -> bool:

@@ -11,15 +11,17 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from spendgate.audit.record import record_decisions
 from spendgate.catalogue import check_cache
 from spendgate.documents.discovery import YAML_SUFFIXES
 from tests.conftest import EXAMPLES, Cli, Outcome
 from tests.test_approvals import git
-from tests.test_audit import AS_OF, commit_all
+from tests.test_audit import AS_OF, LOG, commit_all, records
 
 REQUEST = Path("requests") / "2026" / "NB-2026-0194.yaml"
 
@@ -174,3 +176,33 @@ def test_a_folder_inside_another_repository_keeps_nothing(cli: Cli, bank: Path) 
     check(cli, inner)
 
     assert not (inner / ".spendgate-cache").exists()
+
+
+def test_audit_record_from_a_kept_run_writes_the_records_deciding_writes(
+    cli: Cli, bank: Path
+) -> None:
+    record_decisions(bank, as_of=date.fromisoformat(AS_OF), log=bank / LOG)
+    decided = [record["decision"] for record in records(bank)]
+    (bank / LOG).unlink()
+    assert cli("audit", "record", bank, "--as-of", AS_OF).exit_code == 0  # decides, keeps json
+    from_report = [record["decision"] for record in records(bank)]
+    (kept,) = kept_runs(bank)
+    used_before = kept.stat().st_mtime_ns
+    (bank / LOG).unlink()
+
+    assert cli("audit", "record", bank, "--as-of", AS_OF).exit_code == 0
+
+    assert kept.stat().st_mtime_ns > used_before, "the second record read the kept run"
+    assert len(decided) == 12
+    assert from_report == decided
+    assert [record["decision"] for record in records(bank)] == decided
+
+
+def test_audit_record_again_with_nothing_new_appends_nothing(cli: Cli, bank: Path) -> None:
+    cli("audit", "record", bank, "--as-of", AS_OF)
+
+    again = cli("audit", "record", bank, "--as-of", AS_OF)
+
+    assert again.stdout.splitlines()[0].startswith(
+        "appended 0 record(s) to audit/decisions.jsonl: 0 new or changed of 12 decision(s)"
+    )

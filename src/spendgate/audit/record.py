@@ -65,6 +65,18 @@ def record_decisions(
         problems = tuple(p for p in report.problems if p.is_error)
         return Recorded(log, commit, 0, (), head_hash(read_lines(log)), problems)
     decisions = [as_logged(decision_json(decision)) for decision in report.decisions]
+    return record_decided(decisions, commit=commit, log=log, clock=clock)
+
+
+def record_decided(
+    decisions: list[dict[str, Any]],
+    *,
+    commit: str,
+    log: Path,
+    clock: Callable[[], str] | None = None,
+) -> Recorded:
+    """Append a record for each of `decisions` (as the JSON report holds them, made at `commit`)
+    that is new or changed to the log at `log`."""
 
     def build(lines: list[Line]) -> list[dict[str, Any]]:
         return _new_records(lines, decisions, commit=commit, timestamp=(clock or utc_now)())

@@ -46,13 +46,13 @@ def record(path: Path, as_of: object, log: Path | None) -> int:
     Run by CI on the main branch after a merge. Refuses when PATH is not a git repository or
     has uncommitted changes to documents. Exits 0, or 2 when the policies do not load.
     """
+    from spendgate.app.record import record_head
     from spendgate.audit.log import display_name, log_path
-    from spendgate.audit.record import record_decisions
     from spendgate.reporters.problems import problem_line
 
     target = log_path(path, log)
     evaluation_date = as_of.date() if hasattr(as_of, "date") else date.today()
-    outcome = record_decisions(path, as_of=evaluation_date, log=target)
+    outcome = record_head(path, as_of=evaluation_date, log=target)
     if outcome.problems:
         for problem in outcome.problems:
             click.echo(problem_line(problem), err=True)

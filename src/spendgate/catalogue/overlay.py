@@ -45,6 +45,8 @@ class Catalogue:
         return [s for s in base if s.path not in self.replaced] + list(wanted)
 
     def defining(self, kind: str, identifier: str) -> list[Summary]:
+        """Documents of `kind` that define `identifier`: the base tree, replaced files aside, and
+        the overlay."""
         base = self.store.select(self.tree, "d.id = ? AND d.kind = ?", (identifier, kind))
         return self._merge(base, (s for s in self.overlay if s.kind == kind and s.id == identifier))
 
@@ -62,6 +64,7 @@ class Catalogue:
         return self._merge(base, overlay)
 
     def of_kind(self, kind: str) -> list[Summary]:
+        """Every document of `kind` in the head tree."""
         base = self.store.select(self.tree, "d.kind = ?", (kind,))
         return self._merge(base, (s for s in self.overlay if s.kind == kind))
 

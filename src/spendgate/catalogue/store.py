@@ -99,9 +99,11 @@ class Store:
 
     @classmethod
     def in_memory(cls, why: str) -> Store:
+        """A store in memory only, for this run (`why` says why it is not kept)."""
         return cls(_connect(None), f"in memory only: {why}")
 
     def has_tree(self, tree: str) -> bool:
+        """Whether the file list of `tree` is catalogued."""
         row = self.connection.execute("SELECT 1 FROM trees WHERE tree = ?", (tree,)).fetchone()
         return row is not None
 

@@ -77,6 +77,7 @@ class Repository:
     """Stands in for the documents not loaded, when only part of the repository is."""
 
     def documents(self, kind: str | None = None) -> Iterator[LoadedDocument]:
+        """The valid documents of the repository, of `kind` if given, in load order."""
         for loaded in self.files:
             for document in loaded.documents:
                 if document.model is not None and (kind is None or document.kind == kind):
@@ -89,11 +90,13 @@ class Repository:
                 yield document, document.model
 
     def get(self, kind: str, identifier: str) -> Document | None:
+        """The model of the document `identifier` of `kind`, None when none is indexed."""
         entry = self.index.get(kind, {}).get(identifier)
         return entry.document.model if entry else None
 
     @property
     def document_count(self) -> int:
+        """How many documents the repository holds, valid or not."""
         return sum(len(loaded.documents) for loaded in self.files)
 
 

@@ -150,6 +150,7 @@ class Engine:
         return decisions
 
     def invalid(self, file: str, request_id: str, title: str, problems: list[Problem]) -> Decision:
+        """The `invalid` decision of a request that did not load, with its problems as findings."""
         return invalid_decision(
             (request_id, file, title),
             problems,
@@ -158,6 +159,7 @@ class Engine:
         )
 
     def decide(self, document: LoadedDocument) -> Decision:
+        """The decision on one request: its rules run, its route staffed, its approvals counted."""
         request = document.model
         assert isinstance(request, PurchaseRequest)
         related = self.related_problems(document, request)

@@ -164,6 +164,7 @@ class RuleRunner:
         request: PurchaseRequest,
         outcome: Outcome,
     ) -> None:
+        """Run one rule's built-in check on the request; a finding per failure."""
         assert rule.check is not None
         if outcome.subject is None:
             vendor = self.repository.get("Vendor", request.vendor)

@@ -21,6 +21,7 @@ def user_email(root: Path) -> str | None:
 
 
 def is_repository(root: Path) -> bool:
+    """Whether `root` is inside a git work tree."""
     return answer(root, "rev-parse", "--is-inside-work-tree") == "true"
 
 

@@ -140,8 +140,10 @@ class _SiteData:
         self._previous = dict(zip([e.id for e in entries[1:]], entries, strict=False))
 
     def history(self, path: str) -> list[vcs.FileCommit]:
+        """The git history of `path`, read with those of every record's file on first use."""
         if path not in self._histories:
-            self._histories[path] = vcs.file_history(self.root, path)
+            wanted = {entry.decision["file"] for entry in self.entries} | {path}
+            self._histories |= vcs.file_histories(self.root, wanted - self._histories.keys())
         return self._histories[path]
 
     def ordered(self) -> list[Entry]:

@@ -114,3 +114,37 @@ def request(identifier: str, offset: int) -> PurchaseRequest:
     """A request `offset` days after START, from the base repository's YAML."""
     text = request_yaml(identifier, line("10"), submitted=(START + timedelta(offset)).isoformat())
     return PurchaseRequest.model_validate(yaml.safe_load(text))
+
+
+def test_a_change_order_in_the_window_is_left_out_of_its_own_groups_only(
+    tmp_path: Path,
+) -> None:
+    root = copy_of(BASE, tmp_path)
+    ids = alike_requests(root, 8, days_apart=0)
+    amending = root / "requests" / "al-0001.yaml"
+    amending.write_text(
+        request_yaml(
+            "AL-0001", line("300"), submitted=START.isoformat(), extra="amends: AL-0000\n"
+        ),
+        encoding="utf-8",
+    )
+
+    found = messages(root, "DUP-010")
+
+    assert found[ids[0]] == [
+        "AL-0000 looks like a duplicate of AL-0002, AL-0003, AL-0004, AL-0005, AL-0006 and 1 "
+        "more (same vendor, requester and total, submitted within 30 days of it)"
+    ]
+    assert found[ids[2]] == [
+        "AL-0002 looks like a duplicate of AL-0000, AL-0001, AL-0003, AL-0004, AL-0005 and 2 "
+        "more (same vendor, requester and total, submitted within 30 days of it)"
+    ]
+    splits = messages(root, "SPLIT-010")
+    assert splits[ids[0]] == [
+        "AL-0000, AL-0002, AL-0003, AL-0004, AL-0005 and 2 more together total 2,100.00, above "
+        "the 1,000 threshold that each stays under"
+    ]
+    assert splits[ids[2]] == [
+        "AL-0000, AL-0001, AL-0002, AL-0003, AL-0004 and 3 more together total 2,400.00, above "
+        "the 1,000 threshold that each stays under"
+    ]

@@ -12,7 +12,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -23,6 +23,8 @@ from spendgate.documents.currencies import format_amount
 from spendgate.documents.in_year import fiscal_year
 from spendgate.documents.purchase_request import PurchaseRequest
 from spendgate.policy.context import model_context
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -53,6 +55,8 @@ class Ledger:
     `requests` is only part of the repository (a pull-request check); otherwise summed from
     `requests`."""
     _nearby: dict[str, Nearby] = field(default_factory=dict)
+    _linked: dict[str, set[str]] | None = None
+    _memos: dict[Hashable, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.committed is not None:
@@ -100,10 +104,32 @@ class Ledger:
         return self._documents[key]
 
     def nearby(self, name: str, key: Callable[[PurchaseRequest], Hashable]) -> Nearby:
-        """The run's index of the requests by `key` and day, built on first use under `name`."""
+        """The run's index of the requests not withdrawn, by `key` and day, built on first use
+        under `name`."""
         if name not in self._nearby:
-            self._nearby[name] = Nearby(self.requests.values(), key)
+            live = (r for r in self.requests.values() if r.status != "withdrawn")
+            self._nearby[name] = Nearby(live, key)
         return self._nearby[name]
+
+    def memoized(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """What `compute` gives, computed once a run under `key` (which must say all it depends
+        on): what many requests share, such as the requests around a day, is worked out once."""
+        if key not in self._memos:
+            self._memos[key] = compute()
+        found: T = self._memos[key]
+        return found
+
+    def linked_ids(self, request: PurchaseRequest) -> frozenset[str]:
+        """The ids of the requests one purchase with `request`: what it amends or renews, and
+        what amends or renews it (built for all requests on first use)."""
+        if self._linked is None:
+            self._linked = {}
+            for other in self.requests.values():
+                for target in (other.amends, other.renews):
+                    if target:
+                        self._linked.setdefault(target, set()).add(other.id)
+        own = {target for target in (request.amends, request.renews) if target}
+        return frozenset(own | self._linked.get(request.id, set()))
 
     def fiscal_year_of(self, request: PurchaseRequest) -> int:
         """The fiscal year the contract starts in: the first its value falls in."""
@@ -207,12 +233,24 @@ class Nearby:
             members.sort(key=lambda member: (member.submitted, member.id))
             self._groups[name] = ([m.submitted.toordinal() for m in members], members)
 
+    def span(self, request: PurchaseRequest, days: int) -> tuple[Hashable, int, int]:
+        """Where the requests within `days` of `request` lie: its group's key and the slice of
+        the group. Two requests with the same span have the same requests around them."""
+        name = self._key(request)
+        found = self._groups.get(name)
+        if found is None:
+            return name, 0, 0
+        ordinals, _ = found
+        day = request.submitted.toordinal()
+        return name, bisect_left(ordinals, day - days), bisect_right(ordinals, day + days)
+
     def around(self, request: PurchaseRequest, days: int) -> list[PurchaseRequest]:
         """The requests of `request`'s group submitted within `days` of it (itself included),
         in order of submission."""
-        found = self._groups.get(self._key(request))
-        if found is None:
-            return []
-        ordinals, members = found
-        day = request.submitted.toordinal()
-        return members[bisect_left(ordinals, day - days) : bisect_right(ordinals, day + days)]
+        return self.members(self.span(request, days))
+
+    def members(self, span: tuple[Hashable, int, int]) -> list[PurchaseRequest]:
+        """The requests of a span, in order of submission."""
+        name, start, end = span
+        found = self._groups.get(name)
+        return found[1][start:end] if found is not None else []

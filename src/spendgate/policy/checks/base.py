@@ -46,14 +46,6 @@ class BuiltinCheck:
     doc: str
 
 
-def linked(request: PurchaseRequest, other: PurchaseRequest) -> bool:
-    """True when one request amends or renews the other: one purchase, told in two documents."""
-    return request.id in (other.amends, other.renews) or other.id in (
-        request.amends,
-        request.renews,
-    )
-
-
 #: How many other requests a cross-request finding names before it counts the rest: a finding
 #: stays one line however many requests fall in its window.
 NAMED = 5

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from itertools import islice
 
 from pydantic import Field
 
 from spendgate.documents.currencies import round_amount
 from spendgate.documents.fields import StrictModel
 from spendgate.documents.purchase_request import PurchaseRequest
-from spendgate.policy.checks.base import NAMED, Failure, Subject, linked, named
+from spendgate.policy.checks.base import NAMED, Failure, Subject
 
 
 class Params(StrictModel):
@@ -29,35 +30,39 @@ def run(subject: Subject, params: Params) -> Iterator[Failure]:
     """A failure when other requests look like the same purchase: one naming the other, or one
     naming the first few of them and counting the rest."""
     request = subject.request
-    alike = subject.ledger.nearby("duplicate_request", _purchase).around(
-        request, params.window_days
-    )
-    others = [other for other in alike if other.id != request.id and _counts(request, other)]
-    if not others:
+    ledger = subject.ledger
+    index = ledger.nearby("duplicate_request", _purchase)
+    span = index.span(request, params.window_days)
+    alike = index.members(span)
+    ids = ledger.memoized(("duplicate_request", span), lambda: frozenset(m.id for m in alike))
+    skipped = (ledger.linked_ids(request) | {request.id}) & ids
+    count = len(alike) - len(skipped)
+    if count < 1:
         return
+    others = list(islice((other for other in alike if other.id not in skipped), NAMED))
     evidence = [("request.total", round_amount(request.total, request.currency))]
     evidence += [
-        (f"{other.id}.total", round_amount(other.total, other.currency)) for other in others[:NAMED]
+        (f"{other.id}.total", round_amount(other.total, other.currency)) for other in others
     ]
-    if len(others) == 1:
+    if count == 1:
         message = (
             f"{request.id} looks like a duplicate of {others[0].id} (same vendor, requester "
             f"and total, submitted {others[0].submitted})"
         )
     else:
         message = (
-            f"{request.id} looks like a duplicate of {named([o.id for o in others])} (same "
+            f"{request.id} looks like a duplicate of {_named(others, count)} (same "
             f"vendor, requester and total, submitted within {params.window_days} days of it)"
         )
     yield Failure(message, ("vendor",), tuple(evidence))
 
 
+def _named(others: list[PurchaseRequest], count: int) -> str:
+    """The first others in order of submission, then how many more: counted, never listed."""
+    shown = ", ".join(other.id for other in others)
+    return shown if count <= NAMED else f"{shown} and {count - NAMED} more"
+
+
 def _purchase(request: PurchaseRequest) -> tuple[str, str, str, Decimal]:
     """What two requests share when they look like one purchase: vendor, requester, total."""
     return request.vendor, request.requester, request.currency, request.total
-
-
-def _counts(request: PurchaseRequest, other: PurchaseRequest) -> bool:
-    """Whether an alike request within the window counts: not withdrawn, and not a change order
-    or renewal of this one (one purchase, told in two documents)."""
-    return other.status != "withdrawn" and not linked(request, other)

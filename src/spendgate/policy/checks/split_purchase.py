@@ -12,6 +12,7 @@ with thousands of requests costs no more than one with a few.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 
 from pydantic import Field
@@ -19,7 +20,7 @@ from pydantic import Field
 from spendgate.documents.currencies import round_amount
 from spendgate.documents.fields import StrictModel
 from spendgate.documents.purchase_request import PurchaseRequest
-from spendgate.policy.checks.base import NAMED, Failure, Subject, linked, named
+from spendgate.policy.checks.base import NAMED, Failure, Subject, named
 
 
 class Params(StrictModel):
@@ -29,47 +30,76 @@ class Params(StrictModel):
     thresholds: list[float] = Field(min_length=1)
 
 
+@dataclass(frozen=True)
+class _Group:
+    """Requests judged together, with what the check asks of them."""
+
+    members: tuple[PurchaseRequest, ...]
+    totals: dict[str, Decimal]
+    """Each member's total in base currency, by id."""
+    combined: Decimal
+    largest: Decimal
+
+
 def run(subject: Subject, params: Params) -> Iterator[Failure]:
     """A failure for the lowest threshold the group crosses together but no request alone."""
-    request = subject.request
-    group = [request, *_related(subject, params.window_days)]
-    if len(group) < 2:
+    group = _group(subject, params.window_days)
+    if len(group.members) < 2:
         return
     currency = subject.ledger.config.organization.base_currency
-    totals = {member.id: subject.ledger.total_base(member) for member in group}
-    combined = sum(totals.values(), Decimal(0))
-    largest = max(totals.values())
     for threshold in sorted(params.thresholds):
         limit = Decimal(str(threshold))
-        if largest <= limit < combined:
-            members = sorted(totals)
+        if group.largest <= limit < group.combined:
+            members = sorted(group.totals)
             yield Failure(
-                f"{named(members)} together total {combined:,.2f}, above the {limit:,.0f} "
-                f"threshold that each stays under",
+                f"{named(members)} together total {group.combined:,.2f}, above the "
+                f"{limit:,.0f} threshold that each stays under",
                 ("vendor",),
                 tuple(
-                    (f"{member}.total_base", round_amount(totals[member], currency))
+                    (f"{member}.total_base", round_amount(group.totals[member], currency))
                     for member in members[: NAMED if len(members) > NAMED else None]
                 ),
             )
             return
 
 
-def _related(subject: Subject, window_days: int) -> list[PurchaseRequest]:
-    """The other requests of the group: same vendor, and same requester or cost centre, within
-    the window, not withdrawn, not a change order or renewal of this one."""
+def _group(subject: Subject, window_days: int) -> _Group:
+    """The request and the others of its group: same vendor, and same requester or cost
+    centre, within the window, not withdrawn, not a change order or renewal of this one.
+
+    The requests around a request depend only on where its windows lie (`Nearby.span`), so the
+    group of every request with the same spans is worked out once a run: a thousand requests
+    in one window cost one group, not a thousand.
+    """
     request = subject.request
     ledger = subject.ledger
-    nearby = [
-        *ledger.nearby("split_purchase:requester", _by_requester).around(request, window_days),
-        *ledger.nearby("split_purchase:cost_centre", _by_cost_centre).around(request, window_days),
-    ]
-    unique = {other.id: other for other in nearby if other.id != request.id}
-    return [
-        other
-        for other in unique.values()
-        if other.status != "withdrawn" and not linked(request, other)
-    ]
+    by_requester = ledger.nearby("split_purchase:requester", _by_requester)
+    by_cost_centre = ledger.nearby("split_purchase:cost_centre", _by_cost_centre)
+    spans = (
+        by_requester.span(request, window_days),
+        by_cost_centre.span(request, window_days),
+    )
+
+    def around() -> _Group:
+        # The two windows overlap in the requests of the same requester and cost centre: take
+        # those from the first only, so the union needs no deduplication.
+        members = [
+            *by_requester.members(spans[0]),
+            *(m for m in by_cost_centre.members(spans[1]) if m.requester != request.requester),
+        ]
+        return _totalled(subject, members)
+
+    shared = ledger.memoized(("split_purchase", spans), around)
+    linked = ledger.linked_ids(request) & shared.totals.keys()
+    if not linked:
+        return shared
+    return _totalled(subject, [m for m in shared.members if m.id not in linked])
+
+
+def _totalled(subject: Subject, members: list[PurchaseRequest]) -> _Group:
+    totals = {member.id: subject.ledger.total_base(member) for member in members}
+    values = list(totals.values())
+    return _Group(tuple(members), totals, sum(values, Decimal(0)), max(values, default=Decimal(0)))
 
 
 def _by_requester(request: PurchaseRequest) -> tuple[str, str]:

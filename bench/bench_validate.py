@@ -23,6 +23,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import yaml
 
@@ -94,24 +95,34 @@ class Corpus:
 # --------------------------------------------------------------------------------------------
 
 
-def run_once(command: Sequence[str]) -> Run:
-    """Run `command` to completion; its own rusage (not every child's) via `os.wait4`."""
+def run_once(command: Sequence[str], tail: int | None = None) -> Run:
+    """Run `command` to completion; its own rusage (not every child's) via `os.wait4`.
+
+    With `tail`, only the last `tail` bytes of each output are read: a child started later
+    counts this process's peak RSS as its own (vfork + exec), so a large output read whole
+    would raise every later child's figure.
+    """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
         _, status, usage = os.wait4(process.pid, 0)
         elapsed = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
         return Run(
             seconds=elapsed,
             peak_rss_mib=usage.ru_maxrss / 1024,  # KiB on Linux
             cpu_seconds=usage.ru_utime + usage.ru_stime,
             returncode=process.returncode,
-            stdout=out.read().decode("utf-8", "replace"),
-            stderr=err.read().decode("utf-8", "replace"),
+            stdout=_read(out, tail),
+            stderr=_read(err, tail),
         )
+
+
+def _read(file: IO[bytes], tail: int | None) -> str:
+    """What was written to `file`, or its last `tail` bytes."""
+    size = file.seek(0, os.SEEK_END)
+    file.seek(0 if tail is None else max(0, size - tail))
+    return file.read().decode("utf-8", "replace")
 
 
 def spendgate_command() -> list[str]:

@@ -1,6 +1,7 @@
 """Generate a synthetic, valid governance repository for benchmarks.
 
     python bench/generate.py --requests N --out DIR [--seed S] [--people P]
+                             [--near-identical {window,spread}]
 
 Writes, deterministically for a given seed and N:
 
@@ -10,6 +11,11 @@ Writes, deterministically for a given seed and N:
 - N/10 vendors `vendors/vNNNNN.yaml` with full profiles,
 - N requests `requests/<yyyy>/<mm>/rNNNNNN.yaml` of about 2 KB each,
 - N/50 AI assessments `ai/aiNNNNN.yaml` and N/20 approvals `approvals/<yyyy>/<mm>/...yaml`.
+
+With `--near-identical LAYOUT` the N requests are instead copies of one request (same requester,
+vendor, cost centre and line items, so the same amount) that differ only in id and dates, all
+submitted within one 30-day window (`window`) or one a day (`spread`); there are no AI
+assessments, and the N/20 approvals are written as usual.
 
 YAML is written as text from templates rather than through `yaml.dump`: it is an order of
 magnitude faster for 100,000 files and reads like what people write by hand (block style,
@@ -38,6 +44,9 @@ FIRST_DAY = date(2025, 7, 1)
 #: current on it and about one vendor in ten has something stale, as in a real repository.
 AS_OF = date(2026, 11, 22)
 DAY_SPAN = 540  # requests are submitted between July 2025 and December 2026
+#: How `--near-identical` requests are dated: all within one 30-day window, or one a day.
+NEAR_IDENTICAL_LAYOUTS = ("window", "spread")
+NEAR_IDENTICAL_WINDOW_DAYS = 30
 
 # --------------------------------------------------------------------------------------------
 # YAML scalars
@@ -1047,10 +1056,17 @@ class Counts:
         self.bytes += len(data)
 
 
-def generate(out: Path, requests: int, seed: int = 7, people: int | None = None) -> Counts:
+def generate(
+    out: Path,
+    requests: int,
+    seed: int = 7,
+    people: int | None = None,
+    near_identical: str | None = None,
+) -> Counts:
     """Write the whole repository under `out` (created if missing); return what was written.
 
-    `people` defaults to one person per 20 requests (at least 10).
+    `people` defaults to one person per 20 requests (at least 10). `near_identical` (a layout of
+    NEAR_IDENTICAL_LAYOUTS) writes copies of one request instead of distinct ones.
     """
     rng = Random(seed)
     head_count = people if people is not None else max(10, requests // 20)
@@ -1063,7 +1079,10 @@ def generate(out: Path, requests: int, seed: int = 7, people: int | None = None)
     counts.write(out / "org" / "budgets.yaml", render_budgets(rng, org))
     for vendor_id in org.vendor_ids:
         counts.write(out / "vendors" / f"{vendor_id}.yaml", render_vendor(rng, vendor_id))
-    write_requests(rng, org, out, requests, counts)
+    if near_identical is None:
+        write_requests(rng, org, out, requests, counts)
+    else:
+        write_near_identical(rng, org, out, requests, counts, near_identical)
     return counts
 
 
@@ -1090,6 +1109,40 @@ def write_requests(rng: Random, org: Organisation, out: Path, total: int, counts
             counts.write(target / f"{request_id(number)}-a{index // 20 + 1:05d}.yaml", approval)
 
 
+_STATUS_LINE = re.compile(r"^status: \w+$", re.MULTILINE)
+
+
+def write_near_identical(
+    rng: Random, org: Organisation, out: Path, total: int, counts: Counts, layout: str
+) -> None:
+    """`total` copies of one request, differing only in id and dates; every 20th approved."""
+    if layout not in NEAR_IDENTICAL_LAYOUTS:
+        raise ValueError(f"unknown near-identical layout {layout!r}")
+    template_seed = rng.randrange(2**32)
+    folders: set[Path] = set()
+    for index in range(total):
+        number = index + 1
+        submitted = FIRST_DAY + timedelta(days=_near_identical_day(index, total, layout))
+        plan = RequestPlan(number, None, None)
+        text = render_request(Random(template_seed), org, plan, submitted)
+        text = _STATUS_LINE.sub("status: submitted", text, count=1)
+        month = f"{submitted.year}/{submitted.month:02d}"
+        folder = _folder(out / "requests" / month, folders)
+        counts.write(folder / f"{request_id(number)}.yaml", text)
+        if index % 20 == 10:
+            on = submitted + timedelta(days=rng.randrange(1, 15))
+            approval = render_approval(rng, org, request_id(number), text, on)
+            target = _folder(out / "approvals" / month, folders)
+            counts.write(target / f"{request_id(number)}-a{index // 20 + 1:05d}.yaml", approval)
+
+
+def _near_identical_day(index: int, total: int, layout: str) -> int:
+    """Days after FIRST_DAY that near-identical request `index` of `total` is submitted."""
+    if layout == "window":
+        return index * NEAR_IDENTICAL_WINDOW_DAYS // max(total, 1)
+    return index
+
+
 def _folder(path: Path, known: set[Path]) -> Path:
     if path not in known:
         path.mkdir(parents=True, exist_ok=True)
@@ -1103,6 +1156,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, required=True, help="directory to write (created)")
     parser.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     parser.add_argument("--people", type=int, help="number of people (default requests/20)")
+    parser.add_argument(
+        "--near-identical",
+        choices=NEAR_IDENTICAL_LAYOUTS,
+        help="write copies of one request, within one 30-day window or one a day",
+    )
     return parser.parse_args(argv)
 
 
@@ -1112,7 +1170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("--requests must be at least 1", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    counts = generate(args.out, args.requests, args.seed, args.people)
+    counts = generate(args.out, args.requests, args.seed, args.people, args.near_identical)
     elapsed = time.perf_counter() - started
     megabytes = counts.bytes / 1e6
     print(f"wrote {counts.files} files ({megabytes:.1f} MB) to {args.out} in {elapsed:.1f} s")

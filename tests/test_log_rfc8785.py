@@ -386,3 +386,15 @@ def test_the_audit_site_renders_every_record_of_a_legacy_log(cli: Cli, recorded:
 
     assert rendered.exit_code == 0, rendered.stderr
     assert len(list((out / "decisions").glob("d-*.html"))) == 12
+
+
+def test_a_legacy_record_holding_an_integer_beyond_64_bits_still_verifies(
+    cli: Cli, recorded: Path
+) -> None:
+    logged = records(recorded)
+    logged[3]["decision"]["title"] = "reference 123456789012345678901234567890"
+    logged[3]["decision"]["big"] = 123456789012345678901234567890
+    write_log(recorded, logged)
+    write_legacy(recorded)
+
+    assert verify(cli, recorded) == intact(recorded, 12)

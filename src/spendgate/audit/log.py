@@ -44,6 +44,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -51,6 +52,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
 import rfc8785
 from filelock import FileLock
 
@@ -129,10 +131,20 @@ def has_record_keys(record: dict[str, Any]) -> bool:
 
 
 def decision_digest(decision: dict[str, Any]) -> str:
-    """What makes two decisions of one request the same, whatever day they were evaluated."""
+    """What makes two decisions of one request the same, whatever day they were evaluated.
+
+    Digests are only compared with each other, never stored, so any serialisation that is the
+    same for equal data serves: orjson's with sorted keys, ten times faster than `canonical`,
+    which stands in for what orjson refuses (an integer beyond 64 bits).
+    """
     inputs = {k: v for k, v in decision.get("inputs", {}).items() if k != "evaluation_date"}
     comparable = {k: v for k, v in decision.items() if k not in ("inputs", "trace")}
-    return hashlib.sha256(canonical({**comparable, "inputs": inputs})).hexdigest()
+    content = {**comparable, "inputs": inputs}
+    try:
+        serialised = orjson.dumps(content, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:
+        serialised = canonical(content)
+    return hashlib.sha256(serialised).hexdigest()
 
 
 def as_logged(value: dict[str, Any]) -> dict[str, Any]:
@@ -210,7 +222,14 @@ def _parse(text: str) -> dict[str, Any] | None:
     """The record on a line: None for anything else, including JSON nested deeper than
     MAX_DEPTH, which json would only parse or hash by recursing towards Python's limit."""
     try:
-        value = json.loads(text)
+        # orjson is several times faster, but reads an integer beyond 64 bits as a float: a line
+        # with a long run of digits is read by json, which keeps it an integer.
+        value = json.loads(text) if _LONG_DIGITS.search(text) else orjson.loads(text)
+    except orjson.JSONDecodeError:  # what only json reads: NaN, a lone surrogate's escape
+        try:
+            value = json.loads(text)
+        except (ValueError, RecursionError):
+            return None
     except (ValueError, RecursionError):
         return None
     if not isinstance(value, dict):
@@ -219,6 +238,9 @@ def _parse(text: str) -> dict[str, Any] | None:
     if text.count("[") + text.count("{") > MAX_DEPTH and _depth(value) > MAX_DEPTH:
         return None
     return value
+
+
+_LONG_DIGITS = re.compile(r"\d{19}")
 
 
 def _depth(value: Any) -> int:

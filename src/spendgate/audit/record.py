@@ -78,12 +78,15 @@ def record_decided(
     """Append a record for each of `decisions` (as the JSON report holds them, made at `commit`)
     that is new or changed to the log at `log`."""
 
+    heads: list[str] = []
+
     def build(lines: list[Line]) -> list[dict[str, Any]]:
+        heads.append(head_hash(lines))  # the head as the lock found it, read once
         return _new_records(lines, decisions, commit=commit, timestamp=(clock or utc_now)())
 
     appended = append(log, build)
     _ignore_lock(log)
-    head = appended[-1]["hash"] if appended else head_hash(read_lines(log))
+    head = appended[-1]["hash"] if appended else heads[-1]
     return Recorded(log, commit, len(decisions), tuple(appended), head)
 
 

@@ -21,7 +21,7 @@ def kind_schema(kind: str) -> dict[str, Any]:
 def schema_texts() -> dict[str, str]:
     """File name to file content, for every kind, `check`'s JSON report and the audit record."""
     from spendgate.analytics.figures_json import figures_schema
-    from spendgate.audit.log import record_schema
+    from spendgate.audit.record_schema import record_schema
     from spendgate.reporters.check_json import report_schema
 
     schemas = {f"{kind}.schema.json": kind_schema(kind) for kind in KINDS}

@@ -12,10 +12,11 @@ recorded and the chain:
 (64 zeros for the first), so anyone can recompute the chain with their own JSON parser, an RFC 8785
 implementation and SHA-256. Editing, deleting, inserting or reordering records therefore breaks
 the chain at a line `verify` names. The record format is published as
-`schemas/AuditRecord.schema.json` (`record_schema`). Each line is written as `canonical` writes
-it (keys sorted, no spaces, Python's number forms: `46500.0`); the hash depends only on the values
-the line parses to (RFC 8785 writes that number `46500`). RFC 8785 holds only finite numbers and
-integers within ±(2**53 − 1): a decision with any other number is refused, not logged.
+`schemas/AuditRecord.schema.json` (`audit.record_schema`). Each line is written as `canonical`
+writes it (keys sorted, no spaces, Python's number forms: `46500.0`); the hash depends only on the
+values the line parses to (RFC 8785 writes that number `46500`). RFC 8785 holds only finite
+numbers and integers within ±(2**53 − 1): a decision with any other number is refused, not
+logged.
 
 **Records of earlier versions (the legacy scheme).** Before RFC 8785, `hash` was the SHA-256 of
 `canonical` (`json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False)`, UTF-8),
@@ -332,84 +333,3 @@ def display_name(path: Path, root: Path) -> str:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return str(path)
-
-
-def record_schema() -> dict[str, Any]:
-    """The JSON Schema of one record (published as `schemas/AuditRecord.schema.json`)."""
-    from spendgate.reporters.check_json import report_schema
-
-    definitions = report_schema()["$defs"]
-    hex64 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
-    text = {"type": "string"}
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "AuditRecord.schema.json",
-        "title": "spendgate decision log record",
-        "description": "One line of the decision log (`audit/decisions.jsonl`), written by "
-        "`spendgate audit record`: a decision as `spendgate check --format json` shows it, where "
-        "and when it was recorded, and the hash chain.",
-        "type": "object",
-        "additionalProperties": False,
-        "required": list(LEGACY_RECORD_KEYS),
-        "properties": {
-            "decision_id": {"type": "string", "pattern": "^d-[0-9a-f]{16}$"},
-            "timestamp": {
-                "description": "When the record was written, in UTC.",
-                "type": "string",
-                "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$",
-            },
-            "commit": {
-                "description": "The git commit the decision was made at.",
-                "type": "string",
-                "pattern": "^[0-9a-f]{40}([0-9a-f]{24})?$",
-            },
-            "policy_set": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["name", "version"],
-                "properties": {"name": text, "version": text},
-            },
-            "policies": {
-                "description": "The git blob id of each policy, by `policy:NAME@VERSION`.",
-                "type": "object",
-                "propertyNames": {"pattern": "^policy:"},
-                "additionalProperties": text,
-            },
-            "decision": {"$ref": "#/$defs/Decision"},
-            MARKER: {
-                "description": "How `hash` is computed: over the RFC 8785 (JSON Canonicalization "
-                "Scheme) serialisation. Absent from records written before spendgate used RFC "
-                "8785: their hash is over JSON with sorted keys, no spaces, numbers as Python "
-                "writes them, UTF-8.",
-                "const": RFC8785,
-            },
-            "prev_hash": {**hex64, "description": "The previous record's hash (64 zeros first)."},
-            "hash": {
-                **hex64,
-                "description": "SHA-256 of the record without `hash`, serialised as "
-                f"`{MARKER}` says.",
-            },
-        },
-        "$defs": _reachable(definitions, "Decision"),
-    }
-
-
-def _reachable(definitions: dict[str, Any], start: str) -> dict[str, Any]:
-    """The definitions `start` refers to, directly or not, itself included."""
-    found: set[str] = set()
-    pending = [start]
-    while pending:
-        name = pending.pop()
-        if name not in found:
-            found.add(name)
-            pending += _references(definitions[name])
-    return {name: definitions[name] for name in sorted(found)}
-
-
-def _references(schema: Any) -> list[str]:
-    if isinstance(schema, dict):
-        own = [schema["$ref"].rsplit("/", 1)[-1]] if isinstance(schema.get("$ref"), str) else []
-        return own + [name for value in schema.values() for name in _references(value)]
-    if isinstance(schema, list):
-        return [name for value in schema for name in _references(value)]
-    return []

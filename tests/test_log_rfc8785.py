@@ -18,7 +18,7 @@ import pytest
 import rfc8785
 from filelock import FileLock
 
-from spendgate.audit.log import append, canonical, new_record
+from spendgate.audit.log import append, canonical, holds_its_hash, new_record, record_hash
 from spendgate.audit.replay import Difference, differences_between
 from spendgate.errors import UsageError
 from tests.conftest import EXAMPLES, PROJECT, Cli
@@ -398,3 +398,13 @@ def test_a_legacy_record_holding_an_integer_beyond_64_bits_still_verifies(
     write_legacy(recorded)
 
     assert verify(cli, recorded) == intact(recorded, 12)
+
+
+@pytest.mark.parametrize("total", [46500, 46500.0, 1e21, "46500.00"], ids=str)
+def test_a_record_holds_its_hash_by_either_path_and_an_edit_never_does(total: object) -> None:
+    record = new_record(decision_with(total), commit="c" * 40, timestamp=TIMESTAMP, prev_hash="0")
+    edited = {**record, "decision": {**record["decision"], "request_id": "NB-2"}}
+
+    assert holds_its_hash(record)
+    assert not holds_its_hash(edited)
+    assert holds_its_hash(record) == (record_hash(record) == record["hash"])

@@ -126,6 +126,27 @@ def record_hash(record: dict[str, Any]) -> str | None:
         return None
 
 
+def holds_its_hash(record: dict[str, Any]) -> bool:
+    """Whether the record's stored `hash` is what its scheme gives for its content.
+
+    For an RFC 8785 record orjson's compact, sorted-keys serialisation is hashed first: it is
+    the RFC 8785 serialisation whenever the record holds no float and no key outside ASCII, and
+    when it hashes to the stored value it is the serialisation the hash was made of (no other
+    bytes have that SHA-256). Any other record, and any mismatch, is decided by `record_hash`:
+    the fast path can only say yes, never no, and it is twenty times faster than `rfc8785`.
+    """
+    stored = record.get("hash")
+    if record.get(MARKER) == RFC8785 and isinstance(stored, str):
+        content = {key: value for key, value in record.items() if key != "hash"}
+        try:
+            fast = orjson.dumps(content, option=orjson.OPT_SORT_KEYS)
+        except orjson.JSONEncodeError:
+            fast = b""
+        if fast and hashlib.sha256(fast).hexdigest() == stored:
+            return True
+    return record_hash(record) == stored
+
+
 def has_record_keys(record: dict[str, Any]) -> bool:
     """Whether `record` has exactly the keys of a record: this version's, or a legacy one's."""
     return set(record) in (set(RECORD_KEYS), set(LEGACY_RECORD_KEYS))

@@ -151,7 +151,7 @@ def build_entries(lines: list[log.Line], files: RecordedFiles) -> list[Entry]:
     entries = []
     previous_hash = log.GENESIS
     for index, (line, record) in enumerate(zip(lines, records, strict=True)):
-        chained = record["prev_hash"] == previous_hash and log.record_hash(record) == record["hash"]
+        chained = record["prev_hash"] == previous_hash and log.holds_its_hash(record)
         previous_hash = record["hash"]
         latest = last[record["decision"]["request_id"]] == index
         entries.append(_entry(line.number, record, files, latest=latest, chained=chained))

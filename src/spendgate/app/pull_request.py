@@ -29,6 +29,7 @@ from spendgate.app.base_revision import BaseRevision
 from spendgate.app.governed_changes import governed_problems
 from spendgate.app.record_changes import log_problems, record_problems
 from spendgate.approvals.changes import VENDOR_EVIDENCE_CHANGE, is_governance
+from spendgate.catalogue.cache_dir import CACHE_DIR
 from spendgate.catalogue.overlay import Catalogue
 from spendgate.catalogue.store import Store
 from spendgate.catalogue.summary import Summary, in_record_folder, summaries
@@ -39,7 +40,7 @@ from spendgate.documents.loading import load_file
 from spendgate.documents.source import leaves_repository
 from spendgate.policy.gate import PullRequest, check_repository
 
-SKIPPED = (".git", ".spendgate-cache")
+SKIPPED = (".git", CACHE_DIR)
 REQUEST = "PurchaseRequest"
 
 

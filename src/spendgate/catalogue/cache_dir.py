@@ -22,5 +22,5 @@ def prepare(cache: Path, directory: Path) -> None:
     if not tag.exists():
         tag.write_text(
             "Signature: 8a477f597d28d172789f06886806bc55\n"
-            "# spendgate's cache of document summaries; safe to delete.\n"
+            "# spendgate's cache (document summaries, kept checks); safe to delete.\n"
         )

@@ -51,8 +51,9 @@ class BuiltinCheck:
 NAMED = 5
 
 
-def named(identifiers: list[str]) -> str:
-    """`identifiers` joined for a message: the first `NAMED`, then how many more."""
-    if len(identifiers) <= NAMED:
-        return ", ".join(identifiers)
-    return f"{', '.join(identifiers[:NAMED])} and {len(identifiers) - NAMED} more"
+def named(identifiers: list[str], count: int | None = None) -> str:
+    """`identifiers` joined for a message: the first `NAMED`, then how many more of `count`
+    (all of `identifiers` by default; a caller that only counts the rest passes the total)."""
+    total = len(identifiers) if count is None else count
+    shown = ", ".join(identifiers[:NAMED])
+    return shown if total <= NAMED else f"{shown} and {total - NAMED} more"

@@ -17,7 +17,7 @@ from pydantic import Field
 from spendgate.documents.currencies import round_amount
 from spendgate.documents.fields import StrictModel
 from spendgate.documents.purchase_request import PurchaseRequest
-from spendgate.policy.checks.base import NAMED, Failure, Subject
+from spendgate.policy.checks.base import NAMED, Failure, Subject, named
 
 
 class Params(StrictModel):
@@ -50,17 +50,12 @@ def run(subject: Subject, params: Params) -> Iterator[Failure]:
             f"and total, submitted {others[0].submitted})"
         )
     else:
+        listed = named([other.id for other in others], count)
         message = (
-            f"{request.id} looks like a duplicate of {_named(others, count)} (same "
-            f"vendor, requester and total, submitted within {params.window_days} days of it)"
+            f"{request.id} looks like a duplicate of {listed} (same vendor, requester and "
+            f"total, submitted within {params.window_days} days of it)"
         )
     yield Failure(message, ("vendor",), tuple(evidence))
-
-
-def _named(others: list[PurchaseRequest], count: int) -> str:
-    """The first others in order of submission, then how many more: counted, never listed."""
-    shown = ", ".join(other.id for other in others)
-    return shown if count <= NAMED else f"{shown} and {count - NAMED} more"
 
 
 def _purchase(request: PurchaseRequest) -> tuple[str, str, str, Decimal]:

@@ -41,6 +41,7 @@ from bench_validate import (  # noqa: E402
     run_once,
     spendgate_command,
 )
+from decisions import verdict as decisions_verdict  # noqa: E402
 from generate import AS_OF  # noqa: E402
 from yaml_baseline import yaml_files  # noqa: E402
 
@@ -211,6 +212,8 @@ class Bench:
     measures: dict[str, Measure] = field(default_factory=dict)
     stages: dict[str, Stage] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    decisions_differ: bool = False
+    """A corpus's decisions are not those bench/expected/decisions.json keeps for it."""
 
     @property
     def main(self) -> CorpusSpec:
@@ -415,7 +418,11 @@ def row_1(bench: Bench) -> list[Row]:
     csafe = bench.csafe(spec)
     cold, _ = bench.check_pair(spec)
     work = f"check, {spec.name} requests, cold"
-    return [ratio_row("1", work, cold, csafe, 0.55, (f"CSafeLoader {spec.name}", csafe.median))]
+    row = ratio_row("1", work, cold, csafe, 0.55, (f"CSafeLoader {spec.name}", csafe.median))
+    same, text = decisions_verdict(bench.corpus(spec).root, spec.name, AS_OF.isoformat())
+    bench.decisions_differ |= not same
+    row.notes.append(f"row 1: {text}")
+    return [row]
 
 
 def row_2(bench: Bench) -> list[Row]:
@@ -731,7 +738,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             payload = figures(rows, bench, args)
             args.json.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
             print(f"\nfigures written to {args.json}")
-    return 0
+    return 1 if bench.decisions_differ else 0
 
 
 if __name__ == "__main__":

@@ -597,3 +597,38 @@ def test_a_request_of_more_than_a_thousand_line_items_is_refused(
         ),
         "requests/other.yaml": ("invalid", ["'EUX' is not an ISO 4217 currency code"]),
     }
+
+
+def test_finding_positions_reads_only_what_loading_would(tmp_path: Path) -> None:
+    """The locator's light read (documents.source.text_for_positions) refuses what read_source
+    refuses, and never waits on a pipe, when a file was swapped after it was loaded."""
+    from spendgate.documents.source import text_for_positions
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    (tmp_path / "outside.yaml").write_text("id: secret\n", encoding="utf-8")
+    (root / "plain.yaml").write_text("id: PR-1\n", encoding="utf-8")
+    (root / "inside.yaml").symlink_to(root / "plain.yaml")
+    (root / "escape.yaml").symlink_to(tmp_path / "outside.yaml")
+    os.mkfifo(root / "pipe.yaml")
+    (root / "nul.yaml").write_bytes(b"id: PR-1\x00\n")
+    (root / "utf16.yaml").write_bytes("id: PR-1\n".encode("utf-16"))
+    (root / "latin1.yaml").write_bytes(b"id: caf\xe9\n")
+    (root / "big.yaml").write_bytes(b"id: PR-1\n" + b"#" * 64)
+    (root / "folder.yaml").mkdir()
+
+    names = sorted(path.name for path in root.iterdir())
+    read = {name: text_for_positions(root, name, max_bytes=32) for name in names}
+
+    assert read == {
+        "big.yaml": None,
+        "escape.yaml": None,
+        "folder.yaml": None,
+        "inside.yaml": "id: PR-1\n",
+        "latin1.yaml": None,
+        "nul.yaml": None,
+        "pipe.yaml": None,
+        "plain.yaml": "id: PR-1\n",
+        "utf16.yaml": None,
+    }
+    assert text_for_positions(root, "missing.yaml") is None

@@ -5,6 +5,7 @@ Which approvals fill the steps is `spendgate.approvals.counting`'s job.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
@@ -15,29 +16,48 @@ from spendgate.documents.policy import Requirement
 from spendgate.documents.purchase_request import PurchaseRequest
 
 
+class RoleHolders:
+    """Who holds each role, and of each department: worked out once per role and department
+    and shared by every request of a run, not found by scanning People for every step."""
+
+    def __init__(self, people: Iterable[Person]) -> None:
+        self._people: dict[str, list[Person]] = defaultdict(list)
+        for person in people:
+            for role in person.roles:
+                self._people[role].append(person)
+        self._known: dict[tuple[str, str | None], tuple[str, ...]] = {}
+
+    def of(self, role: str, department: str | None) -> tuple[str, ...]:
+        """The sorted ids of `role`'s holders; of `department`'s only, unless it is None."""
+        key = (role, department)
+        if key not in self._known:
+            self._known[key] = tuple(
+                sorted(
+                    {
+                        person.id
+                        for person in self._people.get(role, [])
+                        if department is None or department in person.departments
+                    }
+                )
+            )
+        return self._known[key]
+
+
 def holders(
     requirement: Requirement,
     request: PurchaseRequest,
     *,
-    people: dict[str, list[Person]],
+    people: RoleHolders,
     budget: dict[str, Any],
     requester: Person | None,
 ) -> tuple[str, ...]:
-    """The ids of everyone who holds the step's role for this request, the requester included.
-
-    `people` lists the people holding each role.
-    """
+    """The ids of everyone who holds the step's role for this request, the requester included."""
     if requirement.role == "budget_owner":
-        candidates = [budget["owner"]] if budget.get("owner") else []
-    elif requirement.role == "line_manager":
-        candidates = [requester.manager] if requester and requester.manager else []
-    else:
-        candidates = [
-            person.id
-            for person in people.get(requirement.role, [])
-            if requirement.of != "department" or request.department in person.departments
-        ]
-    return tuple(sorted(set(candidates)))
+        return (budget["owner"],) if budget.get("owner") else ()
+    if requirement.role == "line_manager":
+        return (requester.manager,) if requester and requester.manager else ()
+    scope = request.department if requirement.of == "department" else None
+    return people.of(requirement.role, scope)
 
 
 def merge_steps(steps: Iterable[RouteStep]) -> tuple[RouteStep, ...]:

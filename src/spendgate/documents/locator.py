@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from spendgate.documents.located_yaml import LocatedDocument, YamlProblem, load_located, yaml_path
-from spendgate.documents.source import SourceProblem, read_source
+from spendgate.documents.source import SourceProblem, read_source, text_for_positions
 from spendgate.problems import Location
 
 YamlPath = tuple[str | int, ...]
@@ -42,17 +43,14 @@ class Locator:
         if file not in self._texts:
             if len(self._texts) >= 16:
                 self._texts.clear()
-            try:
-                self._texts[file] = read_source(self.root / file, root=self.root).text
-            except SourceProblem:
-                self._texts[file] = None
+            self._texts[file] = text_for_positions(self.root, file)
         return self._texts[file]
 
     def _top_level_key(self, file: str, key: str) -> Location | None:
         text = self._text(file)
         if text is None or "\n---" in text:
             return None  # several documents: only the located parse knows which key is whose
-        match = re.search(rf"^{re.escape(key)}:([ \t]*)(\S?)", text, re.MULTILINE)
+        match = _top_level(key).search(text)
         if match is None:
             return None
         line = text.count("\n", 0, match.start()) + 1
@@ -68,3 +66,9 @@ class Locator:
             except (SourceProblem, YamlProblem):
                 self._cache[file] = []
         return self._cache[file]
+
+
+@lru_cache(maxsize=64)
+def _top_level(key: str) -> re.Pattern[str]:
+    """`key:` at the start of a line, then its value's first character, if on the same line."""
+    return re.compile(rf"^{re.escape(key)}:([ \t]*)(\S?)", re.MULTILINE)

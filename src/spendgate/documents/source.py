@@ -91,6 +91,40 @@ def read_source(path: Path, *, root: Path, max_bytes: int = MAX_FILE_BYTES) -> S
     return SourceFile(path=path, name=name, text=decode(data, name), digest=git_blob_id(data))
 
 
+def text_for_positions(root: Path, name: str, max_bytes: int = MAX_FILE_BYTES) -> str | None:
+    """The text of repository file `name`, or None when `read_source` would refuse it.
+
+    For finding where a problem is in a file already read: the same refusals (a link out of
+    the repository, anything but a regular file, too large, not UTF-8, a NUL byte) without
+    building their messages, the display name or the blob id, which cost more than the read.
+    """
+    # Plain os calls on a str: a pathlib object per call costs as much as the read itself.
+    path = os.path.join(root, name)  # noqa: PTH118
+    try:
+        if stat.S_ISLNK(os.lstat(path).st_mode) and leaves_repository(Path(path), root):
+            return None
+        if not stat.S_ISREG(os.stat(path).st_mode):  # noqa: PTH116 - never open a pipe or device
+            return None
+        descriptor = os.open(path, os.O_RDONLY | _NONBLOCK | _CLOEXEC)
+    except OSError:
+        return None
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode) or status.st_size > max_bytes:
+            return None
+        data = os.read(descriptor, status.st_size + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
+    if len(data) > status.st_size or b"\x00" in data or any(map(data.startswith, _OTHER_BOMS)):
+        return None  # grown since (read again when asked again), or not text spendgate reads
+    try:
+        return data.removeprefix(_UTF8_BOM).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 def _read_regular_file(path: Path, name: str, max_bytes: int, *, linked: bool) -> bytes:
     """The bytes of the regular file at `path` (a link followed), at most `max_bytes` of them.
 

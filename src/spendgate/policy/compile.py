@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from jinja2 import TemplateSyntaxError
@@ -91,7 +92,7 @@ class CompiledPolicy:
     tables: tuple[tuple[CompiledRule, Program], ...]
     escalation: tuple[Rung, ...] = ()
 
-    @property
+    @cached_property
     def listed(self) -> tuple[CompiledRule, ...]:
         """The rules of the combined program, in its order: all but classification tables."""
         return tuple(rule for rule in self.rules if rule.effect != "classify")

@@ -231,7 +231,7 @@ def build_context(
         "request": request_context(request, ledger),
         "vendor": ledger.shared("Vendor", vendor),
         "ai": ledger.shared("AIAssessment", assessment),
-        "org": org_context(ledger.config),
+        "org": ledger.memoized("org context", lambda: org_context(ledger.config)),
         "budget": budget_context(request, ledger),
         "requester": ledger.shared("Person", requester),
         "now": day_number(today),

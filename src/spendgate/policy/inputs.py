@@ -40,6 +40,9 @@ class InputRecorder:
     reference_data: tuple[tuple[str, str], ...] = field(init=False)
     """Data the rules read from the reference library, not the repository (the adequacy list
     when the repository has none of its own), by name and git blob id."""
+    read_by_all: tuple[tuple[str, str], ...] = field(init=False)
+    """The policies and reference data, named once: every decision of the run shares them."""
+    fx_rates: tuple[tuple[str, str], ...] = field(init=False)
 
     def __post_init__(self) -> None:
         repository = self.repository
@@ -48,6 +51,12 @@ class InputRecorder:
             document.file for document in repository.documents() if document.kind in _SHARED_KINDS
         )
         self.reference_data = privacy.reference_inputs(repository)
+        self.read_by_all = (
+            *((f"policy:{p.name}@{p.version}", p.digest) for p in self.book.policies),
+            *self.reference_data,
+        )
+        rates = self.config.fx.rates if self.config.fx else {}
+        self.fx_rates = tuple((currency, str(rate)) for currency, rate in sorted(rates.items()))
 
     def digest(self, file: str) -> str:
         """The git blob id of a repository file, read once per run."""
@@ -65,18 +74,12 @@ class InputRecorder:
             entry = self.repository.index.get(kind, {}).get(getattr(document, "id", ""))
             if entry is not None:
                 files.add(entry.document.file)
-        digests = [(name, self.digest(name)) for name in sorted(files)]
-        digests += [
-            (f"policy:{policy.name}@{policy.version}", policy.digest)
-            for policy in self.book.policies
-        ]
-        digests += self.reference_data
-        rates = self.config.fx.rates if self.config.fx else {}
+        read = tuple((name, self.digest(name)) for name in sorted(files))
         return Inputs(
             evaluation_date=self.today,
             policy_set=self.book.name,
             policy_set_version=self.book.version,
-            documents=tuple(digests),
-            fx_rates=tuple((currency, str(rate)) for currency, rate in sorted(rates.items())),
+            documents=read + self.read_by_all,
+            fx_rates=self.fx_rates,
             spendgate_version=__version__,
         )

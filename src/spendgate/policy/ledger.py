@@ -57,6 +57,7 @@ class Ledger:
     _nearby: dict[str, Nearby] = field(default_factory=dict)
     _linked: dict[str, set[str]] | None = None
     _memos: dict[Hashable, Any] = field(default_factory=dict)
+    _last_budget_years: tuple[PurchaseRequest | None, list[BudgetYear]] = (None, [])
 
     def __post_init__(self) -> None:
         if self.committed is not None:
@@ -178,7 +179,18 @@ class Ledger:
 
     def budget_years(self, request: PurchaseRequest) -> list[BudgetYear]:
         """For each fiscal year the request is paid in: its share, and the cost centre's budget
-        and what others commit in it (None without a budget)."""
+        and what others commit in it (None without a budget).
+
+        The context, the budget and the budget check all ask while one request is decided, so
+        the last request's answer is kept (only the last: a run's worth would cost memory).
+        """
+        last, years = self._last_budget_years
+        if last is not request:
+            years = self._budget_years(request)
+            self._last_budget_years = (request, years)
+        return years
+
+    def _budget_years(self, request: PurchaseRequest) -> list[BudgetYear]:
         found = []
         for year, amount in self.in_year_base(request).items():
             budget = self.budgets.get((request.cost_centre, year))

@@ -11,18 +11,16 @@ check its failures as findings; with `explain`, every rule's result is also trac
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from spendgate.approvals.escalation import staff
-from spendgate.approvals.routing import holders
+from spendgate.approvals.routing import RoleHolders, holders
 from spendgate.decisions import Finding, RouteStep
 from spendgate.documents.loading import LoadedDocument
 from spendgate.documents.locator import Locator
-from spendgate.documents.people import Person
 from spendgate.documents.policy import Requirement
 from spendgate.documents.purchase_request import PurchaseRequest
 from spendgate.documents.repository import Repository
@@ -49,10 +47,10 @@ class RuleRunner:
     locator: Locator
     ledger: Ledger
     today: date
-    people_by_role: dict[str, list[Person]] = field(init=False)
+    role_holders: RoleHolders = field(init=False)
 
     def __post_init__(self) -> None:
-        self.people_by_role = _by_role(self.repository.people.values())
+        self.role_holders = RoleHolders(self.repository.people.values())
 
     def run_policy(
         self,
@@ -125,7 +123,7 @@ class RuleRunner:
         assert isinstance(request, PurchaseRequest)
         requester = self.repository.people.get(request.requester)
         budget = outcome.context["budget"]
-        known = {"people": self.people_by_role, "budget": budget, "requester": requester}
+        known = {"people": self.role_holders, "budget": budget, "requester": requester}
         staffed = staff(
             requirement,
             request,
@@ -209,12 +207,3 @@ def _run_alone(rule: CompiledRule, bound: Any) -> int:
     if rule.assertion is None:
         return PASSED
     return PASSED if cel.condition(rule.assertion, bound, "assert") else FAILED
-
-
-def _by_role(people: Iterable[Person]) -> dict[str, list[Person]]:
-    """Everyone holding each role (a defaultdict: an unheld role is an empty list)."""
-    holding: dict[str, list[Person]] = defaultdict(list)
-    for person in people:
-        for role in person.roles:
-            holding[role].append(person)
-    return holding

@@ -29,7 +29,7 @@ INTERNAL_ERROR = "internal-error"
 Evidence = tuple[tuple[str, Any], ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """A rule that failed for this request, with where it points and what it saw."""
 
@@ -51,7 +51,7 @@ class Finding:
         return self.enforcement == "soft" and self.waiver is None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RouteStep:
     """One approval the request needs: a role, who may give it, and whether it has been given."""
 
@@ -84,7 +84,7 @@ class RouteStep:
         return (self.role, *self.covers)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LineClassification:
     """How one line item was classified, by which row of which rule, and why."""
 
@@ -96,7 +96,7 @@ class LineClassification:
     commitment: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Classification:
     """The request's classification: one result per line and their aggregate."""
 
@@ -109,7 +109,7 @@ class Classification:
         return any(line.commitment for line in self.lines)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RuleTrace:
     """Why a rule did or did not apply to a request: what `explain` shows."""
 
@@ -121,7 +121,7 @@ class RuleTrace:
     evidence: Evidence = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Inputs:
     """What the decision was made from, so it can be verified and replayed."""
 
@@ -133,7 +133,7 @@ class Inputs:
     spendgate_version: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Decision:
     """Everything spendgate decided about one purchase request."""
 

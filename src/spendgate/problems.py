@@ -20,7 +20,7 @@ class Severity(StrEnum):
     CONFIGURATION = "configuration"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Location:
     """A place in a file: 1-based line and column, and the YAML path of the value."""
 
@@ -35,7 +35,7 @@ class Location:
         return f"{self.file}:{self.line}:{self.column}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     """One thing wrong with the input, at one place, with a stable code."""
 

@@ -50,7 +50,10 @@ def staff(
     all of them may fill it but the requester."""
 
     def find(wanted: Requirement) -> tuple[str, ...]:
-        return tuple(person for person in hold(wanted) if person != request.requester)
+        held = hold(wanted)  # often the run's shared tuple: kept as it is when it can be
+        if request.requester not in held:
+            return held
+        return tuple(person for person in held if person != request.requester)
 
     eligible = find(requirement)
     if eligible:

@@ -25,6 +25,7 @@ from urllib.request import url2pathname
 import pytest
 from playwright.sync_api import Browser, Page
 
+from spendgate.audit import site as audit_site
 from spendgate.audit.record import record_decisions
 from spendgate.audit.site import render_site
 from tests.conftest import ARTIFACTS, EXAMPLES, Cli
@@ -243,6 +244,25 @@ def _contrast(one: str, other: str) -> float:
 
 
 # --- the command line ----------------------------------------------------------------------------
+
+
+def test_a_site_written_by_two_processes_is_the_one_written_by_one(
+    governance: Path, site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large sites split their pages over two processes; which one wrote a page must not show."""
+    monkeypatch.setattr(audit_site, "PARALLEL_PAGES_FROM", 2)
+    monkeypatch.setattr(audit_site.os, "cpu_count", lambda: 2)
+    out = tmp_path / "site"
+
+    render_site(governance, out=out)
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {
+            p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()
+        }
+
+    assert len(files(out)) > 2
+    assert files(out) == files(site)
 
 
 def test_render_says_what_it_wrote_and_replaces_its_own_earlier_site(

@@ -16,9 +16,13 @@ module picks the records, renders the templates and puts the site in place.
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -48,6 +52,13 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "audit"
 ASSETS = ("site.css", "site.js")
 MARKER = ".spendgate-audit-site"
 """A file in DIR saying a previous render wrote it, so a new render may replace it."""
+#: From how many pages they are written by two processes (when the machine has two cores).
+PARALLEL_PAGES_FROM = 2000
+
+#: A page to write: its path in the site, its template and what the template is given.
+Page = tuple[str, str, dict[str, Any]]
+_job: tuple[jinja2.Environment, Path, list[Page], dict[str, Any]] | None = None
+"""What a forked writer renders: set only while the pages are written (a fork inherits it)."""
 
 
 @dataclass(frozen=True)
@@ -155,7 +166,7 @@ class _SiteData:
         """Write every page and asset under `target`; the paths written, relative to it."""
         environment = _environment()
         index = {"entries": self.ordered(), "log_path": str(log_path), "skipped": skipped}
-        pages: list[tuple[str, str, dict[str, Any]]] = [
+        pages: list[Page] = [
             ("index.html", "index.html", {"section": "decisions", **index}),
             ("policies/index.html", "policies.html", {"section": "policies"}),
             ("vendors/index.html", "vendors.html", {"section": "vendors"}),
@@ -169,11 +180,10 @@ class _SiteData:
         ]
         written = [_copy_asset(target, name) for name in ASSETS]
         common = {"version": __version__, "log": log_path.name, "site": self}
-        for name, template, context in pages:
-            base = "../" * name.count("/")
-            html = environment.get_template(template).render(**common, base=base, **context)
-            _write(target / name, html)
-            written.append(name)
+        if self.entries:
+            self.history(self.entries[0].decision["file"])  # one git log, before any fork
+        _write_pages(environment, target, pages, common)
+        written += [name for name, _, _ in pages]
         (target / MARKER).write_text("written by spendgate audit render\n", encoding="utf-8")
         return written
 
@@ -205,6 +215,41 @@ class _SiteData:
         }
         others = [status for status in offered["status"] if status not in STATUSES]
         return offered | {"status": [*STATUSES, *others]}
+
+
+def _write_pages(
+    environment: jinja2.Environment, target: Path, pages: list[Page], common: dict[str, Any]
+) -> None:
+    """Render and write every page; by two processes on a large site, each taking every other
+    page. Each page is its own file, so the site is the same whichever process wrote a page."""
+    global _job
+    _job = (environment, target, pages, common)
+    forking = "fork" in multiprocessing.get_all_start_methods()
+    try:
+        if len(pages) < PARALLEL_PAGES_FROM or (os.cpu_count() or 1) < 2 or not forking:
+            _write_share(0, 1)
+            return
+        gc.freeze()  # the fork shares the pages' data instead of copying it page by page
+        try:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+                other = pool.submit(_write_share, 1, 2)
+                _write_share(0, 2)
+                other.result()  # re-raises what failed in the other process
+        finally:
+            gc.unfreeze()
+    finally:
+        _job = None
+
+
+def _write_share(part: int, parts: int) -> None:
+    """Write the pages whose position is `part` modulo `parts`."""
+    assert _job is not None
+    environment, target, pages, common = _job
+    for name, template, context in pages[part::parts]:
+        base = "../" * name.count("/")
+        html = environment.get_template(template).render(**common, base=base, **context)
+        _write(target / name, html)
 
 
 def _environment() -> jinja2.Environment:

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from spendgate import __version__
+from spendgate.catalogue import store
 from tests.conftest import PROJECT, Cli
 from tests.test_approvals import git
 
@@ -122,6 +123,32 @@ def test_the_catalogue_is_built_once_then_reused_with_the_same_result(cli: Cli, 
     assert {**cold, "notes": []} == {**warm, "notes": []}
     assert [d["request_id"] for d in warm["decisions"]] == ["NB-2026-0183", "NB-2026-0216"]
     assert git(bank, "status", "--porcelain") == ""
+
+
+def test_a_catalogue_summarised_by_two_processes_is_the_one_summarised_by_one(
+    cli: Cli, bank: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large catalogues are summarised by a forked copy too, batch by batch: the store, row for
+    row, and the report must be what one process makes."""
+    edit(bank / "vendors/meridian-advisory.yaml", "\nid:", "\n# reviewed\nid:")
+    commit(bank, "review meridian")
+
+    def catalogue() -> tuple[dict[str, Any], dict[str, list[tuple[Any, ...]]]]:
+        shutil.rmtree(bank / ".spendgate-cache", ignore_errors=True)
+        report = check_base(cli, bank)
+        with sqlite3.connect(bank / CACHE) as connection:
+            tables = ("blobs", "documents", "refs", "files", "commitments")
+            rows = {t: connection.execute(f"SELECT * FROM {t}").fetchall() for t in tables}
+        return report, rows
+
+    alone = catalogue()
+    monkeypatch.setattr(store, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(store, "BATCH", 5)
+    monkeypatch.setattr(store.os, "cpu_count", lambda: 2)
+    shared = catalogue()
+
+    assert len(alone[1]["documents"]) > 30
+    assert shared == alone
 
 
 def test_a_corrupt_cache_is_deleted_and_rebuilt(cli: Cli, bank: Path) -> None:

@@ -9,7 +9,10 @@ could commit one), and a cache that does not open as this version's is deleted a
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import sqlite3
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import fields
 from decimal import Decimal
 from pathlib import Path
@@ -27,6 +30,8 @@ KEEP_TREES = 4
 """Trees whose file lists are kept; older ones (and blobs only they used) are dropped."""
 BATCH = 2000
 """Blobs read from git and summarised per round, to bound memory on a cold cache."""
+PARALLEL_FROM = 2000
+"""From how many new blobs a forked copy summarises half of each batch."""
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -114,13 +119,14 @@ class Store:
         listing = [(path, blob) for path, blob in listing if path.endswith((".yaml", ".yml"))]
         known = {row[0] for row in self.connection.execute("SELECT blob FROM blobs")}
         unknown = sorted({blob: path for path, blob in listing if blob not in known}.items())
-        with self.connection:
+        with self.connection, Summariser(len(unknown)) as summariser:
             for start in range(0, len(unknown), BATCH):
                 batch = unknown[start : start + BATCH]
                 # GitError for a blob git cannot read (a damaged clone): never fewer documents;
                 # raised inside the transaction, it leaves nothing of this tree in the cache.
                 contents = vcs.read_blobs(root, [blob for blob, _ in batch])
-                self._add_blobs({blob: _summarise(path, contents[blob]) for blob, path in batch})
+                found = summariser.summarise([(path, contents[blob]) for blob, path in batch])
+                self._add_blobs(dict(zip((blob for blob, _ in batch), found, strict=True)))
             self.connection.execute("DELETE FROM files WHERE tree = ?", (tree,))
             self.connection.executemany(
                 "INSERT INTO files VALUES (?, ?, ?)", ((tree, p, b) for p, b in listing)
@@ -257,6 +263,38 @@ def _summarise(path: str, data: bytes) -> list[Summary]:
     except SourceProblem:
         return []
     return summaries(load_source(source))
+
+
+def _summarise_all(files: list[tuple[str, bytes]]) -> list[list[Summary]]:
+    return [_summarise(path, data) for path, data in files]
+
+
+class Summariser:
+    """Summarises files, sharing each batch with a forked copy of this process when there are
+    enough of them and a second core: parsing and validating is pure Python, and a cold
+    catalogue of 100,000 requests is nearly all of it. Summaries are small data, so what comes
+    back is cheap; each batch's summaries keep the batch's order, so the store is the same."""
+
+    def __init__(self, files: int) -> None:
+        forking = "fork" in multiprocessing.get_all_start_methods()
+        two = files >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2 and forking
+        context = multiprocessing.get_context("fork") if two else None
+        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context) if two else None
+
+    def __enter__(self) -> Summariser:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+    def summarise(self, files: list[tuple[str, bytes]]) -> list[list[Summary]]:
+        """The summaries of each of `files` (path and bytes), in their order."""
+        if self._pool is None or len(files) < 2:
+            return _summarise_all(files)
+        half = len(files) // 2
+        theirs = self._pool.submit(_summarise_all, files[half:])
+        return _summarise_all(files[:half]) + theirs.result()
 
 
 def _rates_key(config: Config) -> str:

@@ -153,3 +153,25 @@ def test_strings_are_never_coerced_to_booleans() -> None:
     with pytest.raises(ValidationError) as raised:
         LineItem.model_validate(item(unit_price=1, possession_right="yes"))
     assert raised.value.errors()[0]["msg"] == "Input should be a valid boolean"
+
+
+def test_models_that_gave_the_same_fields_share_one_set_and_a_copy_never_changes_it() -> None:
+    """Memory (issue 17): one set of given field names per shape, not one per model; pydantic's
+    `model_copy(update=...)` must still change only the copy's."""
+    from spendgate.documents.policy import Requirement
+
+    first = Requirement.model_validate({"role": "cfo", "stage": 4})
+    second = Requirement.model_validate({"role": "cto", "stage": 2})
+    other_shape = Requirement.model_validate({"role": "cfo"})
+
+    raised = first.model_copy(update={"role": "ceo", "of": "department"})
+
+    assert first.model_fields_set is second.model_fields_set
+    assert first.model_fields_set == {"role", "stage"}
+    assert other_shape.model_fields_set == {"role"}
+    assert raised.model_fields_set == {"role", "stage", "of"}
+    assert (raised.role, raised.of, raised.stage) == ("ceo", "department", 4)
+    assert Requirement.model_validate({"role": "x", "stage": 3}).model_fields_set == {
+        "role",
+        "stage",
+    }

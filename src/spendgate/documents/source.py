@@ -118,7 +118,7 @@ def text_for_positions(root: Path, name: str, max_bytes: int = MAX_FILE_BYTES) -
     finally:
         os.close(descriptor)
     if len(data) > status.st_size or b"\x00" in data or any(map(data.startswith, _OTHER_BOMS)):
-        return None  # grown since (read again when asked again), or not text spendgate reads
+        return None  # grown since it was loaded, or not text spendgate reads: no positions
     try:
         return data.removeprefix(_UTF8_BOM).decode("utf-8")
     except UnicodeDecodeError:

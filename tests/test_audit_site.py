@@ -25,6 +25,7 @@ from urllib.request import url2pathname
 import pytest
 from playwright.sync_api import Browser, Page
 
+from spendgate import forking
 from spendgate.audit import site as audit_site
 from spendgate.audit.record import record_decisions
 from spendgate.audit.site import render_site
@@ -251,7 +252,7 @@ def test_a_site_written_by_two_processes_is_the_one_written_by_one(
 ) -> None:
     """Large sites split their pages over two processes; which one wrote a page must not show."""
     monkeypatch.setattr(audit_site, "PARALLEL_PAGES_FROM", 2)
-    monkeypatch.setattr(audit_site.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(forking.os, "cpu_count", lambda: 2)
     out = tmp_path / "site"
 
     render_site(governance, out=out)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from spendgate import __version__
+from spendgate import __version__, forking
 from spendgate.catalogue import store
 from tests.conftest import PROJECT, Cli
 from tests.test_approvals import git
@@ -144,7 +144,7 @@ def test_a_catalogue_summarised_by_two_processes_is_the_one_summarised_by_one(
     alone = catalogue()
     monkeypatch.setattr(store, "PARALLEL_FROM", 2)
     monkeypatch.setattr(store, "BATCH", 5)
-    monkeypatch.setattr(store.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(forking.os, "cpu_count", lambda: 2)
     shared = catalogue()
 
     assert len(alone[1]["documents"]) > 30

@@ -24,7 +24,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("reporters", "audit", "analytics"),
     ("policy", "approvals"),
     ("documents", "catalogue"),
-    ("vcs", "problems", "errors", "decisions"),
+    ("vcs", "problems", "errors", "decisions", "forking"),
     ("__init__",),
 )
 LAYER_OF = {unit: depth for depth, units in enumerate(LAYERS) for unit in units}

@@ -17,12 +17,9 @@ module picks the records, renders the templates and puts the site in place.
 from __future__ import annotations
 
 import gc
-import multiprocessing
-import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -47,6 +44,7 @@ from spendgate.decisions import STATUSES, Decision
 from spendgate.documents.config import Config, Paths
 from spendgate.documents.discovery import CONFIG_FILE
 from spendgate.errors import UsageError
+from spendgate.forking import forked_copy, worth_forking
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "audit"
 ASSETS = ("site.css", "site.js")
@@ -224,15 +222,13 @@ def _write_pages(
     page. Each page is its own file, so the site is the same whichever process wrote a page."""
     global _job
     _job = (environment, target, pages, common)
-    forking = "fork" in multiprocessing.get_all_start_methods()
     try:
-        if len(pages) < PARALLEL_PAGES_FROM or (os.cpu_count() or 1) < 2 or not forking:
+        if not worth_forking(len(pages), PARALLEL_PAGES_FROM):
             _write_share(0, 1)
             return
         gc.freeze()  # the fork shares the pages' data instead of copying it page by page
         try:
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+            with forked_copy() as pool:
                 other = pool.submit(_write_share, 1, 2)
                 _write_share(0, 2)
                 other.result()  # re-raises what failed in the other process

@@ -9,10 +9,7 @@ could commit one), and a cache that does not open as this version's is deleted a
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import sqlite3
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import fields
 from decimal import Decimal
 from pathlib import Path
@@ -24,6 +21,7 @@ from spendgate.catalogue.summary import Summary, catalogued_folders, summaries
 from spendgate.documents.config import Config, Paths
 from spendgate.documents.loading import load_source
 from spendgate.documents.source import SourceFile, SourceProblem, decode
+from spendgate.forking import forked_copy, worth_forking
 
 FORMAT = "5"
 KEEP_TREES = 4
@@ -276,10 +274,7 @@ class Summariser:
     back is cheap; each batch's summaries keep the batch's order, so the store is the same."""
 
     def __init__(self, files: int) -> None:
-        forking = "fork" in multiprocessing.get_all_start_methods()
-        two = files >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2 and forking
-        context = multiprocessing.get_context("fork") if two else None
-        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context) if two else None
+        self._pool = forked_copy() if worth_forking(files, PARALLEL_FROM) else None
 
     def __enter__(self) -> Summariser:
         return self

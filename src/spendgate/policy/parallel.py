@@ -10,13 +10,11 @@ is judged over both halves). The result is exactly what one process decides.
 from __future__ import annotations
 
 import gc
-import multiprocessing
-import os
 import zlib
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 
 from spendgate.decisions import Decision
+from spendgate.forking import forked_copy, worth_forking
 from spendgate.policy.engine import Engine
 
 #: From how many requests deciding is split between two processes.
@@ -36,14 +34,12 @@ def decide_all(
     each decision where it is made (to slim what crosses between the processes)."""
     global _job
     requests = sum(1 for _ in engine.repository.documents("PurchaseRequest"))
-    forking = "fork" in multiprocessing.get_all_start_methods()
-    if requests < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or not forking:
+    if not worth_forking(requests, PARALLEL_FROM):
         return _transformed(engine.decide_all(only), transform)
     _job = (engine, only, transform)
     gc.freeze()  # the fork then shares the loaded repository instead of copying it page by page
     try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        with forked_copy() as pool:
             other = pool.submit(_decide_half, 1)
             mine, _ = _decide_half(0)
             theirs, matched = other.result()

@@ -16,7 +16,7 @@ import yaml
 
 from spendgate.documents.purchase_request import PurchaseRequest
 from spendgate.policy.ledger import Nearby
-from tests.test_money import BASE, copy_of, decisions, line, request_yaml
+from tests.test_money import BASE, copy_of, decisions, engine, line, request_yaml
 
 START = date(2026, 9, 1)
 
@@ -148,3 +148,36 @@ def test_a_change_order_in_the_window_is_left_out_of_its_own_groups_only(
         "AL-0000, AL-0001, AL-0002, AL-0003, AL-0004 and 3 more together total 2,400.00, above "
         "the 1,000 threshold that each stays under"
     ]
+
+
+def test_deciding_lets_go_of_each_request_and_weighs_it_as_before(tmp_path: Path) -> None:
+    """A full check lets go of each request's model once it is decided, so that a large
+    repository's models and decisions are not both held whole (issue 17). The requests decided
+    after it weigh it by its facts: the same duplicates, split purchases, change-order totals,
+    budget figures and renewal target, and no model is left afterwards."""
+    root = copy_of(BASE, tmp_path)
+    ids = alike_requests(root, 12, days_apart=3)
+    (root / "requests" / "al-0004.yaml").write_text(
+        request_yaml("AL-0004", line("300"), submitted="2026-09-13", extra="amends: AL-0000\n"),
+        encoding="utf-8",
+    )
+    (root / "requests" / "al-0011.yaml").write_text(
+        request_yaml(
+            "AL-0011",
+            line("300"),
+            submitted="2026-10-04",
+            extra="type: renewal\nrenews: AL-0002\n",
+        ),
+        encoding="utf-8",
+    )
+    held = engine(root).decide_all()
+
+    letting_go = engine(root)
+    decided = letting_go.decide_all(let_go=True)
+
+    assert decided == held
+    assert [d.request_id for d in decided] == ids
+    assert {f.rule_id for d in decided for f in d.findings} >= {"DUP-010", "SPLIT-010"}
+    assert list(letting_go.repository.documents("PurchaseRequest")) == []
+    facts = [document.facts for document in letting_go.repository.requests()]
+    assert [f.id for f in facts if f is not None] == ids

@@ -28,6 +28,7 @@ from spendgate.documents.located_yaml import (
     load_located,
     yaml_path,
 )
+from spendgate.documents.request_facts import RequestFacts
 from spendgate.documents.source import SourceFile, SourceProblem, git_blob_id, read_source
 from spendgate.problems import Location, Problem, Severity
 
@@ -44,6 +45,9 @@ class LoadedDocument:
     kind: str | None
     model: Document | None
     problems: tuple[Problem, ...] = ()
+    facts: RequestFacts | None = None
+    """A valid purchase request whose model was let go (`Repository.let_go`): what
+    the checks of other requests read of it; `model` is then None."""
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ three are checked in `spendgate.documents.references`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Protocol, TypeVar
@@ -29,6 +29,7 @@ from spendgate.documents.placement import refuse_misplaced
 from spendgate.documents.policy import Policy, PolicySet
 from spendgate.documents.purchase_request import PurchaseRequest
 from spendgate.documents.references import broken_references, kind_label
+from spendgate.documents.request_facts import RequestFacts
 from spendgate.documents.vendor import Vendor
 from spendgate.documents.waiver import Waiver
 from spendgate.problems import Location, Problem, Severity
@@ -75,6 +76,7 @@ class Repository:
     problems: list[Problem] = field(default_factory=list)
     elsewhere: Elsewhere | None = None
     """Stands in for the documents not loaded, when only part of the repository is."""
+    _file_positions: dict[str, int] = field(default_factory=dict, init=False, repr=False)
 
     def documents(self, kind: str | None = None) -> Iterator[LoadedDocument]:
         """The valid documents of the repository, of `kind` if given, in load order."""
@@ -88,6 +90,51 @@ class Repository:
         for document in self.documents():
             if isinstance(document.model, model_class):
                 yield document, document.model
+
+    def requests(self) -> Iterator[LoadedDocument]:
+        """The valid purchase requests in load order, those let go (`let_go`) included."""
+        for loaded in self.files:
+            for document in loaded.documents:
+                if document.kind == "PurchaseRequest" and (
+                    document.model is not None or document.facts is not None
+                ):
+                    yield document
+
+    def request_facts(self) -> Iterator[RequestFacts]:
+        """The facts of every valid purchase request, in load order."""
+        for document in self.requests():
+            if document.facts is not None:
+                yield document.facts
+            elif isinstance(document.model, PurchaseRequest):
+                yield RequestFacts.of(document.model)
+
+    def let_go(self, documents: Iterable[LoadedDocument]) -> None:
+        """Keep these purchase requests as their facts only, not their models: deciding lets go
+        of each request once it is decided, so that a large repository's models and decisions
+        are not both held whole. Nothing may read these requests' models afterwards."""
+        positions = self._positions()
+        for document in documents:
+            model = document.model
+            if not isinstance(model, PurchaseRequest):
+                continue
+            position = positions[document.file]
+            loaded = self.files[position]
+            kept = replace(document, model=None, facts=RequestFacts.of(model))
+            documents_now = tuple(kept if d is document else d for d in loaded.documents)
+            self.files[position] = replace(loaded, documents=documents_now)
+            entry = self.index.get("PurchaseRequest", {}).get(model.id)
+            if entry is not None and entry.document is document:
+                self.index["PurchaseRequest"][model.id] = Entry(kept, entry.path)
+
+    def _positions(self) -> dict[str, int]:
+        """Where each file is in `files`."""
+        if len(self._file_positions) != len(self.files):
+            self._file_positions = {loaded.file: n for n, loaded in enumerate(self.files)}
+        return self._file_positions
+
+    def defines(self, kind: str, identifier: str) -> bool:
+        """Whether a valid document `identifier` of `kind` is indexed (let go or not)."""
+        return identifier in self.index.get(kind, {})
 
     def get(self, kind: str, identifier: str) -> Document | None:
         """The model of the document `identifier` of `kind`, None when none is indexed."""

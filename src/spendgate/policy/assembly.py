@@ -15,7 +15,6 @@ from spendgate.documents.config import Config
 from spendgate.documents.loading import LoadedDocument
 from spendgate.documents.locator import Locator
 from spendgate.documents.people import People
-from spendgate.documents.purchase_request import PurchaseRequest
 from spendgate.documents.repository import Repository
 from spendgate.policy import cel
 from spendgate.policy.compile import CompiledPolicy, PolicyBook
@@ -43,7 +42,7 @@ def organisation_program(
 
 def ledger(repository: Repository, config: Config) -> Ledger:
     """The figures checks weigh a request against: requests, budgets, benchmarks."""
-    requests = {model.id: model for _, model in repository.models(PurchaseRequest)}
+    requests = {facts.id: facts for facts in repository.request_facts()}
     budgets = {
         (budget.cost_centre, budget.fiscal_year): budget
         for _, model in repository.models(Budgets)

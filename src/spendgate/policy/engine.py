@@ -100,14 +100,24 @@ class Engine:
             if problem.is_error:
                 self.problems_by_file[problem.location.file].append(problem)
 
-    def decide_all(self, only: Callable[[str, str], bool] | None = None) -> list[Decision]:
-        """Decide every request, or those `only(file, request id)` selects, and the invalid ones."""
-        decisions = [
-            self.decide_isolated(document)
-            for document in self.repository.documents("PurchaseRequest")
-            if getattr(document.model, "status", None) != "withdrawn"
-            and (only is None or only(document.file, getattr(document.model, "id", "")))
-        ]
+    def decide_all(
+        self, only: Callable[[str, str], bool] | None = None, *, let_go: bool = False
+    ) -> list[Decision]:
+        """Decide every request, or those `only(file, request id)` selects, and the invalid ones.
+
+        With `let_go`, each request's model is let go once it is decided (`Repository.let_go`):
+        the requests decided after it read only its facts, and the models and the decisions of
+        a large repository are not both held whole."""
+        decisions = []
+        for document in self.repository.requests():
+            request = document.model
+            if request is None or getattr(request, "status", None) == "withdrawn":
+                continue  # a withdrawn request is not decided; one let go is decided already
+            if only is not None and not only(document.file, getattr(request, "id", "")):
+                continue
+            decisions.append(self.decide_isolated(document))
+            if let_go:
+                self.repository.let_go((document,))
         decisions.extend(
             decision
             for decision in self.invalid_requests()
@@ -139,7 +149,9 @@ class Engine:
         decisions = []
         for loaded in self.repository.files:
             documents = [
-                d for d in loaded.documents if d.kind == "PurchaseRequest" and d.model is None
+                d
+                for d in loaded.documents
+                if d.kind == "PurchaseRequest" and d.model is None and d.facts is None
             ]
             if not documents and not (
                 loaded.problems and loaded.file.startswith(self.config.paths.requests)

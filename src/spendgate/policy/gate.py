@@ -65,7 +65,8 @@ def check_repository(
         loaded.file
         for loaded in repository.files
         if any(
-            d.kind == "PurchaseRequest" and getattr(d.model, "status", None) != "withdrawn"
+            d.kind == "PurchaseRequest"
+            and getattr(d.facts or d.model, "status", None) != "withdrawn"
             for d in loaded.documents
         )
     }
@@ -83,7 +84,8 @@ def check_repository(
         engine.desk.head_commit = vcs.head(history or root)
         engine.desk.digest_at = ReviewedContent(history or root, repository).digest_at
     engine.notary.pr_author = person_of_login(repository.people, pull_request.author_login)
-    decisions = parallel.decide_all(engine, only)
+    # Each request's model is let go once it is decided: nothing here reads it again.
+    decisions = parallel.decide_all(engine, only, let_go=True)
     decided = {decision.file for decision in decisions}
     others = [
         problem

@@ -22,23 +22,28 @@ from spendgate.documents.config import Config
 from spendgate.documents.currencies import format_amount
 from spendgate.documents.in_year import fiscal_year
 from spendgate.documents.purchase_request import PurchaseRequest
+from spendgate.documents.request_facts import RequestFacts
 from spendgate.policy.context import model_context
 
 T = TypeVar("T")
+Request = PurchaseRequest | RequestFacts
+"""The request being decided (loaded), or another one (its facts)."""
 
 
 @dataclass
 class Ledger:
     """Totals per request and per cost centre that context building needs from the whole repo.
 
-    Budgets are judged in-year (`spendgate.documents.in_year`): each request's value is split over
-    the fiscal years it is paid in, and a cost centre's commitments are summed per year from
-    those splits. Decision rights are judged on change-order groups: a root request and every
-    request that amends it, directly or through another change order, withdrawn ones aside.
+    It holds the requests as facts (`RequestFacts`), not as loaded documents: what a check of
+    one request reads of the others. Budgets are judged in-year (`spendgate.documents.in_year`):
+    each request's value is split over the fiscal years it is paid in, and a cost centre's
+    commitments are summed per year from those splits. Decision rights are judged on
+    change-order groups: a root request and every request that amends it, directly or through
+    another change order, withdrawn ones aside.
     """
 
     config: Config
-    requests: dict[str, PurchaseRequest]
+    requests: dict[str, RequestFacts]
     budgets: dict[tuple[str, int], Budget]
     _committed: dict[tuple[str, int], Decimal] = field(default_factory=dict)
     benchmarks: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)
@@ -49,7 +54,6 @@ class Ledger:
     _group_of: dict[str, str] = field(default_factory=dict)
     """Request id to the id that names its change-order group (only requests in a group)."""
     _group_totals: dict[str, Decimal] = field(default_factory=dict)
-    by_vendor: dict[str, list[PurchaseRequest]] = field(default_factory=dict)
     committed: dict[tuple[str, int], Decimal] | None = None
     """What submitted requests commit per cost centre and fiscal year (in-year), when
     `requests` is only part of the repository (a pull-request check); otherwise summed from
@@ -57,13 +61,12 @@ class Ledger:
     _nearby: dict[str, Nearby] = field(default_factory=dict)
     _linked: dict[str, set[str]] | None = None
     _memos: dict[Hashable, Any] = field(default_factory=dict)
-    _last_budget_years: tuple[PurchaseRequest | None, list[BudgetYear]] = (None, [])
+    _last_budget_years: tuple[Request | None, list[BudgetYear]] = (None, [])
 
     def __post_init__(self) -> None:
         if self.committed is not None:
             self._committed = dict(self.committed)
         for request in self.requests.values():
-            self.by_vendor.setdefault(request.vendor, []).append(request)
             if request.status != "submitted" or self.committed is not None:
                 continue
             for year, amount in self.in_year_base(request).items():
@@ -104,7 +107,7 @@ class Ledger:
             self._documents[key] = model_context(model)
         return self._documents[key]
 
-    def nearby(self, name: str, key: Callable[[PurchaseRequest], Hashable]) -> Nearby:
+    def nearby(self, name: str, key: Callable[[Request], Hashable]) -> Nearby:
         """The run's index of the requests not withdrawn, by `key` and day, built on first use
         under `name`."""
         if name not in self._nearby:
@@ -120,7 +123,7 @@ class Ledger:
         found: T = self._memos[key]
         return found
 
-    def linked_ids(self, request: PurchaseRequest) -> frozenset[str]:
+    def linked_ids(self, request: Request) -> frozenset[str]:
         """The ids of the requests one purchase with `request`: what it amends or renews, and
         what amends or renews it (built for all requests on first use)."""
         if self._linked is None:
@@ -132,28 +135,29 @@ class Ledger:
         own = {target for target in (request.amends, request.renews) if target}
         return frozenset(own | self._linked.get(request.id, set()))
 
-    def fiscal_year_of(self, request: PurchaseRequest) -> int:
+    def fiscal_year_of(self, request: Request) -> int:
         """The fiscal year the contract starts in: the first its value falls in."""
         return fiscal_year(request.start, self.config.organization.fiscal_year_start)
 
-    def total_base(self, request: PurchaseRequest) -> Decimal:
+    def total_base(self, request: Request) -> Decimal:
         """The request's total in base currency, computed once per request and run."""
         total = self._totals.get(request.id)
         if total is None:
-            total = self._totals[request.id] = request.total_base(self.config) or Decimal(0)
+            found = self.config.to_base(request.total, request.currency) or Decimal(0)
+            total = self._totals[request.id] = found
         return total
 
-    def shown_total_base(self, request: PurchaseRequest) -> str:
+    def shown_total_base(self, request: Request) -> str:
         """The total in base currency as a decision shows it: with exactly the base currency's
         decimal places (JPY 1200, EUR 1200.00, KWD 1200.000)."""
         return format_amount(self.total_base(request), self.config.organization.base_currency)
 
-    def in_year_base(self, request: PurchaseRequest) -> dict[int, Decimal]:
+    def in_year_base(self, request: Request) -> dict[int, Decimal]:
         """The request's value per fiscal year in base currency, first year first."""
         years = self._in_year.get(request.id)
         if years is None:
             years = self._in_year[request.id] = in_year.in_year_base(
-                in_year.parts(request).items(),
+                RequestFacts.of(request).parts,
                 start=request.start,
                 currency=request.currency,
                 config=self.config,
@@ -161,7 +165,7 @@ class Ledger:
             )
         return years
 
-    def cumulative_total_base(self, request: PurchaseRequest) -> Decimal:
+    def cumulative_total_base(self, request: Request) -> Decimal:
         """A change order counts with its whole group (decision rights are cumulative): the
         root request and every request amending it, directly or through another change
         order, withdrawn ones aside. Every member of a group has the group's total."""
@@ -170,14 +174,14 @@ class Ledger:
             return self.total_base(request)
         return self._group_totals.get(group, Decimal(0))
 
-    def committed_elsewhere(self, request: PurchaseRequest, year: int) -> Decimal:
+    def committed_elsewhere(self, request: Request, year: int) -> Decimal:
         """What the cost centre's other submitted requests commit in fiscal year `year`."""
         committed = self._committed.get((request.cost_centre, year), Decimal(0))
         if request.status == "submitted":
             committed -= self.in_year_base(request).get(year, Decimal(0))
         return committed
 
-    def budget_years(self, request: PurchaseRequest) -> list[BudgetYear]:
+    def budget_years(self, request: Request) -> list[BudgetYear]:
         """For each fiscal year the request is paid in: its share, and the cost centre's budget
         and what others commit in it (None without a budget).
 
@@ -190,7 +194,7 @@ class Ledger:
             self._last_budget_years = (request, years)
         return years
 
-    def _budget_years(self, request: PurchaseRequest) -> list[BudgetYear]:
+    def _budget_years(self, request: Request) -> list[BudgetYear]:
         found = []
         for year, amount in self.in_year_base(request).items():
             budget = self.budgets.get((request.cost_centre, year))
@@ -234,18 +238,18 @@ class Nearby:
     order of submission, so that those within some days of a date are found by bisection."""
 
     def __init__(
-        self, requests: Iterable[PurchaseRequest], key: Callable[[PurchaseRequest], Hashable]
+        self, requests: Iterable[RequestFacts], key: Callable[[Request], Hashable]
     ) -> None:
-        groups: dict[Hashable, list[PurchaseRequest]] = {}
+        groups: dict[Hashable, list[RequestFacts]] = {}
         for request in requests:
             groups.setdefault(key(request), []).append(request)
         self._key = key
-        self._groups: dict[Hashable, tuple[list[int], list[PurchaseRequest]]] = {}
+        self._groups: dict[Hashable, tuple[list[int], list[RequestFacts]]] = {}
         for name, members in groups.items():
             members.sort(key=lambda member: (member.submitted, member.id))
             self._groups[name] = ([m.submitted.toordinal() for m in members], members)
 
-    def span(self, request: PurchaseRequest, days: int) -> tuple[Hashable, int, int]:
+    def span(self, request: Request, days: int) -> tuple[Hashable, int, int]:
         """Where the requests within `days` of `request` lie: its group's key and the slice of
         the group. Two requests with the same span have the same requests around them."""
         name = self._key(request)
@@ -256,12 +260,12 @@ class Nearby:
         day = request.submitted.toordinal()
         return name, bisect_left(ordinals, day - days), bisect_right(ordinals, day + days)
 
-    def around(self, request: PurchaseRequest, days: int) -> list[PurchaseRequest]:
+    def around(self, request: Request, days: int) -> list[RequestFacts]:
         """The requests of `request`'s group submitted within `days` of it (itself included),
         in order of submission."""
         return self.members(self.span(request, days))
 
-    def members(self, span: tuple[Hashable, int, int]) -> list[PurchaseRequest]:
+    def members(self, span: tuple[Hashable, int, int]) -> list[RequestFacts]:
         """The requests of a span, in order of submission."""
         name, start, end = span
         found = self._groups.get(name)

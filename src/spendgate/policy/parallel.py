@@ -23,25 +23,33 @@ PARALLEL_FROM = 2000
 Select = Callable[[str, str], bool]
 Transform = Callable[[Decision], Decision]
 
-_job: tuple[Engine, Select | None, Transform | None] | None = None
+_job: tuple[Engine, Select | None, Transform | None, bool] | None = None
 """What a forked worker decides with: set only while the split runs (a fork inherits it)."""
 
 
 def decide_all(
-    engine: Engine, only: Select | None = None, *, transform: Transform | None = None
+    engine: Engine,
+    only: Select | None = None,
+    *,
+    transform: Transform | None = None,
+    let_go: bool = False,
 ) -> list[Decision]:
-    """`engine.decide_all(only)`, in two processes when that pays; `transform` is applied to
-    each decision where it is made (to slim what crosses between the processes)."""
+    """`engine.decide_all(only, let_go=let_go)`, in two processes when that pays; `transform`
+    is applied to each decision where it is made (to slim what crosses between the processes).
+    With `let_go`, this process lets go of the other half's requests before it takes in their
+    decisions."""
     global _job
-    requests = sum(1 for _ in engine.repository.documents("PurchaseRequest"))
+    requests = sum(1 for _ in engine.repository.requests())
     if not worth_forking(requests, PARALLEL_FROM):
-        return _transformed(engine.decide_all(only), transform)
-    _job = (engine, only, transform)
+        return _transformed(engine.decide_all(only, let_go=let_go), transform)
+    _job = (engine, only, transform, let_go)
     gc.freeze()  # the fork then shares the loaded repository instead of copying it page by page
     try:
         with forked_copy() as pool:
             other = pool.submit(_decide_half, 1)
             mine, _ = _decide_half(0)
+            if let_go:
+                engine.repository.let_go(list(engine.repository.requests()))
             theirs, matched = other.result()
     finally:
         gc.unfreeze()
@@ -52,13 +60,14 @@ def decide_all(
 
 def _decide_half(part: int) -> tuple[list[Decision], set[str]]:
     assert _job is not None
-    engine, only, transform = _job
+    engine, only, transform, let_go = _job
 
     def half(file: str, request_id: str) -> bool:
         mine = zlib.crc32(file.encode()) % 2 == part
         return mine and (only is None or only(file, request_id))
 
-    return _transformed(engine.decide_all(half), transform), set(engine.waivers.matched)
+    decided = engine.decide_all(half, let_go=let_go)
+    return _transformed(decided, transform), set(engine.waivers.matched)
 
 
 def _transformed(decisions: list[Decision], transform: Transform | None) -> list[Decision]:

@@ -16,8 +16,8 @@ from pydantic import Field
 
 from spendgate.documents.currencies import round_amount
 from spendgate.documents.fields import StrictModel
-from spendgate.documents.purchase_request import PurchaseRequest
 from spendgate.policy.checks.base import NAMED, Failure, Subject, named
+from spendgate.policy.ledger import Request
 
 
 class Params(StrictModel):
@@ -58,6 +58,6 @@ def run(subject: Subject, params: Params) -> Iterator[Failure]:
     yield Failure(message, ("vendor",), tuple(evidence))
 
 
-def _purchase(request: PurchaseRequest) -> tuple[str, str, str, Decimal]:
+def _purchase(request: Request) -> tuple[str, str, str, Decimal]:
     """What two requests share when they look like one purchase: vendor, requester, total."""
     return request.vendor, request.requester, request.currency, request.total

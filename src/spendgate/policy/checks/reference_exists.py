@@ -27,7 +27,7 @@ def run(subject: Subject, params: Params) -> Iterator[Failure]:
     evidence = ((f"request.{params.field}", value),)
     if value is None:
         yield Failure(f"{params.field} must name a {params.kind}", (params.field,), evidence)
-    elif subject.repository.get(params.kind, value) is None:
+    elif not subject.repository.defines(params.kind, value):
         yield Failure(
             f"{params.field} names {value}, which does not exist", (params.field,), evidence
         )

@@ -19,8 +19,9 @@ from pydantic import Field
 
 from spendgate.documents.currencies import round_amount
 from spendgate.documents.fields import StrictModel
-from spendgate.documents.purchase_request import PurchaseRequest
+from spendgate.documents.request_facts import RequestFacts
 from spendgate.policy.checks.base import NAMED, Failure, Subject, named
+from spendgate.policy.ledger import Request
 
 
 class Params(StrictModel):
@@ -34,7 +35,7 @@ class Params(StrictModel):
 class _Group:
     """Requests judged together, with what the check asks of them."""
 
-    members: tuple[PurchaseRequest, ...]
+    members: tuple[RequestFacts, ...]
     totals: dict[str, Decimal]
     """Each member's total in base currency, by id."""
     combined: Decimal
@@ -96,15 +97,15 @@ def _group(subject: Subject, window_days: int) -> _Group:
     return _totalled(subject, [m for m in shared.members if m.id not in linked])
 
 
-def _totalled(subject: Subject, members: list[PurchaseRequest]) -> _Group:
+def _totalled(subject: Subject, members: list[RequestFacts]) -> _Group:
     totals = {member.id: subject.ledger.total_base(member) for member in members}
     values = list(totals.values())
     return _Group(tuple(members), totals, sum(values, Decimal(0)), max(values, default=Decimal(0)))
 
 
-def _by_requester(request: PurchaseRequest) -> tuple[str, str]:
+def _by_requester(request: Request) -> tuple[str, str]:
     return request.vendor, request.requester
 
 
-def _by_cost_centre(request: PurchaseRequest) -> tuple[str, str]:
+def _by_cost_centre(request: Request) -> tuple[str, str]:
     return request.vendor, request.cost_centre

@@ -26,6 +26,7 @@ class RoleHolders:
             for role in person.roles:
                 self._people[role].append(person)
         self._known: dict[tuple[str, str | None], tuple[str, ...]] = {}
+        self._lists: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def of(self, role: str, department: str | None) -> tuple[str, ...]:
         """The sorted ids of `role`'s holders; of `department`'s only, unless it is None."""
@@ -41,6 +42,11 @@ class RoleHolders:
                 )
             )
         return self._known[key]
+
+    def shared(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """One tuple per list of people for the whole run: the people eligible for a step are
+        the same few lists across thousands of requests, and each decision keeps its route."""
+        return self._lists.setdefault(names, names)
 
 
 def holders(

@@ -43,6 +43,7 @@ class InputRecorder:
     read_by_all: tuple[tuple[str, str], ...] = field(init=False)
     """The policies and reference data, named once: every decision of the run shares them."""
     fx_rates: tuple[tuple[str, str], ...] = field(init=False)
+    pairs: dict[str, tuple[str, str]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         repository = self.repository
@@ -65,6 +66,14 @@ class InputRecorder:
             self.digests[file] = git_blob_id(path.read_bytes()) if path.is_file() else ""
         return self.digests[file]
 
+    def named(self, file: str) -> tuple[str, str]:
+        """A file and its git blob id, one pair per file for the run: the configuration,
+        People and a vendor are named by thousands of decisions."""
+        pair = self.pairs.get(file)
+        if pair is None:
+            pair = self.pairs[file] = (file, self.digest(file))
+        return pair
+
     def inputs(
         self, file: str, *, vendor: Vendor | None = None, assessment: AIAssessment | None = None
     ) -> Inputs:
@@ -74,7 +83,7 @@ class InputRecorder:
             entry = self.repository.index.get(kind, {}).get(getattr(document, "id", ""))
             if entry is not None:
                 files.add(entry.document.file)
-        read = tuple((name, self.digest(name)) for name in sorted(files))
+        read = tuple(self.named(name) for name in sorted(files))
         return Inputs(
             evaluation_date=self.today,
             policy_set=self.book.name,

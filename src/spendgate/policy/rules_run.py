@@ -140,7 +140,7 @@ class RuleRunner:
             )
         asked, eligible, escalated_from = (
             staffed.requirement,
-            staffed.eligible,
+            self.role_holders.shared(staffed.eligible),
             staffed.escalated_from,
         )
         return RouteStep(

@@ -3,8 +3,10 @@
 Deciding is pure Python, so threads would not help. On a large repository and a machine with
 more than one core, the repository is loaded once, then a forked copy of the process decides one
 half of the requests (by a hash of their file) while this process decides the other. The copy
-sends back its decisions and the waivers its findings matched (so that "waiver matches nothing"
-is judged over both halves). The result is exactly what one process decides.
+decides its half in `CHUNKS` parts and sends back each part's decisions as it is done, with the
+waivers its findings matched (so that "waiver matches nothing" is judged over both halves): it
+never holds its whole half, and what crosses between the processes is a part at a time. The
+result is exactly what one process decides.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from spendgate.policy.engine import Engine
 
 #: From how many requests deciding is split between two processes.
 PARALLEL_FROM = 2000
+#: In how many parts the forked copy decides and sends back its half.
+CHUNKS = 8
 
 Select = Callable[[str, str], bool]
 Transform = Callable[[Decision], Decision]
@@ -46,27 +50,32 @@ def decide_all(
     gc.freeze()  # the fork then shares the loaded repository instead of copying it page by page
     try:
         with forked_copy() as pool:
-            other = pool.submit(_decide_half, 1)
-            mine, _ = _decide_half(0)
+            parts = [pool.submit(_decide_part, 2 * n + 1) for n in range(CHUNKS)]
+            decisions, _ = _decide_part(None)
             if let_go:
                 engine.repository.let_go(list(engine.repository.requests()))
-            theirs, matched = other.result()
+            for part in parts:
+                theirs, matched = part.result()
+                decisions += theirs
+                engine.waivers.matched |= matched
     finally:
         gc.unfreeze()
         _job = None
-    engine.waivers.matched |= matched
-    return sorted(mine + theirs, key=lambda decision: (decision.file, decision.request_id))
+    return sorted(decisions, key=lambda decision: (decision.file, decision.request_id))
 
 
-def _decide_half(part: int) -> tuple[list[Decision], set[str]]:
+def _decide_part(residue: int | None) -> tuple[list[Decision], set[str]]:
+    """Decide the requests whose file hashes to `residue` modulo 2 × CHUNKS (one part of the
+    forked copy's half), or for None to any even residue (this process's half)."""
     assert _job is not None
     engine, only, transform, let_go = _job
 
-    def half(file: str, request_id: str) -> bool:
-        mine = zlib.crc32(file.encode()) % 2 == part
+    def selected(file: str, request_id: str) -> bool:
+        found = zlib.crc32(file.encode()) % (2 * CHUNKS)
+        mine = found % 2 == 0 if residue is None else found == residue
         return mine and (only is None or only(file, request_id))
 
-    decided = engine.decide_all(half, let_go=let_go)
+    decided = engine.decide_all(selected, let_go=let_go)
     return _transformed(decided, transform), set(engine.waivers.matched)
 
 

@@ -769,3 +769,117 @@ def test_a_parallel_policy_set_lets_stages_approve_in_any_order(cli: Cli, repo: 
     approve(repo, "c-owner", approver="cfo", role="budget_owner", on="2026-11-05", digest=digest)
 
     assert cli("check", repo, "--as-of", AS_OF).exit_code == 0
+
+
+def _approve_as_director(cli: Cli, root: Path, *extra: str) -> tuple[int, str, str]:
+    done = cli(
+        "approve", "PR-TEST", "--role", "budget_owner", "--as", "director", "--repo", root,
+        "--on", AS_OF, *extra,
+    )  # fmt: skip
+    return done.exit_code, done.stdout, done.stderr
+
+
+def _commit_as(root: Path, person: str, message: str) -> None:
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", message, author=f"{person} <{person}@test.example>")
+
+
+def test_approving_again_after_a_change_voided_the_approval_replaces_the_record(
+    cli: Cli, git_repo: Path
+) -> None:
+    """The re-approval dead end (issue 18): a material change voids the director's approval;
+    the director approving again is a new record in place of the old one, git keeping both."""
+    record = git_repo / "approvals" / "PR-TEST" / "budget_owner-director.yaml"
+    assert _approve_as_director(cli, git_repo)[0] == 0
+    _commit_as(git_repo, "director", "approve PR-TEST")
+    first = record.read_text()
+    request = git_repo / "requests" / "pr-test.yaml"
+    request.write_text(request.read_text().replace("unit_price: 150", "unit_price: 160"))
+    _commit_as(git_repo, "rita", "keyboards cost more")
+    voided = cli("check", git_repo, "--as-of", AS_OF)
+
+    again = _approve_as_director(cli, git_repo)
+    _commit_as(git_repo, "director", "approve PR-TEST again")
+    after = cli("check", git_repo, "--as-of", AS_OF)
+
+    assert voided.stdout.startswith("PR-TEST [pending]")
+    assert again == (
+        0,
+        "wrote approvals/PR-TEST/budget_owner-director.yaml: approval by director as "
+        "budget_owner, replacing the record of 2026-11-22, which a change to PR-TEST voided\n",
+        "",
+    )
+    assert record.read_text() == first.replace(
+        digest_line(first), f"request_digest: {digest_of(git_repo)}"
+    )
+    assert (after.exit_code, after.stdout.splitlines()[0]) == (
+        0,
+        "PR-TEST [approved] Keyboards for the team",
+    )
+    log = git(git_repo, "log", "--format=%s", "--", "approvals/PR-TEST/budget_owner-director.yaml")
+    assert log == "approve PR-TEST again\napprove PR-TEST\n"
+
+
+def digest_line(record: str) -> str:
+    (line,) = [line for line in record.splitlines() if line.startswith("request_digest: ")]
+    return line
+
+
+def test_approving_again_is_refused_while_the_approval_counts_but_a_no_replaces_it(
+    cli: Cli, git_repo: Path
+) -> None:
+    """Only a record that no longer counts is replaced by a yes; a standing yes can be turned
+    into a no (a rejection stops the request even after a yes), never a no into a yes."""
+    assert _approve_as_director(cli, git_repo)[0] == 0
+    _commit_as(git_repo, "director", "approve PR-TEST")
+
+    twice = _approve_as_director(cli, git_repo)
+    rejected = _approve_as_director(cli, git_repo, "--reject")
+    _commit_as(git_repo, "director", "reject PR-TEST")
+    back = _approve_as_director(cli, git_repo)
+    after = cli("check", git_repo, "--as-of", AS_OF)
+
+    assert twice == (
+        1,
+        "",
+        "spendgate: error: the budget_owner step of PR-TEST is already filled by director\n",
+    )
+    assert rejected == (
+        0,
+        "wrote approvals/PR-TEST/budget_owner-director.yaml: rejection by director as "
+        "budget_owner, replacing the record of 2026-11-22\n",
+        "",
+    )
+    assert back == (
+        1,
+        "",
+        "spendgate: error: the budget_owner step of PR-TEST was rejected by director on "
+        "2026-11-22; only a material change to the request clears a rejection\n",
+    )
+    assert after.stdout.splitlines()[0] == "PR-TEST [rejected] Keyboards for the team"
+
+
+@pytest.mark.parametrize("planted", ["link", "pipe"])
+def test_a_link_or_pipe_planted_where_the_record_goes_is_never_written_through(
+    cli: Cli, git_repo: Path, tmp_path: Path, planted: str
+) -> None:
+    """A requester's branch puts a link to a file of the approver's (or a pipe, which would
+    hang the write) where the approver's record will be written: refused, nothing written."""
+    outside = tmp_path / "approver-notes.txt"
+    outside.write_text("mine\n")
+    record = git_repo / "approvals" / "PR-TEST" / "budget_owner-director.yaml"
+    record.parent.mkdir(parents=True)
+    if planted == "link":
+        record.symlink_to(outside)
+    else:
+        os.mkfifo(record)
+
+    outcome = _approve_as_director(cli, git_repo)
+
+    assert outcome == (
+        2,
+        "",
+        "spendgate: error: approvals/PR-TEST/budget_owner-director.yaml is not a regular file; "
+        "remove it and approve again\n",
+    )
+    assert outside.read_text() == "mine\n"

@@ -294,3 +294,35 @@ def test_approve_change_writes_the_owner_approval_that_unblocks(cli: Cli, main_r
         "procurement\n"
     )
     assert check(cli, main_repo)[0] == 0
+
+
+def test_approving_a_governance_change_again_replaces_the_record_once_the_file_changed(
+    cli: Cli, main_repo: Path
+) -> None:
+    """The re-approval dead end for governance files (issue 18): procurement approves one
+    version, the policy changes again, procurement approves the new content in place of the old
+    record; approving the same content twice is refused."""
+    policy = main_repo / "policies" / "esg.yaml"
+    arguments = (
+        "approve", "--change", "policies/esg.yaml", "--role", "procurement", "--as",
+        "procurement", "--repo", main_repo, "--on", "2026-11-20",
+    )  # fmt: skip
+    policy.write_text(policy.read_text().replace("score >= 45", "score >= 40"))
+    first = cli(*arguments)
+    twice = cli(*arguments)
+    policy.write_text(policy.read_text().replace("score >= 40", "score >= 35"))
+    again = cli(*arguments)
+    commit(main_repo, "ESG threshold to 35, approved by procurement", author=PROCUREMENT)
+
+    assert first.exit_code == 0
+    assert (twice.exit_code, twice.stderr) == (
+        2,
+        "spendgate: error: procurement's approve of policies/esg.yaml as it stands is recorded "
+        "already (2026-11-20); it stands until policies/esg.yaml changes\n",
+    )
+    assert again.stdout == (
+        "wrote approvals/governance/policies-esg-procurement.yaml: approval by procurement as "
+        "procurement, replacing the record of 2026-11-20, which a change to policies/esg.yaml "
+        "voided\n"
+    )
+    assert check(cli, main_repo)[0] == 0

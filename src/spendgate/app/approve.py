@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -12,12 +14,23 @@ from spendgate.approvals.digest import CURRENT_VERSION, request_digest
 from spendgate.approvals.roles import authority
 from spendgate.decisions import RouteStep
 from spendgate.documents.ai_assessment import AIAssessment
+from spendgate.documents.approval import Approval, ChangeApproval
+from spendgate.documents.fields import Document
 from spendgate.documents.purchase_request import PurchaseRequest
 from spendgate.documents.repository import Repository
 from spendgate.errors import ApprovalRefused, UsageError
 from spendgate.policy.compile import PolicyBook
 from spendgate.policy.engine import Engine
 from spendgate.policy.gate import load
+
+
+@dataclass(frozen=True)
+class Written:
+    """A record written, and what it replaced: the same person's earlier record for the same
+    role, which no longer counted ("" when there was none)."""
+
+    path: Path
+    replaced: str = ""
 
 
 @dataclass(frozen=True)
@@ -32,8 +45,13 @@ class ApprovalRequest:
     on: date
 
 
-def record_approval(root: Path, asked: ApprovalRequest) -> Path:
-    """Write the approval record and return its path; UsageError saying why it would not count."""
+def record_approval(root: Path, asked: ApprovalRequest) -> Written:
+    """Write the approval record; UsageError saying why it would not count.
+
+    The same person's earlier record for the same role is replaced (git keeps it) once it no
+    longer counts, typically because a material change to the request voided it: approving
+    again after a change just works. A record that still counts fills its step, so approving
+    again is refused before this point ("already filled")."""
     repository, config, book, _ = load(root)
     if book is None:
         raise UsageError("the policies do not compile; run `spendgate validate`")
@@ -47,13 +65,56 @@ def record_approval(root: Path, asked: ApprovalRequest) -> Path:
     decision = engine.decide(entry.document)
     _refuse_if_it_would_not_count(engine, decision.route, request, asked)
     path = root / config.paths.approvals / request.id / f"{asked.role}-{asked.person}.yaml"
-    if path.exists():
-        raise UsageError(f"{path.relative_to(root)} exists already; approvals are not overwritten")
-    path.parent.mkdir(parents=True, exist_ok=True)
     assessment = repository.get("AIAssessment", request.ai_assessment or "")
     digest = request_digest(request, assessment if isinstance(assessment, AIAssessment) else None)
-    path.write_text(_record(asked, digest), encoding="utf-8")
-    return path
+    replaced = _replaced(repository, path, lambda old: _approval_voided(old, request.id, digest))
+    _write_record(path, _record(asked, digest))
+    return Written(path, replaced)
+
+
+def _approval_voided(old: Document, request_id: str, digest: str) -> str:
+    """Why an earlier Approval no longer counts, as far as its content tells."""
+    if isinstance(old, Approval) and old.request_digest != digest:
+        return f", which a change to {request_id} voided"
+    return ""
+
+
+def _change_approval_voided(old: Document, change: str, digest: str) -> str:
+    """Why an earlier ChangeApproval no longer counts; UsageError when it still does (it stands
+    for this content until the file changes, like an approval that fills its step)."""
+    if not isinstance(old, ChangeApproval):
+        return ""
+    if old.content_digest == digest:
+        raise UsageError(
+            f"{old.approver}'s {old.decision} of {change} as it stands is recorded already "
+            f"({old.date}); it stands until {change} changes"
+        )
+    return f", which a change to {change} voided"
+
+
+def _replaced(repository: Repository, path: Path, why: Callable[[Document], str]) -> str:
+    """What writing `path` replaces: "" when nothing is there; a UsageError when what is there is
+    not a plain file of the repository (a link, a pipe: never written through or into)."""
+    if not (path.exists() or path.is_symlink()):
+        return ""
+    relative = path.relative_to(repository.root).as_posix()
+    if path.is_symlink() or not path.is_file():
+        raise UsageError(f"{relative} is not a regular file; remove it and approve again")
+    for loaded in repository.files:
+        if loaded.file == relative:
+            for document in loaded.documents:
+                if document.model is not None:
+                    dated = getattr(document.model, "date", None)
+                    return f"the record of {dated}{why(document.model)}"
+    return f"{relative}, which did not load"
+
+
+def _write_record(path: Path, text: str) -> None:
+    """Write a record through a temporary file: a reader never sees half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(path)
 
 
 def _refuse_if_it_would_not_count(
@@ -71,8 +132,14 @@ def _refuse_if_it_would_not_count(
     if asked.reject and not open_steps:  # a no stops the request even after another's yes
         open_steps = [step for step in steps if not step.rejected]
     if not open_steps:
+        step = steps[0]
+        if step.rejected:
+            raise ApprovalRefused(
+                f"the {role} step of {request.id} was rejected by {step.approved_by} on "
+                f"{step.approved_on}; only a material change to the request clears a rejection"
+            )
         raise ApprovalRefused(
-            f"the {role} step of {request.id} is already filled by {steps[0].approved_by}"
+            f"the {role} step of {request.id} is already filled by {step.approved_by}"
         )
     filled = [step.role for step in route if step.approved_by == who and role not in step.roles]
     if filled and not engine.config.approvals.allow_one_person_many_steps:
@@ -140,9 +207,10 @@ def _quoted(text: str) -> str:
     return f'"{escaped}"'
 
 
-def record_change_approval(root: Path, asked: ApprovalRequest) -> Path:
+def record_change_approval(root: Path, asked: ApprovalRequest) -> Written:
     """Write a ChangeApproval of the governed file `asked.request_id` (a path: a governance
-    file, or a vendor file whose evidence changes) as it stands."""
+    file, or a vendor file whose evidence changes) as it stands, replacing the same person's
+    earlier one (git keeps it), which counts only for the content it approved."""
     repository, config, book, _ = load(root)
     change = asked.request_id
     vendors = config.paths.vendors.rstrip("/") + "/"
@@ -158,9 +226,8 @@ def record_change_approval(root: Path, asked: ApprovalRequest) -> Path:
         raise UsageError(f"{asked.person} does not hold {owner}")
     stem = change.replace("/", "-").removesuffix(".yaml")
     path = root / config.paths.approvals / "governance" / f"{stem}-{asked.person}.yaml"
-    if path.exists():
-        raise UsageError(f"{path.relative_to(root)} exists already; approvals are not overwritten")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    digest = content_digest(root / change)
+    replaced = _replaced(repository, path, lambda old: _change_approval_voided(old, change, digest))
     lines = [
         "apiVersion: spendgate/v1",
         "kind: ChangeApproval",
@@ -170,10 +237,10 @@ def record_change_approval(root: Path, asked: ApprovalRequest) -> Path:
         f"decision: {'reject' if asked.reject else 'approve'}",
         f"date: {asked.on.isoformat()}",
         *([f"comment: {_quoted(asked.comment)}"] if asked.comment else []),
-        f"content_digest: {content_digest(root / change)}",
+        f"content_digest: {digest}",
     ]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+    _write_record(path, "\n".join(lines) + "\n")
+    return Written(path, replaced)
 
 
 def _owner_of(repository: Repository, book: PolicyBook | None, change: str, vendors: str) -> str:

@@ -48,7 +48,8 @@ def approve(
 
     Refuses, saying why, an approval that would not count: by the requester, for a role the
     route does not need, by someone who does not hold the role that day, or for a step filled
-    already.
+    already. Approving again after a change to the request voided your approval replaces your
+    earlier record (git keeps it).
     """
     from spendgate.app.approve import (
         ApprovalRequest,
@@ -76,5 +77,6 @@ def approve(
     asked = ApprovalRequest(target, role, person, reject, comment, when)
     written = record_change_approval(path, asked) if change else record_approval(path, asked)
     what = "rejection" if reject else "approval"
-    click.echo(f"wrote {written.relative_to(path)}: {what} by {person} as {role}")
+    replacing = f", replacing {written.replaced}" if written.replaced else ""
+    click.echo(f"wrote {written.path.relative_to(path)}: {what} by {person} as {role}{replacing}")
     return 0

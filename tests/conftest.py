@@ -96,3 +96,18 @@ def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     yield context.new_page()
     context.close()
+
+
+GitUser = Callable[[str], None]
+
+
+@pytest.fixture
+def git_user(monkeypatch: pytest.MonkeyPatch) -> GitUser:
+    """Say who is at the keyboard, as git (and so `spendgate approve`) sees it: the author
+    git would commit as, whatever this machine's git configuration says."""
+
+    def become(email: str) -> None:
+        monkeypatch.setenv("GIT_AUTHOR_NAME", email.partition("@")[0])
+        monkeypatch.setenv("GIT_AUTHOR_EMAIL", email)
+
+    return become

@@ -14,7 +14,7 @@ from spendgate.approvals.digest import request_digest
 from spendgate.documents.purchase_request import PurchaseRequest
 from spendgate.documents.repository import open_repository
 from spendgate.policy.library import builtin_directory
-from tests.conftest import PROJECT, Cli
+from tests.conftest import PROJECT, Cli, GitUser
 
 BASE = PROJECT / "policies" / "tests" / "base"
 AS_OF = "2026-11-22"
@@ -339,7 +339,7 @@ def test_a_waiver_that_matches_nothing_is_reported(cli: Cli, repo: Path) -> None
     [("bank", "NB-2026-0178"), ("manufacturer", "HI-2026-0341"), ("retailer", "LR-2026-0401")],
 )
 def test_approve_walks_a_pending_request_to_approved(
-    cli: Cli, tmp_path: Path, name: str, request_id: str
+    cli: Cli, git_user: GitUser, tmp_path: Path, name: str, request_id: str
 ) -> None:
     """Each approver runs `approve` and commits the record as themselves."""
     root = tmp_path / name
@@ -360,6 +360,7 @@ def test_approve_walks_a_pending_request_to_approved(
         person = next(someone for someone in step["eligible"] if someone not in used)
         used.add(person)
         approvers.add(person)
+        git_user(people[person].email)
         wrote = cli(
             "approve",
             request_id,
@@ -785,10 +786,11 @@ def _commit_as(root: Path, person: str, message: str) -> None:
 
 
 def test_approving_again_after_a_change_voided_the_approval_replaces_the_record(
-    cli: Cli, git_repo: Path
+    cli: Cli, git_user: GitUser, git_repo: Path
 ) -> None:
     """The re-approval dead end (issue 18): a material change voids the director's approval;
     the director approving again is a new record in place of the old one, git keeping both."""
+    git_user("director@test.example")
     record = git_repo / "approvals" / "PR-TEST" / "budget_owner-director.yaml"
     assert _approve_as_director(cli, git_repo)[0] == 0
     _commit_as(git_repo, "director", "approve PR-TEST")
@@ -826,10 +828,11 @@ def digest_line(record: str) -> str:
 
 
 def test_approving_again_is_refused_while_the_approval_counts_but_a_no_replaces_it(
-    cli: Cli, git_repo: Path
+    cli: Cli, git_user: GitUser, git_repo: Path
 ) -> None:
     """Only a record that no longer counts is replaced by a yes; a standing yes can be turned
     into a no (a rejection stops the request even after a yes), never a no into a yes."""
+    git_user("director@test.example")
     assert _approve_as_director(cli, git_repo)[0] == 0
     _commit_as(git_repo, "director", "approve PR-TEST")
 
@@ -861,10 +864,11 @@ def test_approving_again_is_refused_while_the_approval_counts_but_a_no_replaces_
 
 @pytest.mark.parametrize("planted", ["link", "pipe"])
 def test_a_link_or_pipe_planted_where_the_record_goes_is_never_written_through(
-    cli: Cli, git_repo: Path, tmp_path: Path, planted: str
+    cli: Cli, git_user: GitUser, git_repo: Path, tmp_path: Path, planted: str
 ) -> None:
     """A requester's branch puts a link to a file of the approver's (or a pipe, which would
     hang the write) where the approver's record will be written: refused, nothing written."""
+    git_user("director@test.example")
     outside = tmp_path / "approver-notes.txt"
     outside.write_text("mine\n")
     record = git_repo / "approvals" / "PR-TEST" / "budget_owner-director.yaml"
@@ -883,3 +887,62 @@ def test_a_link_or_pipe_planted_where_the_record_goes_is_never_written_through(
         "remove it and approve again\n",
     )
     assert outside.read_text() == "mine\n"
+
+
+def test_approving_as_someone_else_says_so_and_never_counts_as_theirs(
+    cli: Cli, git_user: GitUser, git_repo: Path
+) -> None:
+    """`approve --as` (issue 18): an assistant at the keyboard approves as the director and then
+    commits the record as the director (`git -c user.email=…`, here the author). The record
+    says who wrote it, the command warns, and the approval never counts as the director's."""
+    git_user("assistant@test.example")
+
+    wrote = _approve_as_director(cli, git_repo)
+    _commit_as(git_repo, "director", "approve PR-TEST")
+    after = cli("check", git_repo, "--as-of", AS_OF)
+
+    assert wrote == (
+        0,
+        "wrote approvals/PR-TEST/budget_owner-director.yaml: approval by director (written by "
+        "assistant@test.example) as budget_owner\n",
+        "spendgate: warning: you are not director: this approval is written on director's "
+        "behalf by assistant@test.example, the record says so, and it never counts as "
+        "director's own (unverified whoever commits it: it counts only where "
+        "approvals.require_authenticity is none)\n",
+    )
+    record = git_repo / "approvals" / "PR-TEST" / "budget_owner-director.yaml"
+    assert 'written_by: "assistant@test.example"\n' in record.read_text()
+    assert after.exit_code == 1
+    assert after.stdout.splitlines()[:4] == [
+        "PR-TEST [pending] Keyboards for the team",
+        "  requests/pr-test.yaml: 600.00 EUR, opex",
+        "  route:",
+        "    stage 1 budget_owner (DR-005): [ ] waiting; may approve: director",
+    ]
+    assert after.stdout.splitlines()[4] == (
+        "  approvals/PR-TEST/budget_owner-director.yaml:4:11: [warning] $.approver: approve by "
+        "director as budget_owner on 2026-11-22 does not count: "
+        "approvals/PR-TEST/budget_owner-director.yaml was written on director's behalf by "
+        "assistant@test.example, so it is never director's own; approvals.require_authenticity "
+        "is author-match: director approves with their own git identity (APPROVAL)"
+    )
+
+
+def test_approving_as_yourself_with_as_is_your_own_approval(
+    cli: Cli, git_user: GitUser, git_repo: Path
+) -> None:
+    git_user("director@test.example")
+
+    wrote = _approve_as_director(cli, git_repo)
+    _commit_as(git_repo, "director", "approve PR-TEST")
+
+    assert wrote == (
+        0,
+        "wrote approvals/PR-TEST/budget_owner-director.yaml: approval by director as "
+        "budget_owner\n",
+        "",
+    )
+    assert (
+        "written_by" not in (git_repo / "approvals/PR-TEST/budget_owner-director.yaml").read_text()
+    )
+    assert cli("check", git_repo, "--as-of", AS_OF).exit_code == 0

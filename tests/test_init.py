@@ -19,7 +19,7 @@ from spendgate.documents.located_yaml import load_located
 from spendgate.documents.people import People
 from spendgate.documents.repository import open_repository
 from spendgate.policy.library import builtin_directory, load_policy_book
-from tests.conftest import PROJECT, Cli
+from tests.conftest import PROJECT, Cli, GitUser
 from tests.test_action import check_jsonschema
 from tests.test_approvals import git
 
@@ -295,7 +295,9 @@ def test_a_committed_scaffold_passes_a_pull_request_check(cli: Cli, tmp_path: Pa
     assert git(root, "status", "--porcelain") == ""
 
 
-def test_the_readme_walks_a_purchase_to_approved(cli: Cli, tmp_path: Path) -> None:
+def test_the_readme_walks_a_purchase_to_approved(
+    cli: Cli, git_user: GitUser, tmp_path: Path
+) -> None:
     """The README's example vendor and request, approved as it says, pass the gate."""
     root = tmp_path / "repo"
     assert cli("init", root, "--industry", "retail").exit_code == 0
@@ -317,6 +319,7 @@ def test_the_readme_walks_a_purchase_to_approved(cli: Cli, tmp_path: Path) -> No
     steps = {"budget_owner": "it.director", "line_manager": "it.team.lead"}
     steps["procurement"] = "procurement.lead"
     for role, person in steps.items():
+        git_user(f"{person}@repo.example")  # each approver at their own keyboard
         approved = cli("approve", request_id, "--role", role, "--as", person, "--repo", root)
         assert approved.exit_code == 0, approved
         git(root, "add", "approvals")

@@ -11,7 +11,7 @@ import pytest
 
 from spendgate.approvals.changes import content_digest
 from spendgate.policy.library import builtin_directory
-from tests.conftest import PROJECT, Cli
+from tests.conftest import PROJECT, Cli, GitUser
 from tests.test_approvals import git
 
 AS_OF = "2026-11-22"
@@ -257,7 +257,10 @@ def test_a_change_approval_of_other_content_does_not_count(cli: Cli, main_repo: 
     assert "[error] this pull request changes governance file policies/esg.yaml; it needs" in out
 
 
-def test_approve_change_writes_the_owner_approval_that_unblocks(cli: Cli, main_repo: Path) -> None:
+def test_approve_change_writes_the_owner_approval_that_unblocks(
+    cli: Cli, git_user: GitUser, main_repo: Path
+) -> None:
+    git_user(PROCUREMENT[PROCUREMENT.index("<") + 1 : -1])
     policy = main_repo / "policies" / "esg.yaml"
     policy.write_text(policy.read_text().replace("score >= 45", "score >= 40"))
     wrong = cli(
@@ -297,11 +300,12 @@ def test_approve_change_writes_the_owner_approval_that_unblocks(cli: Cli, main_r
 
 
 def test_approving_a_governance_change_again_replaces_the_record_once_the_file_changed(
-    cli: Cli, main_repo: Path
+    cli: Cli, git_user: GitUser, main_repo: Path
 ) -> None:
     """The re-approval dead end for governance files (issue 18): procurement approves one
     version, the policy changes again, procurement approves the new content in place of the old
     record; approving the same content twice is refused."""
+    git_user(PROCUREMENT[PROCUREMENT.index("<") + 1 : -1])
     policy = main_repo / "policies" / "esg.yaml"
     arguments = (
         "approve", "--change", "policies/esg.yaml", "--role", "procurement", "--as",

@@ -17,6 +17,7 @@ in these two repositories every status, count and line is known, so each is comp
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -60,11 +61,15 @@ TEXT = (
 def reject(
     cli: Cli, root: Path, request: str, *, role: str, person: str, author: str, on: str
 ) -> None:
-    """`spendgate approve --reject`, then commit the record as its approver."""
-    outcome = cli(
-        "approve", request, "--role", role, "--as", person, "--reject", "--comment", COMMENT,
-        "--on", on, "--repo", root,
-    )  # fmt: skip
+    """`spendgate approve --reject` by the approver at the keyboard (git's author is `author`),
+    then commit the record as its approver."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GIT_AUTHOR_NAME", author[: author.index(" <")])
+        patch.setenv("GIT_AUTHOR_EMAIL", author[author.index("<") + 1 : -1])
+        outcome = cli(
+            "approve", request, "--role", role, "--as", person, "--reject", "--comment", COMMENT,
+            "--on", on, "--repo", root,
+        )  # fmt: skip
     written = f"approvals/{request}/{role}-{person}.yaml"
     said = f"wrote {written}: rejection by {person} as {role}\n"
     assert (outcome.exit_code, outcome.stdout, outcome.stderr) == (0, said, "")
@@ -341,7 +346,14 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Path:
     in_git(root)
     command = [sys.executable, "-m", "spendgate", "approve", "PR-TEST", "--role", "budget_owner"]
     command += ["--as", "director", "--reject", "--comment", COMMENT, "--on", "2026-11-03"]
-    subprocess.run([*command, "--repo", str(root)], check=True, capture_output=True, text=True)
+    director = {"GIT_AUTHOR_NAME": "Dora Director", "GIT_AUTHOR_EMAIL": "director@test.example"}
+    subprocess.run(
+        [*command, "--repo", str(root)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=os.environ | director,  # the director at the keyboard
+    )
     git(root, "add", "approvals")
     git(root, "commit", "-q", "-m", "Reject PR-TEST", author=DORA)
     log = root / "audit/decisions.jsonl"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -26,10 +26,12 @@ from spendgate.policy.gate import load
 
 @dataclass(frozen=True)
 class Written:
-    """A record written, and what it replaced: the same person's earlier record for the same
-    role, which no longer counted ("" when there was none)."""
+    """A record written: by whom, on whose behalf, and what it replaced (the same person's
+    earlier record for the same role, which no longer counted; "" when there was none)."""
 
     path: Path
+    person: str
+    written_by: str | None = None
     replaced: str = ""
 
 
@@ -40,9 +42,15 @@ class ApprovalRequest:
     request_id: str
     role: str
     person: str
+    """Who approves (`--as`); "" for whoever git's user.email names in People."""
     reject: bool
     comment: str | None
     on: date
+    git_email: str | None = None
+    """The email git would author a commit with: who is running the command."""
+    written_by: str | None = None
+    """Who runs the command, when it is not `person` (`--as` someone else): the record says so
+    and never counts as `person`'s own."""
 
 
 def record_approval(root: Path, asked: ApprovalRequest) -> Written:
@@ -53,6 +61,7 @@ def record_approval(root: Path, asked: ApprovalRequest) -> Written:
     again after a change just works. A record that still counts fills its step, so approving
     again is refused before this point ("already filled")."""
     repository, config, book, _ = load(root)
+    asked = _identified(repository, asked)
     if book is None:
         raise UsageError("the policies do not compile; run `spendgate validate`")
     entry = repository.index.get("PurchaseRequest", {}).get(asked.request_id)
@@ -69,7 +78,27 @@ def record_approval(root: Path, asked: ApprovalRequest) -> Written:
     digest = request_digest(request, assessment if isinstance(assessment, AIAssessment) else None)
     replaced = _replaced(repository, path, lambda old: _approval_voided(old, request.id, digest))
     _write_record(path, _record(asked, digest))
-    return Written(path, replaced)
+    return Written(path, asked.person, asked.written_by, replaced)
+
+
+def _identified(repository: Repository, asked: ApprovalRequest) -> ApprovalRequest:
+    """`asked` with its approver named, and with who wrote it when that is someone else: git's
+    user.email names the person running the command (through People); `--as` someone else
+    makes the record one written on their behalf."""
+    email = (asked.git_email or "").lower()
+    me = next(
+        (p.id for p in repository.people.values() if email and p.email.lower() == email), None
+    )
+    if not asked.person:
+        if me is None:
+            known = asked.git_email or "not set"
+            raise UsageError(
+                f"cannot tell who you are from git's user.email ({known}); pass --as PERSON"
+            )
+        return replace(asked, person=me)
+    if asked.person == me:
+        return asked
+    return replace(asked, written_by=me or asked.git_email or "an unknown git user")
 
 
 def _approval_voided(old: Document, request_id: str, digest: str) -> str:
@@ -196,6 +225,8 @@ def _record(asked: ApprovalRequest, digest: str) -> str:
     ]
     if asked.comment:
         lines.append("comment: " + _quoted(asked.comment))
+    if asked.written_by:
+        lines.append("written_by: " + _quoted(asked.written_by))
     lines.append(f"digest_version: {CURRENT_VERSION}")
     lines.append(f"request_digest: {digest}")
     return "\n".join(lines) + "\n"
@@ -212,6 +243,7 @@ def record_change_approval(root: Path, asked: ApprovalRequest) -> Written:
     file, or a vendor file whose evidence changes) as it stands, replacing the same person's
     earlier one (git keeps it), which counts only for the content it approved."""
     repository, config, book, _ = load(root)
+    asked = _identified(repository, asked)
     change = asked.request_id
     vendors = config.paths.vendors.rstrip("/") + "/"
     governed = is_governance(change, config.paths) or change.startswith(vendors)
@@ -237,10 +269,11 @@ def record_change_approval(root: Path, asked: ApprovalRequest) -> Written:
         f"decision: {'reject' if asked.reject else 'approve'}",
         f"date: {asked.on.isoformat()}",
         *([f"comment: {_quoted(asked.comment)}"] if asked.comment else []),
+        *([f"written_by: {_quoted(asked.written_by)}"] if asked.written_by else []),
         f"content_digest: {digest}",
     ]
     _write_record(path, "\n".join(lines) + "\n")
-    return Written(path, replaced)
+    return Written(path, asked.person, asked.written_by, replaced)
 
 
 def _owner_of(repository: Repository, book: PolicyBook | None, change: str, vendors: str) -> str:

@@ -56,6 +56,8 @@ class Claim:
     dated: date
     file: str | None
     """The record's file in the repository; None for a pull-request review."""
+    written_by: str | None = None
+    """Who wrote the record on the person's behalf (`approve --as`): then it is not theirs."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,8 @@ class Notary:
         """How the claim's record is known to be its person's, judged once per file."""
         if claim.file is None:
             return GITHUB_REVIEW
+        if claim.written_by is not None:
+            return UNVERIFIED  # whoever commits it, the record says it is not the person's own
         key = f"{claim.file}\0{claim.person}"
         if key not in self.levels:
             self.levels[key] = self._level(claim.file, self.people.get(claim.person))
@@ -136,6 +140,12 @@ class Notary:
         return ""
 
     def _unproven(self, claim: Claim, commit: vcs.Commit | None) -> str:
+        if claim.written_by is not None:
+            return (
+                f"{claim.file} was written on {claim.person}'s behalf by {claim.written_by}, so it "
+                f"is never {claim.person}'s own; approvals.require_authenticity is "
+                f"{self.requirement}: {claim.person} approves with their own git identity"
+            )
         wanted = (
             f"signed with a key of {claim.person}"
             if self.requirement == "signed"

@@ -74,7 +74,7 @@ class ChangeDesk:
                 refusals.append(f"{file} does not count: {refusal}")
                 continue
             verb = "approved" if record.decision == "approve" else "rejected"
-            level = self.notary.level(Claim(record.approver, record.date, file))
+            level = self.notary.level(Claim(record.approver, record.date, file, record.written_by))
             return Problem(
                 Location(change.path, 1, 1),
                 f"this pull request changes {change.what}, {verb} by {record.approver} as "
@@ -98,7 +98,7 @@ class ChangeDesk:
             return f"{given} is not by {owner}, the role that owns it"
         if record.content_digest != digest:
             return f"{given} approves other content ({record.content_digest}, not {digest})"
-        verdict = self.notary.judge(Claim(record.approver, record.date, file))
+        verdict = self.notary.judge(Claim(record.approver, record.date, file, record.written_by))
         if not verdict.counts:
             return f"{given}: {verdict.refusal}"
         holders = [person.id for person in self.people.values() if owner in person.roles]

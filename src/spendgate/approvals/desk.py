@@ -61,7 +61,7 @@ class ApprovalDesk:
         if not given:
             return route, tuple(notes)
         for where, approval, file in given:
-            claim = Claim(approval.approver, approval.date, file)
+            claim = Claim(approval.approver, approval.date, file, approval.written_by)
             verdict = self.notary.judge(claim, requester=request.requester)
             if verdict.counts:
                 counted.append((where, approval, verdict.level))

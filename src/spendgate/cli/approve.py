@@ -20,7 +20,11 @@ from spendgate.errors import UsageError
 )
 @click.option("--role", required=True, help="The route step to fill, e.g. cfo or budget_owner.")
 @click.option(
-    "--as", "person", default=None, help="Who approves (a People id); the git user by default."
+    "--as",
+    "person",
+    default=None,
+    help="Who approves (a People id); the git user by default. Anyone else's approval is "
+    "recorded as written on their behalf and never counts as theirs.",
 )
 @click.option("--reject", is_flag=True, help="Record a rejection instead of an approval.")
 @click.option("--comment", default=None, help="Why: kept in the record.")
@@ -56,27 +60,27 @@ def approve(
         record_approval,
         record_change_approval,
     )
-    from spendgate.documents.repository import open_repository
     from spendgate.vcs import user_email
 
-    if person is None:
-        email = user_email(path)
-        people = open_repository(path).people.values()
-        match = [
-            someone.id for someone in people if email and someone.email.lower() == email.lower()
-        ]
-        if not match:
-            raise UsageError(
-                f"cannot tell who you are from git's user.email ({email}); pass --as PERSON"
-            )
-        person = match[0]
     if (request_id is None) == (change is None):
         raise UsageError("give either REQUEST_ID or --change FILE")
     target = request_id or change or ""
     when = on.date() if on else date.today()
-    asked = ApprovalRequest(target, role, person, reject, comment, when)
+    asked = ApprovalRequest(target, role, person or "", reject, comment, when, user_email(path))
     written = record_change_approval(path, asked) if change else record_approval(path, asked)
     what = "rejection" if reject else "approval"
+    if written.written_by:
+        click.echo(
+            f"spendgate: warning: you are not {written.person}: this {what} is written on "
+            f"{written.person}'s behalf by {written.written_by}, the record says so, and it "
+            f"never counts as {written.person}'s own (unverified whoever commits it: it counts "
+            "only where approvals.require_authenticity is none)",
+            err=True,
+        )
     replacing = f", replacing {written.replaced}" if written.replaced else ""
-    click.echo(f"wrote {written.path.relative_to(path)}: {what} by {person} as {role}{replacing}")
+    behalf = f" (written by {written.written_by})" if written.written_by else ""
+    click.echo(
+        f"wrote {written.path.relative_to(path)}: {what} by {written.person}{behalf} as "
+        f"{role}{replacing}"
+    )
     return 0

@@ -26,6 +26,9 @@ class Approval(Document):
     digest_version: Literal[1, 2] = 1
     """Which fields `request_digest` covers (`spendgate.approvals.digest`): 1, every field but
     `status` (records written before version 2 existed); 2, the material fields only."""
+    written_by: str | None = Field(default=None, min_length=1)
+    """Who wrote the record when it is not the approver's own (`approve --as` someone else):
+    such a record is never better than `unverified`, whoever commits it."""
 
 
 class ChangeApproval(Document):
@@ -42,3 +45,6 @@ class ChangeApproval(Document):
     comment: str | None = None
     content_digest: RequestDigest
     """`sha256:` of the file's content as approved; any later edit voids the approval."""
+    written_by: str | None = Field(default=None, min_length=1)
+    """Who wrote the record when it is not the approver's own (`approve --as` someone else):
+    such a record is never better than `unverified`, whoever commits it."""

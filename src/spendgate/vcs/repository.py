@@ -16,8 +16,11 @@ from spendgate.vcs.runner import answer, checked, git, git_bytes, run
 
 
 def user_email(root: Path) -> str | None:
-    """The email git would author commits with in `root` (`git config user.email`)."""
-    return answer(root, "config", "user.email") or None
+    """The email git would author a commit with in `root` (`git var GIT_AUTHOR_IDENT`: the
+    configured user.email, or GIT_AUTHOR_EMAIL when set); None when git knows of none."""
+    ident = answer(root, "var", "GIT_AUTHOR_IDENT") or ""
+    start, end = ident.find("<"), ident.rfind(">")
+    return ident[start + 1 : end] or None if 0 <= start < end else None
 
 
 def is_repository(root: Path) -> bool:

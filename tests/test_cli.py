@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import platform
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 
 from spendgate import __version__
 from spendgate.app import validate as validation
-from tests.conftest import Cli, Outcome
+from tests.conftest import PROJECT, Cli, Outcome
 
 
 def test_version(cli: Cli) -> None:
@@ -152,3 +153,51 @@ def test_version_does_not_load_the_models() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
     )
     assert result.stdout == f"spendgate {__version__}\n[]\n"
+
+
+AS_OF = "2026-11-22"
+
+
+def test_a_command_run_inside_the_repository_works_on_the_repository(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Repository root discovery (issue 18): from `requests/2026/`, `check`, `validate` and
+    `explain` find the governance repository as git finds its top level."""
+    bank = tmp_path / "bank"
+    shutil.copytree(PROJECT / "examples" / "bank", bank)
+    from_top = [
+        cli("check", bank, "--as-of", AS_OF),
+        cli("validate", bank),
+        cli("explain", "NB-2026-0178", "--repo", bank, "--as-of", AS_OF),
+    ]
+    monkeypatch.chdir(bank / "requests" / "2026")
+
+    inside = [
+        cli("check", "--as-of", AS_OF),
+        cli("validate"),
+        cli("explain", "NB-2026-0178", "--as-of", AS_OF),
+    ]
+
+    assert [o.exit_code for o in inside] == [1, 0, 0]
+    assert inside == from_top
+
+
+def test_root_discovery_stops_at_the_top_of_the_git_work_tree(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A git repository of its own inside a governance repository (a vendored tool, a
+    submodule) is not that governance repository: discovery stops where git would."""
+    outer = tmp_path / "outer"
+    shutil.copytree(PROJECT / "examples" / "bank", outer)
+    inner = outer / "tools" / "vendored"
+    inner.mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(inner)], check=True)
+    monkeypatch.chdir(inner)
+
+    outcome = cli("check", "--as-of", AS_OF)
+
+    assert (outcome.exit_code, outcome.stdout, outcome.stderr) == (
+        2,
+        "",
+        "spendgate: error: . has no valid spendgate.yaml; run `spendgate validate .`\n",
+    )

@@ -35,8 +35,9 @@ from spendgate.catalogue.store import Store
 from spendgate.catalogue.summary import Summary, in_record_folder, summaries
 from spendgate.decisions import CheckReport, Impact, ImpactOutcome
 from spendgate.documents.config import Config, Paths
-from spendgate.documents.discovery import CONFIG_FILE, POLICY_TESTS_DIR, YAML_SUFFIXES
+from spendgate.documents.discovery import POLICY_TESTS_DIR, YAML_SUFFIXES
 from spendgate.documents.loading import load_file
+from spendgate.documents.root import CONFIG_FILE
 from spendgate.documents.source import leaves_repository
 from spendgate.policy.gate import PullRequest, check_repository
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from spendgate.documents.discovery import CONFIG_FILE
 from spendgate.documents.repository import Repository, open_repository
+from spendgate.documents.root import CONFIG_FILE
 from spendgate.errors import SpendgateError, UsageError
 from spendgate.policy.compile import PolicyErrors
 from spendgate.policy.library import BUILTIN, load_policy_book

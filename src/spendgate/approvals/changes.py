@@ -22,8 +22,9 @@ from spendgate.approvals.authenticity import Claim, Notary
 from spendgate.approvals.roles import authority
 from spendgate.documents.approval import ChangeApproval
 from spendgate.documents.config import Paths
-from spendgate.documents.discovery import CONFIG_FILE, POLICY_TESTS_DIR
+from spendgate.documents.discovery import POLICY_TESTS_DIR
 from spendgate.documents.people import Delegation, Person
+from spendgate.documents.root import CONFIG_FILE
 from spendgate.documents.vendor import Vendor
 from spendgate.problems import Level, Location, Problem
 

@@ -337,8 +337,8 @@ def log_path(root: Path, override: Path | None = None) -> Path:
     if override is not None:
         return override
     from spendgate.documents.config import Config, Paths
-    from spendgate.documents.discovery import CONFIG_FILE
     from spendgate.documents.loading import load_file
+    from spendgate.documents.root import CONFIG_FILE
 
     paths = Paths()
     if (root / CONFIG_FILE).is_file():

@@ -24,7 +24,7 @@ from typing import Any
 from spendgate import __version__, vcs
 from spendgate.audit.log import Line, as_logged, read_lines, records_of
 from spendgate.audit.verify import document_digests, policy_set_named
-from spendgate.documents.discovery import CONFIG_FILE
+from spendgate.documents.root import CONFIG_FILE
 from spendgate.errors import SpendgateError, UsageError
 from spendgate.policy.gate import check_repository
 from spendgate.policy.library import BUILTIN

@@ -42,7 +42,7 @@ from spendgate.audit.site_pages import (
 from spendgate.audit.site_sources import RecordedFiles, Waivers, file_models, first_model
 from spendgate.decisions import STATUSES, Decision
 from spendgate.documents.config import Config, Paths
-from spendgate.documents.discovery import CONFIG_FILE
+from spendgate.documents.root import CONFIG_FILE
 from spendgate.errors import UsageError
 from spendgate.forking import forked_copy, worth_forking
 

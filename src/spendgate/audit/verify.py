@@ -38,8 +38,8 @@ from spendgate.audit.log import (
     records_of,
 )
 from spendgate.documents.config import Config
-from spendgate.documents.discovery import CONFIG_FILE
 from spendgate.documents.loading import load_source
+from spendgate.documents.root import CONFIG_FILE
 from spendgate.documents.source import SourceFile, git_blob_id
 from spendgate.errors import UsageError
 from spendgate.policy.library import BUILTIN, builtin_directory

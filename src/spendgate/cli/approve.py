@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from spendgate.cli.paths import RepositoryPath
 from spendgate.errors import UsageError
 
 
@@ -28,7 +29,7 @@ from spendgate.errors import UsageError
 )
 @click.option("--reject", is_flag=True, help="Record a rejection instead of an approval.")
 @click.option("--comment", default=None, help="Why: kept in the record.")
-@click.option("--repo", "path", type=click.Path(path_type=Path), default=".", show_default=True)
+@click.option("--repo", "path", type=RepositoryPath(), default=".", show_default=True)
 @click.option(
     "--on",
     type=click.DateTime(formats=["%Y-%m-%d"]),

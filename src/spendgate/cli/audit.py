@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from spendgate.cli.audit_render import render
+from spendgate.cli.paths import RepositoryPath
 from spendgate.errors import UsageError
 
 if TYPE_CHECKING:  # the core loads only when a command runs, keeping start-up lean
@@ -32,7 +33,7 @@ def audit() -> None:
 
 
 @click.command("record")
-@click.argument("path", type=click.Path(path_type=Path), default=".")
+@click.argument("path", type=RepositoryPath(), default=".")
 @click.option(
     "--as-of",
     type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -68,7 +69,7 @@ def record(path: Path, as_of: object, log: Path | None) -> int:
 
 
 @click.command("verify")
-@click.argument("path", type=click.Path(path_type=Path), default=".")
+@click.argument("path", type=RepositoryPath(), default=".")
 @click.option("--log", type=click.Path(dir_okay=False, path_type=Path), help=_LOG_HELP)
 @click.option(
     "--anchor",
@@ -131,7 +132,7 @@ def _anchored_text(anchored: Anchored) -> str:
 
 @click.command("replay")
 @click.argument("decision_id", required=False)
-@click.argument("path", type=click.Path(path_type=Path), required=False)
+@click.argument("path", type=RepositoryPath(), required=False)
 @click.option("--all", "replay_all", is_flag=True, help="Replay every record of the log.")
 @click.option("--log", type=click.Path(dir_okay=False, path_type=Path), help=_LOG_HELP)
 def replay(decision_id: str | None, path: Path | None, replay_all: bool, log: Path | None) -> int:

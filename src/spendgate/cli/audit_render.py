@@ -6,9 +6,11 @@ from pathlib import Path
 
 import click
 
+from spendgate.cli.paths import RepositoryPath
+
 
 @click.command("render")
-@click.argument("path", type=click.Path(path_type=Path), default=".")
+@click.argument("path", type=RepositoryPath(), default=".")
 @click.option(
     "--out",
     required=True,

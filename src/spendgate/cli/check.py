@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from spendgate.cli.paths import RepositoryPath
+
 if TYPE_CHECKING:  # the core loads only when the command runs, keeping start-up lean
     from spendgate.decisions import Gate
 
@@ -20,7 +22,7 @@ from spendgate.reporters.formats import CHECK_FORMATS
 
 
 @click.command()
-@click.argument("path", type=click.Path(path_type=Path), default=".")
+@click.argument("path", type=RepositoryPath(), default=".")
 @click.option(
     "--format",
     "output_format",

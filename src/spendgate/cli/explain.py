@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from spendgate.cli.paths import RepositoryPath
 from spendgate.errors import UsageError
 
 
@@ -15,7 +16,7 @@ from spendgate.errors import UsageError
 @click.option(
     "--repo",
     "path",
-    type=click.Path(path_type=Path),
+    type=RepositoryPath(),
     default=".",
     show_default=True,
     help="The governance repository.",

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import click
 
+from spendgate.cli.paths import RepositoryPath
+
 
 @click.command()
-@click.argument("path", type=click.Path(path_type=Path), default=".")
+@click.argument("path", type=RepositoryPath(), default=".")
 @click.option("--base", "base_ref", required=True, help="The git ref whose rules are compared.")
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
 def impact(path: Path, base_ref: str, as_of: datetime | None) -> int:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from spendgate.cli.paths import RepositoryPath
+
 
 @click.group()
 def policies() -> None:
@@ -13,7 +15,7 @@ def policies() -> None:
 
 
 @policies.command("list")
-@click.argument("path", type=click.Path(path_type=Path), default=".")
+@click.argument("path", type=RepositoryPath(), default=".")
 def list_rules(path: Path) -> int:
     """List every rule of the policies that apply to the repository at PATH."""
     from spendgate.documents.repository import open_repository

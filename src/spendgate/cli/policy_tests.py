@@ -6,9 +6,11 @@ from pathlib import Path
 
 import click
 
+from spendgate.cli.paths import RepositoryPath
+
 
 @click.command("test")
-@click.argument("path", type=click.Path(path_type=Path), default=".")
+@click.argument("path", type=RepositoryPath(), default=".")
 @click.option("-k", "pattern", default="", help="Only cases whose name contains this text.")
 def policy_test(path: Path, pattern: str) -> int:
     """Run the policy test cases under PATH's policies/tests/ against PATH's policies.

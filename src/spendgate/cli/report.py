@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from spendgate.cli.paths import RepositoryPath
 from spendgate.errors import UsageError
 
 _CSV = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -13,7 +14,7 @@ _DAY = click.DateTime(formats=["%Y-%m-%d"])
 
 
 @click.command()
-@click.argument("path", type=click.Path(path_type=Path), default=".")
+@click.argument("path", type=RepositoryPath(), default=".")
 @click.option(
     "--out",
     "target",

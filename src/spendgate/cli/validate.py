@@ -7,11 +7,12 @@ from pathlib import Path
 
 import click
 
+from spendgate.cli.paths import RepositoryPath
 from spendgate.reporters.problems import FORMATS
 
 
 @click.command()
-@click.argument("path", type=click.Path(path_type=Path), default=".")
+@click.argument("path", type=RepositoryPath(), default=".")
 @click.option(
     "--format",
     "output_format",

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from spendgate.documents.config import Paths
+from spendgate.documents.root import CONFIG_FILE
 from spendgate.documents.source import display_name, leaves_repository
 from spendgate.problems import Location, Problem
 
 YAML_SUFFIXES = (".yaml", ".yml")
-CONFIG_FILE = "spendgate.yaml"
 
 #: Policy test cases live beside the policies but are not policy documents.
 POLICY_TESTS_DIR = "tests"

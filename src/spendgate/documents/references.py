@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from spendgate.documents.discovery import CONFIG_FILE
 from spendgate.documents.fields import RefersTo
 from spendgate.documents.loading import LoadedDocument
 from spendgate.documents.locator import YamlPath
 from spendgate.documents.policy import Policy
 from spendgate.documents.purchase_request import PurchaseRequest
+from spendgate.documents.root import CONFIG_FILE
 from spendgate.documents.waiver import Waiver
 
 if TYPE_CHECKING:

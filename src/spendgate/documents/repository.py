@@ -20,7 +20,7 @@ from spendgate.documents.ai_assessment import AIAssessment
 from spendgate.documents.benchmarks import PriceBenchmarks
 from spendgate.documents.budgets import Budgets
 from spendgate.documents.config import Config, Paths
-from spendgate.documents.discovery import CONFIG_FILE, document_paths, escaping_paths
+from spendgate.documents.discovery import document_paths, escaping_paths
 from spendgate.documents.fields import Document
 from spendgate.documents.loading import LoadedDocument, LoadedFile, load_file
 from spendgate.documents.locator import Locator, YamlPath
@@ -30,6 +30,7 @@ from spendgate.documents.policy import Policy, PolicySet
 from spendgate.documents.purchase_request import PurchaseRequest
 from spendgate.documents.references import broken_references, kind_label
 from spendgate.documents.request_facts import RequestFacts
+from spendgate.documents.root import CONFIG_FILE
 from spendgate.documents.vendor import Vendor
 from spendgate.documents.waiver import Waiver
 from spendgate.problems import Location, Problem, Severity

@@ -16,8 +16,8 @@ from spendgate import __version__
 from spendgate.decisions import Inputs
 from spendgate.documents.ai_assessment import AIAssessment
 from spendgate.documents.config import Config
-from spendgate.documents.discovery import CONFIG_FILE
 from spendgate.documents.repository import Repository
+from spendgate.documents.root import CONFIG_FILE
 from spendgate.documents.source import git_blob_id
 from spendgate.documents.vendor import Vendor
 from spendgate.policy import privacy

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from spendgate.documents.repository import open_repository
 from spendgate.policy.engine import Engine
 from spendgate.policy.library import builtin_directory, load_policy_book
 from spendgate.policy.testing import discover, run_case
+from spendgate.reporters.escaping import evidence_text
 from tests.conftest import EXAMPLES, PROJECT, Cli
 
 CASES = PROJECT / "policies" / "tests"
@@ -219,3 +222,17 @@ def test_validate_compiles_the_repository_own_policies(cli: Cli, repo_with_polic
         "policies/vendor-risk.yaml:16:15: [error] $.spec.rules[0].assert: unknown field "
         "vendor.sanction (policy)",
     )
+
+
+def test_explain_shows_evidence_as_values_not_python_reprs(cli: Cli) -> None:
+    """Issue 18: amounts as exact decimals, dates as ISO dates, a missing value named; never
+    `Decimal('…')` or `datetime.date(…)`."""
+    outcome = cli("explain", "NB-2026-0178", "--repo", EXAMPLES / "bank", "--as-of", "2026-11-22")
+    lines = outcome.stdout.splitlines()
+
+    assert outcome.exit_code == 0
+    assert "      request.in_year.amount_base = 16800.00" in lines
+    assert "      ai.id = (absent)" in lines
+    assert [line for line in lines if "Decimal(" in line or "datetime." in line] == []
+    assert evidence_text(date(2026, 11, 2)) == "2026-11-02"
+    assert evidence_text({"amounts": [Decimal("1.50"), None]}) == "{'amounts': [1.50, (absent)]}"

@@ -81,7 +81,7 @@ def test_unknown_format_is_a_usage_error(cli: Cli, minimal_repo: Path) -> None:
     assert (outcome.exit_code, outcome.stdout, outcome.stderr) == (
         2,
         "",
-        "Usage: spendgate validate [OPTIONS] [PATH]\n"
+        "Usage: spendgate validate [OPTIONS] [PATH]...\n"
         "Try 'spendgate validate --help' for help.\n"
         "\n"
         "Error: Invalid value for '--format': 'xml' is not one of 'text', 'json'.\n",
@@ -108,7 +108,7 @@ def test_empty_directory_is_not_a_governance_repository(cli: Cli, tmp_path: Path
 def test_internal_error_asks_for_a_report_without_traceback(
     cli: Cli, minimal_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(root: Path) -> None:
+    def broken(root: Path, files: object = ()) -> None:
         raise KeyError("boom")
 
     monkeypatch.setattr(validation, "validate_repository", broken)
@@ -200,4 +200,61 @@ def test_root_discovery_stops_at_the_top_of_the_git_work_tree(
         2,
         "",
         "spendgate: error: . has no valid spendgate.yaml; run `spendgate validate .`\n",
+    )
+
+
+def test_check_and_validate_given_a_file_report_only_that_file(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """File arguments (issue 18), as editors pass them: one request decided with the whole
+    repository as context, exactly as the full check decides it; a problem in another file is
+    that file's, and not reported for this one."""
+    bank = tmp_path / "bank"
+    shutil.copytree(PROJECT / "examples" / "bank", bank)
+    vendor = next((bank / "vendors").glob("*.yaml"))
+    vendor.write_text(vendor.read_text() + "unexpected_field: 1\n")
+    monkeypatch.chdir(bank)
+    whole = cli("check", "--as-of", AS_OF).stdout
+    request = "requests/2026/NB-2026-0178.yaml"
+    block = whole[whole.index("NB-2026-0178 [") :]
+    block = block[: block.index("\n\n") + 2]
+
+    checked = cli("check", request, "--as-of", AS_OF)
+    validated = cli("validate", request)
+    broken = cli("validate", vendor.relative_to(bank).as_posix(), request)
+
+    assert (checked.exit_code, checked.stderr) == (1, "")
+    assert checked.stdout == (
+        block + "1 request: 0 approved, 1 pending, 0 blocked, 0 rejected, 0 invalid (policy set "
+        "spendgate-reference 1.1.0, as of 2026-11-22)\n"
+    )
+    assert (validated.exit_code, validated.stdout, validated.stderr) == (
+        0,
+        "valid: 1 document in 1 file\n",
+        "",
+    )
+    assert broken.exit_code == 1
+    assert [line.split(":")[0] for line in broken.stdout.splitlines()[:-1]] == [
+        vendor.relative_to(bank).as_posix()
+    ]
+
+
+def test_files_of_two_repositories_or_of_none_are_refused(cli: Cli, tmp_path: Path) -> None:
+    one, two = tmp_path / "one", tmp_path / "two"
+    shutil.copytree(PROJECT / "examples" / "bank", one)
+    shutil.copytree(PROJECT / "examples" / "bank", two)
+    stray = tmp_path / "stray.yaml"
+    stray.write_text("kind: Vendor\n")
+    request = "requests/2026/NB-2026-0178.yaml"
+
+    both = cli("check", one / request, two / request)
+    outside = cli("validate", stray)
+
+    assert (both.exit_code, both.stderr) == (
+        2,
+        f"spendgate: error: the paths lie in different governance repositories: {one} and {two}\n",
+    )
+    assert (outside.exit_code, outside.stderr) == (
+        2,
+        f"spendgate: error: {stray} is not inside a governance repository (no spendgate.yaml)\n",
     )

@@ -399,7 +399,7 @@ def test_an_error_message_cannot_start_a_command_line(cli: Cli, tmp_path: Path) 
     assert (outcome.exit_code, outcome.stdout) == (2, "")
     assert outcome.stderr == (
         f"spendgate: error: {tmp_path}/nowhere\\n::error file=requests/x.yaml,line=1::"
-        "approved by the CFO is not a governance repository directory\n"
+        "approved by the CFO does not exist\n"
     )
     assert runner_commands(outcome.stderr) == []
 

@@ -52,11 +52,16 @@ def check_tree(
     reviews: Path | None,
     author_login: str | None,
     formats: Sequence[str],
+    files: Sequence[str] = (),
 ) -> CheckRun:
     """Every request of the repository at `root` decided as of `as_of`, rendered in `formats`
-    (`text+colour` is text for a terminal); an earlier run's when its inputs are the same."""
+    (`text+colour` is text for a terminal); an earlier run's when its inputs are the same.
+    Given `files` (relative to `root`), only their requests and problems, the rest of the
+    repository being their context."""
     cache = _cache_of(root)
     inputs = _inputs(as_of, reviews, author_login)
+    if inputs is not None and files:
+        inputs["files"] = "\n".join(files)
     key = check_key(root, inputs) if cache is not None and inputs is not None else None
     kept = cache.get(key) if cache is not None and key is not None else None
     if kept is not None and all(name in kept.outputs for name in formats):
@@ -64,7 +69,10 @@ def check_tree(
     from spendgate.policy.gate import PullRequest, check_repository
 
     pull_request = PullRequest(reviews=reviews, author_login=author_login)
-    run = rendered(check_repository(root, as_of=as_of, pull_request=pull_request), formats)
+    report = check_repository(
+        root, as_of=as_of, pull_request=pull_request, files=frozenset(files) if files else None
+    )
+    run = rendered(report, formats)
     if cache is None or key is None or inputs is None or run.gate.internal_errors:
         return run
     if check_key(root, inputs) == key:  # nothing changed while deciding

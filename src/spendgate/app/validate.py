@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from spendgate.documents.repository import Repository, open_repository
@@ -34,8 +35,11 @@ def _policy_problems(repository: Repository) -> list[Problem]:
     return []
 
 
-def validate_repository(root: Path) -> ValidationReport:
-    """Validate every document of the governance repository at `root`."""
+def validate_repository(root: Path, files: Sequence[str] = ()) -> ValidationReport:
+    """Validate every document of the governance repository at `root`; given `files`
+    (relative to `root`), report only theirs, with the repository as their context (a
+    reference to a vendor is checked against the vendors), and configuration problems, which
+    hold for every file."""
     if not root.exists():
         raise UsageError(f"{root} does not exist")
     if not root.is_dir():
@@ -51,9 +55,21 @@ def validate_repository(root: Path) -> ValidationReport:
         [*repository.problems, *_policy_problems(repository)],
         key=lambda problem: (problem.location.file, problem.location.line, problem.location.column),
     )
+    if not files:
+        return ValidationReport(
+            root=str(root),
+            files=len(repository.files),
+            documents=repository.document_count,
+            problems=tuple(problems),
+        )
+    chosen = set(files)
     return ValidationReport(
         root=str(root),
-        files=len(repository.files),
-        documents=repository.document_count,
-        problems=tuple(problems),
+        files=len(chosen),
+        documents=sum(len(f.documents) for f in repository.files if f.file in chosen),
+        problems=tuple(
+            problem
+            for problem in problems
+            if problem.location.file in chosen or problem.severity is Severity.CONFIGURATION
+        ),
     )

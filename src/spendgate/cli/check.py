@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from spendgate.cli.paths import RepositoryPath
+from spendgate.cli.paths import repository_and_files
 
 if TYPE_CHECKING:  # the core loads only when the command runs, keeping start-up lean
     from spendgate.decisions import Gate
@@ -22,7 +22,7 @@ from spendgate.reporters.formats import CHECK_FORMATS
 
 
 @click.command()
-@click.argument("path", type=RepositoryPath(), default=".")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[PATH]...")
 @click.option(
     "--format",
     "output_format",
@@ -60,7 +60,7 @@ from spendgate.reporters.formats import CHECK_FORMATS
     "On GitHub Actions, taken from GITHUB_BASE_REF.",
 )
 def check(
-    path: Path,
+    paths: tuple[Path, ...],
     output_format: str,
     outputs: tuple[str, ...],
     as_of: object,
@@ -69,7 +69,9 @@ def check(
     pr_author: str | None,
     base_ref: str | None,
 ) -> int:
-    """Decide every purchase request in the repository at PATH.
+    """Decide every purchase request in the repository at PATH (the one around the current
+    folder by default). Given files instead, decide only the requests in them, with the whole
+    repository as context (what pre-commit and editors pass).
 
     Exits 0 when every request is approved (or pending, with --allow-pending), 1 when one is
     blocked, rejected, invalid or pending, 2 on a configuration error such as a policy that does
@@ -78,12 +80,15 @@ def check(
     """
     from spendgate.app.check import check_change, check_tree
 
+    path, files = repository_and_files(paths)
     targets = [_output_target(value) for value in outputs]
     evaluation_date = as_of.date() if hasattr(as_of, "date") else date.today()
     base_ref = base_ref or _github_base()
     author = pr_author or _github_author()
     shown = output_format + ("+colour" if output_format == "text" and sys.stdout.isatty() else "")
     formats = list(dict.fromkeys([*(name for name, _ in targets), shown]))
+    if base_ref and files:
+        raise UsageError("--base checks what a pull request changes; give no files with it")
     if base_ref:
         run = check_change(
             path,
@@ -100,6 +105,7 @@ def check(
             reviews=github_reviews,
             author_login=author,
             formats=formats,
+            files=files,
         )
     for name, target in targets:
         _write(target, run.outputs[name])

@@ -4,6 +4,8 @@
 that is a folder inside a governance repository (or `.` there) means that repository, found as
 git finds its top level (`documents.root.governance_root`). A path that is a repository, does
 not exist, or lies in none is left as given, for the command to say what is wrong with it.
+`check` and `validate` also take files (`repository_and_files`), as pre-commit and editors pass
+them: the repository around them is the context, and only those files are reported.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 import click
 
 from spendgate.documents.root import CONFIG_FILE, governance_root
+from spendgate.errors import UsageError
 
 
 class RepositoryPath(click.Path):
@@ -33,3 +36,37 @@ class RepositoryPath(click.Path):
         if found is None:
             return given
         return found if given.is_absolute() else Path(os.path.relpath(found))
+
+
+def repository_and_files(paths: tuple[Path, ...]) -> tuple[Path, tuple[str, ...]]:
+    """The repository `paths` lie in and the files among them, relative to its top folder and
+    sorted; no files means the whole repository (no path, or a folder among them)."""
+    if not paths:
+        return _as_repository(Path()), ()
+    roots: dict[Path, Path] = {}
+    files: set[str] = set()
+    whole = False
+    for path in paths:
+        if not (path.exists() or path.is_symlink()):
+            raise UsageError(f"{path} does not exist")
+        if not path.is_file():
+            root = _as_repository(path)
+            whole = True
+        else:
+            found = governance_root(path)
+            if found is None:
+                raise UsageError(f"{path} is not inside a governance repository (no {CONFIG_FILE})")
+            root = found if path.is_absolute() else Path(os.path.relpath(found))
+            files.add(path.resolve().relative_to(found).as_posix())
+        roots.setdefault(root.resolve(), root)
+    if len(roots) > 1:
+        listed = " and ".join(str(root) for root in roots.values())
+        raise UsageError(f"the paths lie in different governance repositories: {listed}")
+    (root,) = roots.values()
+    return root, () if whole else tuple(sorted(files))
+
+
+def _as_repository(path: Path) -> Path:
+    converted = RepositoryPath().convert(str(path), None, None)
+    assert isinstance(converted, Path)
+    return converted

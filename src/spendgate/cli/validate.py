@@ -7,12 +7,12 @@ from pathlib import Path
 
 import click
 
-from spendgate.cli.paths import RepositoryPath
+from spendgate.cli.paths import repository_and_files
 from spendgate.reporters.problems import FORMATS
 
 
 @click.command()
-@click.argument("path", type=RepositoryPath(), default=".")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[PATH]...")
 @click.option(
     "--format",
     "output_format",
@@ -21,15 +21,18 @@ from spendgate.reporters.problems import FORMATS
     show_default=True,
     help="Output format.",
 )
-def validate(path: Path, output_format: str) -> int:
-    """Validate every document and reference in the governance repository at PATH.
+def validate(paths: tuple[Path, ...], output_format: str) -> int:
+    """Validate every document and reference in the governance repository at PATH (the one
+    around the current folder by default). Given files instead, report only their problems,
+    with the whole repository as context (what pre-commit and editors pass).
 
     Exits 0 when everything is valid, 1 when documents have problems, 2 when the configuration
     (spendgate.yaml, policies) has problems.
     """
     from spendgate.app.validate import validate_repository
 
-    report = validate_repository(path)
+    path, files = repository_and_files(paths)
+    report = validate_repository(path, files)
     colour = output_format == "text" and sys.stdout.isatty()
     click.echo(FORMATS[output_format](report, colour=colour), nl=False)
     if report.has_configuration_errors:

@@ -52,12 +52,16 @@ def check_repository(
     history: Path | None = None,
     only: Callable[[str, str], bool] | None = None,
     elsewhere: Elsewhere | None = None,
+    files: frozenset[str] | None = None,
 ) -> CheckReport:
     """Decide every request of the repository at `root` as of `as_of`.
 
     `only(file, request id)` says which requests to decide; `elsewhere` stands in for the
-    documents of the repository that `root` leaves out.
+    documents of the repository that `root` leaves out; `files` limits what is decided and
+    reported to those files (the rest of the repository is their context).
     """
+    if files is not None:
+        only = _in_files(files, only)
     repository, config, book, policy_problems = load(root, elsewhere)
     # Files whose problems their requests' decisions report; a withdrawn request is not decided,
     # so the problems of a file holding only withdrawn ones are reported below as the run's own.
@@ -101,7 +105,10 @@ def check_repository(
             level=Level.WARNING,
         )
         for file, waiver in engine.waivers.unmatched()
+        if files is None  # deciding some requests, a waiver may match one not decided
     ]
+    if files is not None:
+        others = [problem for problem in others if problem.location.file in files]
     return CheckReport(
         str(root),
         as_of,
@@ -111,6 +118,17 @@ def check_repository(
         tuple(others),
         rules=rule_infos(book),
     )
+
+
+def _in_files(
+    files: frozenset[str], only: Callable[[str, str], bool] | None
+) -> Callable[[str, str], bool]:
+    """`only`, narrowed to the requests of `files`."""
+
+    def selected(file: str, request_id: str) -> bool:
+        return file in files and (only is None or only(file, request_id))
+
+    return selected
 
 
 def rule_infos(book: PolicyBook) -> tuple[RuleInfo, ...]:

@@ -258,3 +258,18 @@ def test_files_of_two_repositories_or_of_none_are_refused(cli: Cli, tmp_path: Pa
         2,
         f"spendgate: error: {stray} is not inside a governance repository (no spendgate.yaml)\n",
     )
+
+
+def test_a_misspelt_command_or_option_gets_a_suggestion(cli: Cli, minimal_repo: Path) -> None:
+    """Typos (issue 18): click's suggestions, for commands and options alike."""
+    command = cli("chek", minimal_repo)
+    option = cli("check", minimal_repo, "--as-off", "2026-11-22")
+
+    assert (command.exit_code, command.stdout) == (2, "")
+    assert command.stderr.splitlines()[-1] == (
+        "Error: No such command 'chek'. (Did you mean one of: 'check', 'schema'?)"
+    )
+    assert (option.exit_code, option.stderr.splitlines()[-1]) == (
+        2,
+        "Error: No such option '--as-off'. Did you mean '--as-of'?",
+    )

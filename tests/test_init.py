@@ -357,3 +357,53 @@ def test_the_readme_walks_a_purchase_to_approved(
 def readme_examples(root: Path) -> list[str]:
     text = (root / "README.md").read_text(encoding="utf-8")
     return [textwrap.dedent(block) for block in re.findall(r"```yaml\n(.*?)```", text, re.S)]
+
+
+def test_a_role_nobody_holds_or_names_is_reported_at_load(cli: Cli, tmp_path: Path) -> None:
+    """Typos (issue 18): a policy requiring `cfoo` is reported when the repository is loaded, by
+    validate and by check, with a suggestion; not found only as a request waiting forever."""
+    root = tmp_path / "repo"
+    assert cli("init", root, "--industry", "retail").exit_code == 0
+    rights = root / "policies" / "decision-rights.yaml"
+    rights.write_text(rights.read_text().replace("{role: cfo, stage: 4}", "{role: cfoo, stage: 4}"))
+    warning = (
+        "policies/decision-rights.yaml:47:11: [warning] $.spec.rules[4].id: rule DR-040 requires "
+        "role 'cfoo', which nobody in People holds and no reference policy names; did you mean "
+        "'cfo'? (unknown-role)"
+    )
+
+    validated = cli("validate", root)
+    checked = cli("check", root, "--as-of", "2026-11-22")
+
+    assert (validated.exit_code, validated.stdout) == (
+        0,
+        f"{warning}\nvalid: 0 errors, 1 warning in 17 documents in 17 files\n",
+    )
+    assert warning in checked.stdout.splitlines()
+
+
+def test_a_condition_that_cannot_be_a_boolean_is_a_load_error(cli: Cli, tmp_path: Path) -> None:
+    """Typos (issue 18): `when: request.cumulative_total_base + 1.0` or a string is reported
+    where it is written when the policies load (exit 2), never an internal error (exit 3)."""
+    root = tmp_path / "repo"
+    assert cli("init", root, "--industry", "retail").exit_code == 0
+    rights = root / "policies" / "decision-rights.yaml"
+    text = rights.read_text()
+    text = text.replace(
+        "when: request.cumulative_total_base > 1000.0", "when: request.cumulative_total_base + 1.0"
+    )
+    text = text.replace("when: request.cumulative_total_base > 10000.0", "when: '\"yes\"'")
+    rights.write_text(text)
+
+    validated = cli("validate", root)
+    checked = cli("check", root, "--as-of", "2026-11-22")
+
+    assert (validated.exit_code, validated.stdout) == (
+        2,
+        "policies/decision-rights.yaml:37:13: [error] $.spec.rules[1].when: CEL: the condition "
+        "gives a number, not a boolean (policy)\n"
+        "policies/decision-rights.yaml:41:13: [error] $.spec.rules[2].when: CEL: the condition "
+        "gives a string, not a boolean (policy)\n"
+        "invalid: 2 errors, 0 warnings in 17 documents in 17 files\n",
+    )
+    assert (checked.exit_code, checked.stderr) == (2, "")

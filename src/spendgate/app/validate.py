@@ -9,7 +9,7 @@ from spendgate.documents.repository import Repository, open_repository
 from spendgate.documents.root import CONFIG_FILE
 from spendgate.errors import SpendgateError, UsageError
 from spendgate.policy.compile import PolicyErrors
-from spendgate.policy.library import BUILTIN, load_policy_book
+from spendgate.policy.library import BUILTIN, load_policy_book, unknown_roles
 from spendgate.problems import Location, Problem, Severity, ValidationReport
 
 
@@ -20,7 +20,7 @@ def _policy_problems(repository: Repository) -> list[Problem]:
     if any(problem.severity is Severity.CONFIGURATION for problem in repository.problems):
         return []  # the policies do not even load; those problems are reported already
     try:
-        load_policy_book(repository)
+        book = load_policy_book(repository)
     except PolicyErrors as failure:
         return failure.problems
     except SpendgateError as error:
@@ -32,7 +32,7 @@ def _policy_problems(repository: Repository) -> list[Problem]:
                 severity=Severity.CONFIGURATION,
             )
         ]
-    return []
+    return unknown_roles(book, repository)
 
 
 def validate_repository(root: Path, files: Sequence[str] = ()) -> ValidationReport:

@@ -149,6 +149,10 @@ class _Compiler:
         except CelSyntaxError as error:
             self.fail_at(document, path, source, error.line, error.column, f"CEL: {error.message}")
             return None
+        given = _not_a_condition(source)
+        if given is not None:
+            self.fail(document, path, f"CEL: the condition gives {given}, not a boolean")
+            return None
         for chain, offset in field_chains(source):
             unknown = unknown_field(chain, variables)
             if unknown is not None:
@@ -282,6 +286,20 @@ def _roots(template: str | None) -> tuple[str, ...]:
     if not template:
         return ()
     return tuple(root for root in VARIABLES if re.search(rf"\b{root}\b", template))
+
+
+def _not_a_condition(source: str) -> str | None:
+    """The type a condition gives when CEL can tell it is never a boolean (`amount * 2`, a
+    string); None when it is, or may be, one (a field read stays unknown until evaluated)."""
+    try:
+        compile_expression(f"({source}) ? true : false")
+    except CelSyntaxError as error:
+        found = re.search(r"overload for '_\?_:_' applied to '\((\w+),", error.message)
+        if found is not None:
+            return {"double": "a number", "int": "a number", "uint": "a number"}.get(
+                found.group(1), f"a {found.group(1)}"
+            )
+    return None
 
 
 def _table_program(rule: CompiledRule) -> Program:

@@ -17,7 +17,7 @@ from spendgate.errors import UsageError
 from spendgate.policy import parallel
 from spendgate.policy.compile import PolicyBook, PolicyErrors
 from spendgate.policy.engine import Engine
-from spendgate.policy.library import load_policy_book
+from spendgate.policy.library import load_policy_book, unknown_roles
 from spendgate.problems import Level, Location, Problem
 
 
@@ -107,6 +107,7 @@ def check_repository(
         for file, waiver in engine.waivers.unmatched()
         if files is None  # deciding some requests, a waiver may match one not decided
     ]
+    others += unknown_roles(book, repository)
     if files is not None:
         others = [problem for problem in others if problem.location.file in files]
     return CheckReport(

@@ -7,6 +7,8 @@ any other value means the Policy and PolicySet documents under the repository's 
 
 from __future__ import annotations
 
+import difflib
+import functools
 from pathlib import Path
 
 from spendgate.documents.config import Paths
@@ -17,7 +19,7 @@ from spendgate.documents.repository import Repository
 from spendgate.documents.source import git_blob_id
 from spendgate.errors import ConfigurationError
 from spendgate.policy.compile import PolicyBook, PolicyErrors, compile_policies
-from spendgate.problems import Severity
+from spendgate.problems import Level, Problem, Severity
 
 BUILTIN = "builtin"
 
@@ -44,6 +46,53 @@ def load_policy_book(repository: Repository) -> PolicyBook:
     return compile_policies(
         documents, locator=Locator(repository.root), source=policy_set, digests=digests
     )
+
+
+#: Roles filled from the request itself, held by nobody in People.
+FILLED_FROM_REQUEST = frozenset({"budget_owner", "line_manager"})
+
+
+def unknown_roles(book: PolicyBook, repository: Repository) -> list[Problem]:
+    """A warning for each role a rule requires that nobody in People holds and no policy of the
+    reference library names: a typo (`cfoo`) would otherwise leave every request the rule
+    applies to waiting for an approver who cannot exist. A role merely not staffed yet is one
+    of these too, so it is a warning, not an error."""
+    if repository.config is None or repository.config.policy_set == BUILTIN:
+        return []  # the reference library's roles are known roles
+    held = {role for person in repository.people.values() for role in person.roles}
+    missing = [
+        (rule, rule.requirement.role)
+        for _, rule in book.rules
+        if rule.requirement and rule.requirement.role not in FILLED_FROM_REQUEST | held
+    ]
+    if not missing:
+        return []
+    known = FILLED_FROM_REQUEST | held | reference_roles()
+    problems = []
+    for rule, wanted in missing:
+        if wanted in known:
+            continue
+        close = difflib.get_close_matches(wanted, sorted(known), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        problems.append(
+            Problem(
+                rule.location,
+                f"rule {rule.id} requires role {wanted!r}, which nobody in People holds and no "
+                f"reference policy names{hint}",
+                "unknown-role",
+                level=Level.WARNING,
+                severity=Severity.CONFIGURATION,
+            )
+        )
+    return problems
+
+
+@functools.cache
+def reference_roles() -> frozenset[str]:
+    """Every role the reference library's policies require or escalate to."""
+    book = _builtin_book()
+    required = {rule.requirement.role for _, rule in book.rules if rule.requirement}
+    return frozenset(required | {rung.role for p in book.policies for rung in p.escalation})
 
 
 def _digest(path: Path) -> str:

@@ -320,7 +320,7 @@ def test_approving_a_governance_change_again_replaces_the_record_once_the_file_c
 
     assert first.exit_code == 0
     assert (twice.exit_code, twice.stderr) == (
-        2,
+        1,
         "spendgate: error: procurement's approve of policies/esg.yaml as it stands is recorded "
         "already (2026-11-20); it stands until policies/esg.yaml changes\n",
     )

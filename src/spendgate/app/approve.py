@@ -114,7 +114,7 @@ def _change_approval_voided(old: Document, change: str, digest: str) -> str:
     if not isinstance(old, ChangeApproval):
         return ""
     if old.content_digest == digest:
-        raise UsageError(
+        raise ApprovalRefused(
             f"{old.approver}'s {old.decision} of {change} as it stands is recorded already "
             f"({old.date}); it stands until {change} changes"
         )

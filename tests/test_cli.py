@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
+import pty
+import re
 import shutil
 import subprocess
 import sys
@@ -273,3 +276,42 @@ def test_a_misspelt_command_or_option_gets_a_suggestion(cli: Cli, minimal_repo: 
         2,
         "Error: No such option '--as-off'. Did you mean '--as-of'?",
     )
+
+
+def on_a_terminal(arguments: list[str], **environment: str) -> str:
+    """What `python -m spendgate ARGUMENTS` prints when its standard output is a terminal
+    (a pseudo-terminal), with `environment` added, line ends as the program wrote them."""
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "spendgate", *arguments],
+        stdout=follower,
+        stderr=subprocess.DEVNULL,
+        env=os.environ | environment,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed with the program
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=120)
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+
+
+def test_no_color_turns_the_colours_of_a_terminal_off(cli: Cli) -> None:
+    """NO_COLOR (issue 18, no-color.org): on a terminal the statuses are coloured, unless
+    NO_COLOR is set; then the output is exactly what a pipe gets."""
+    arguments = ["check", str(PROJECT / "examples" / "bank"), "--as-of", AS_OF]
+
+    coloured = on_a_terminal(arguments)
+    plain = on_a_terminal(arguments, NO_COLOR="1")
+    piped = cli(*arguments).stdout
+
+    assert "[\x1b[33mpending\x1b[0m]" in coloured
+    assert re.sub("\x1b\\[[0-9;]*m", "", coloured) == piped  # colour is the only difference
+    assert plain == piped

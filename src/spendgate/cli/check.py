@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from spendgate.cli.paths import repository_and_files
+from spendgate.cli.paths import repository_and_files, wants_colour
 
 if TYPE_CHECKING:  # the core loads only when the command runs, keeping start-up lean
     from spendgate.decisions import Gate
@@ -85,7 +84,7 @@ def check(
     evaluation_date = as_of.date() if hasattr(as_of, "date") else date.today()
     base_ref = base_ref or _github_base()
     author = pr_author or _github_author()
-    shown = output_format + ("+colour" if output_format == "text" and sys.stdout.isatty() else "")
+    shown = output_format + ("+colour" if output_format == "text" and wants_colour() else "")
     formats = list(dict.fromkeys([*(name for name, _ in targets), shown]))
     if base_ref and files:
         raise UsageError("--base checks what a pull request changes; give no files with it")

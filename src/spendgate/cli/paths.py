@@ -5,12 +5,14 @@ that is a folder inside a governance repository (or `.` there) means that reposi
 git finds its top level (`documents.root.governance_root`). A path that is a repository, does
 not exist, or lies in none is left as given, for the command to say what is wrong with it.
 `check` and `validate` also take files (`repository_and_files`), as pre-commit and editors pass
-them: the repository around them is the context, and only those files are reported.
+them: the repository around them is the context, and only those files are reported. Whether
+text is coloured is decided here too (`wants_colour`).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -70,3 +72,9 @@ def _as_repository(path: Path) -> Path:
     converted = RepositoryPath().convert(str(path), None, None)
     assert isinstance(converted, Path)
     return converted
+
+
+def wants_colour() -> bool:
+    """Whether text output is coloured: on a terminal, unless NO_COLOR is set to anything but
+    the empty string (no-color.org)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from spendgate.cli.paths import repository_and_files
+from spendgate.cli.paths import repository_and_files, wants_colour
 from spendgate.reporters.problems import FORMATS
 
 
@@ -33,7 +32,7 @@ def validate(paths: tuple[Path, ...], output_format: str) -> int:
 
     path, files = repository_and_files(paths)
     report = validate_repository(path, files)
-    colour = output_format == "text" and sys.stdout.isatty()
+    colour = output_format == "text" and wants_colour()
     click.echo(FORMATS[output_format](report, colour=colour), nl=False)
     if report.has_configuration_errors:
         return 2

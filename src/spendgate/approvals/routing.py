@@ -15,6 +15,9 @@ from spendgate.documents.people import Person
 from spendgate.documents.policy import Requirement
 from spendgate.documents.purchase_request import PurchaseRequest
 
+#: Roles filled from the request itself (`holders`), held by nobody in People.
+FILLED_FROM_REQUEST = frozenset({"budget_owner", "line_manager"})
+
 
 class RoleHolders:
     """Who holds each role, and of each department: worked out once per role and department

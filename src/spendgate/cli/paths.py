@@ -35,9 +35,7 @@ class RepositoryPath(click.Path):
         if not given.is_dir() or (given / CONFIG_FILE).exists():
             return given
         found = governance_root(given)
-        if found is None:
-            return given
-        return found if given.is_absolute() else Path(os.path.relpath(found))
+        return given if found is None else _as_given(found, given)
 
 
 def repository_and_files(paths: tuple[Path, ...]) -> tuple[Path, tuple[str, ...]]:
@@ -58,7 +56,7 @@ def repository_and_files(paths: tuple[Path, ...]) -> tuple[Path, tuple[str, ...]
             found = governance_root(path)
             if found is None:
                 raise UsageError(f"{path} is not inside a governance repository (no {CONFIG_FILE})")
-            root = found if path.is_absolute() else Path(os.path.relpath(found))
+            root = _as_given(found, path)
             files.add(path.resolve().relative_to(found).as_posix())
         roots.setdefault(root.resolve(), root)
     if len(roots) > 1:
@@ -66,6 +64,11 @@ def repository_and_files(paths: tuple[Path, ...]) -> tuple[Path, tuple[str, ...]
         raise UsageError(f"the paths lie in different governance repositories: {listed}")
     (root,) = roots.values()
     return root, () if whole else tuple(sorted(files))
+
+
+def _as_given(found: Path, given: Path) -> Path:
+    """`found` (absolute) as `given` was written: relative to the current folder if it was."""
+    return found if given.is_absolute() else Path(os.path.relpath(found))
 
 
 def _as_repository(path: Path) -> Path:

@@ -78,6 +78,9 @@ class Repository:
     elsewhere: Elsewhere | None = None
     """Stands in for the documents not loaded, when only part of the repository is."""
     _file_positions: dict[str, int] = field(default_factory=dict, init=False, repr=False)
+    _facts: dict[tuple[str, int], RequestFacts] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     def documents(self, kind: str | None = None) -> Iterator[LoadedDocument]:
         """The valid documents of the repository, of `kind` if given, in load order."""
@@ -104,10 +107,18 @@ class Repository:
     def request_facts(self) -> Iterator[RequestFacts]:
         """The facts of every valid purchase request, in load order."""
         for document in self.requests():
-            if document.facts is not None:
-                yield document.facts
-            elif isinstance(document.model, PurchaseRequest):
-                yield RequestFacts.of(document.model)
+            facts = self._facts_of(document)
+            if facts is not None:
+                yield facts
+
+    def _facts_of(self, document: LoadedDocument) -> RequestFacts | None:
+        """A request's facts, made once: the ledger reads them, and `let_go` keeps the same."""
+        if document.facts is not None or not isinstance(document.model, PurchaseRequest):
+            return document.facts
+        key = (document.file, document.index)
+        if key not in self._facts:
+            self._facts[key] = RequestFacts.of(document.model)
+        return self._facts[key]
 
     def let_go(self, documents: Iterable[LoadedDocument]) -> None:
         """Keep these purchase requests as their facts only, not their models: deciding lets go
@@ -120,7 +131,8 @@ class Repository:
                 continue
             position = positions[document.file]
             loaded = self.files[position]
-            kept = replace(document, model=None, facts=RequestFacts.of(model))
+            made = self._facts.pop((document.file, document.index), None)  # by request_facts
+            kept = replace(document, model=None, facts=made or RequestFacts.of(model))
             documents_now = tuple(kept if d is document else d for d in loaded.documents)
             self.files[position] = replace(loaded, documents=documents_now)
             entry = self.index.get("PurchaseRequest", {}).get(model.id)

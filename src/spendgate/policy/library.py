@@ -11,6 +11,7 @@ import difflib
 import functools
 from pathlib import Path
 
+from spendgate.approvals.routing import FILLED_FROM_REQUEST
 from spendgate.documents.config import Paths
 from spendgate.documents.discovery import document_paths
 from spendgate.documents.loading import LoadedDocument, load_file
@@ -46,10 +47,6 @@ def load_policy_book(repository: Repository) -> PolicyBook:
     return compile_policies(
         documents, locator=Locator(repository.root), source=policy_set, digests=digests
     )
-
-
-#: Roles filled from the request itself, held by nobody in People.
-FILLED_FROM_REQUEST = frozenset({"budget_owner", "line_manager"})
 
 
 def unknown_roles(book: PolicyBook, repository: Repository) -> list[Problem]:

@@ -15,6 +15,10 @@ from spendgate.policy.library import builtin_directory, load_policy_book
 from spendgate.policy.testing import discover, run_case
 from spendgate.reporters.escaping import evidence_text
 from tests.conftest import EXAMPLES, PROJECT, Cli
+from tests.test_approvals import git
+from tests.test_audit import commit_all
+
+AS_OF = "2026-11-22"
 
 CASES = PROJECT / "policies" / "tests"
 BOOK = load_policy_book(open_repository(PROJECT))
@@ -236,3 +240,63 @@ def test_explain_shows_evidence_as_values_not_python_reprs(cli: Cli) -> None:
     assert [line for line in lines if "Decimal(" in line or "datetime." in line] == []
     assert evidence_text(date(2026, 11, 2)) == "2026-11-02"
     assert evidence_text({"amounts": [Decimal("1.50"), None]}) == "{'amounts': [1.50, (absent)]}"
+
+
+def test_a_blocking_finding_says_how_to_clear_it_and_whether_a_waiver_can(cli: Cli) -> None:
+    """Issue 18: under each rule that blocks, its fix; then hard (no waiver lifts it) or soft
+    (the waiver to write, and who may grant it: the holders of the role owning the policy)."""
+    outcome = cli("check", EXAMPLES / "bank" / "requests/2026/NB-2026-0171.yaml", "--as-of", AS_OF)
+    soft = cli("check", EXAMPLES / "bank" / "requests/2026/NB-2026-0183.yaml", "--as-of", AS_OF)
+
+    assert outcome.exit_code == 1
+    lines = outcome.stdout.splitlines()
+    screened = lines.index(
+        "  requests/2026/NB-2026-0171.yaml:9:9: [error] $.vendor: nordlys-telekom was last "
+        "screened on 2026-05-14, more than 90 days ago (VR-015)"
+    )
+    assert lines[screened + 1 : screened + 3] == [
+        "      fix: Screen the vendor against the sanctions lists again and record the date in "
+        "the vendor file (sanctions.screened_on).",
+        "      hard: no waiver can lift it.",
+    ]
+    assert [line for line in lines if line.startswith("      ")] == lines[
+        screened + 1 : screened + 3
+    ]  # advisory warnings and waived notes need nothing done
+    findings = [line for line in soft.stdout.splitlines() if "(VR-040)" in line or "  " * 3 in line]
+    assert findings == [
+        "  requests/2026/NB-2026-0183.yaml:9:9: [error] $.vendor: meridian-advisory's SOC 2 Type "
+        "II period ended on 2025-06-30, more than 365 days ago (VR-040)",
+        "      fix: Obtain the vendor's current SOC 2 Type II report and a valid ISO 27001 "
+        "certificate and record them in the vendor file (security.soc2_type2, "
+        "security.iso27001).",
+        "      soft: a waiver can lift it: a Waiver in waivers/ with rules: [VR-040] and "
+        "applies_to: [NB-2026-0183], approved and committed by a holder of procurement "
+        "(lena.hoffmann), never the requester.",
+        "  requests/2026/NB-2026-0183.yaml:9:9: [error] $.vendor: meridian-advisory's ISO 27001 "
+        "certificate expired on 2026-04-30 (VR-040)",
+    ]
+
+
+def test_the_waiver_a_finding_asks_for_lifts_it(cli: Cli, tmp_path: Path) -> None:
+    """Following the soft finding's sentence to the letter, in a real git repository: the
+    holder it names writes and commits the waiver it describes, and the finding is waived."""
+    bank = tmp_path / "bank"
+    shutil.copytree(EXAMPLES / "bank", bank)
+    git(bank, "init", "-q")
+    commit_all(bank, "the bank's governance repository")
+    (bank / "waivers" / "WV-NB-2026-183.yaml").write_text(
+        "apiVersion: spendgate/v1\nkind: Waiver\nid: WV-NB-2026-183\nrules: [VR-040]\n"
+        "applies_to: [NB-2026-0183]\njustification: Renewed reports are due in January.\n"
+        "approved_by: lena.hoffmann\ngranted: 2026-11-20\nexpires: 2027-01-31\n",
+        encoding="utf-8",
+    )
+    commit_all(bank, "waive VR-040", author="Lena Hoffmann <lena.hoffmann@northbridge-bank.eu>")
+
+    outcome = cli("check", bank / "requests/2026/NB-2026-0183.yaml", "--as-of", AS_OF)
+
+    assert [line for line in outcome.stdout.splitlines() if "VR-040" in line] == [
+        "  requests/2026/NB-2026-0183.yaml:9:9: [note] $.vendor: meridian-advisory's SOC 2 Type "
+        "II period ended on 2025-06-30, more than 365 days ago (VR-040, waived by WV-NB-2026-183)",
+        "  requests/2026/NB-2026-0183.yaml:9:9: [note] $.vendor: meridian-advisory's ISO 27001 "
+        "certificate expired on 2026-04-30 (VR-040, waived by WV-NB-2026-183)",
+    ]

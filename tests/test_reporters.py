@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -99,7 +100,7 @@ def test_github_annotation_of_a_message_with_percent_colon_comma_and_newlines() 
         "::group::PR-1 [blocked] Laptops",
         "  requests/r.yaml: 1,234.50 EUR, opex",
         "::error file=gov/requests/r.yaml,line=9,col=5,title=VR-015 Price%3A fair%2C or noted"
-        "::PR-1: $.vendor: price 12%25 above: list, and%0Amore",
+        "::PR-1: $.vendor: price 12%25 above: list, and%0Amore%0Ahard: no waiver can lift it.",
     ]
     assert lines[3] == "::endgroup::"
 
@@ -176,8 +177,17 @@ def test_markdown_comment_layout() -> None:
         finding("advice | with a pipe", enforcement="advisory", rule_id="ESG-020"),
         finding("old <b>screening</b>"),
         finding("contract short", enforcement="soft", waiver="WV-9", rule_id="VR-030"),
+        finding("no SOC 2", enforcement="soft", rule_id="VR-040"),
+        finding("no ISO 27001", enforcement="soft", rule_id="VR-040"),
     )
-    comment = markdown.render(report(decision(*found, route=steps, title="Laptops | docks")))
+    rules = (
+        replace(rule("VR-015"), fix="Screen the vendor again."),
+        replace(
+            rule("VR-040"), enforcement="soft", fix="Get the reports.", waiver_granters=("dee",)
+        ),
+    )
+    decided = decision(*found, route=steps, title="Laptops | docks")
+    comment = markdown.render(report(decided, rules=rules))
 
     assert comment == "\n".join(
         [
@@ -207,7 +217,16 @@ def test_markdown_comment_layout() -> None:
             "| --- | --- | --- | --- |",
             "| error | VR-015 | old &lt;b&gt;screening&lt;/b&gt; "
             "| `requests/r.yaml:9:5` `$.vendor` |",
+            "| error | VR-040 | no SOC 2 | `requests/r.yaml:9:5` `$.vendor` |",
+            "| error | VR-040 | no ISO 27001 | `requests/r.yaml:9:5` `$.vendor` |",
             r"| warning | ESG-020 | advice \| with a pipe | `requests/r.yaml:9:5` `$.vendor` |",
+            "",
+            "**What to do**",
+            "",
+            "- **VR-015**: fix: Screen the vendor again. hard: no waiver can lift it.",
+            "- **VR-040**: fix: Get the reports. soft: a waiver can lift it: a Waiver in "
+            "waivers/ with rules: \\[VR-040\\] and applies\\_to: \\[PR-1\\], approved and "
+            "committed by a holder of risk (dee), never the requester.",
             "",
             "**Waivers applied**",
             "",

@@ -176,6 +176,11 @@ class RuleInfo:
     effect: str
     enforcement: str
     location: Location
+    fix: str = ""
+    """What clears a finding of the rule, as its policy says; "" when it says nothing."""
+    waiver_granters: tuple[str, ...] = ()
+    """Who holds the owner's role, so may grant a waiver of the rule (not for their own
+    request)."""
 
 
 @dataclass(frozen=True)
@@ -192,6 +197,8 @@ class CheckReport:
     """Sentences about how the check was made (for a pull request: which rules judged it)."""
     rules: tuple[RuleInfo, ...] = ()
     """Every rule of the policy set, in policy order (what SARIF and JUnit list)."""
+    waivers: str = "waivers"
+    """The folder waivers are written to (the configuration's `paths.waivers`)."""
 
     @property
     def has_configuration_errors(self) -> bool:

@@ -99,6 +99,9 @@ class Rule(StrictModel):
     check: CheckCall | None = None
     enforcement: Enforcement | None = None
     message: str | None = None
+    fix: str | None = None
+    """What the requester does to clear a finding of this rule, in a sentence: reports show it
+    under every finding that blocks."""
 
     @model_validator(mode="after")
     def _exactly_one_effect(self) -> Rule:

@@ -67,6 +67,8 @@ class CompiledRule:
     when_reads: tuple[str, ...] = ()
     description: str = ""
     """The rule's own explanation, for reports that show help text (SARIF, Markdown)."""
+    fix: str = ""
+    """What clears a finding of the rule (the policy's `fix`), for reports to show."""
     message_roots: tuple[str, ...] = ()
 
     def combined_element(self) -> str:
@@ -236,6 +238,7 @@ class _Compiler:
             id=rule.id,
             title=rule.title,
             description=(rule.description or "").strip(),
+            fix=" ".join((rule.fix or "").split()),
             effect=effect,
             enforcement=rule.enforcement or policy.spec.enforcement,
             location=self.locator.locate(document.file, document.index, (*path, "id")),

@@ -10,6 +10,7 @@ from pathlib import Path
 from spendgate import vcs
 from spendgate.approvals.github import person_of_login, read_reviews
 from spendgate.approvals.review_commits import ReviewedContent
+from spendgate.approvals.routing import RoleHolders
 from spendgate.decisions import CheckReport, RuleInfo
 from spendgate.documents.config import Config
 from spendgate.documents.repository import Elsewhere, Repository, open_repository
@@ -117,7 +118,8 @@ def check_repository(
         book.version,
         tuple(decisions),
         tuple(others),
-        rules=rule_infos(book),
+        rules=rule_infos(book, engine.rules.role_holders),
+        waivers=config.paths.waivers,
     )
 
 
@@ -132,8 +134,9 @@ def _in_files(
     return selected
 
 
-def rule_infos(book: PolicyBook) -> tuple[RuleInfo, ...]:
-    """What reports need to know of every rule of the book."""
+def rule_infos(book: PolicyBook, holders: RoleHolders | None = None) -> tuple[RuleInfo, ...]:
+    """What reports need to know of every rule of the book; with the holders of roles, also
+    who may grant a waiver of each."""
     return tuple(
         RuleInfo(
             rule.id,
@@ -145,6 +148,8 @@ def rule_infos(book: PolicyBook) -> tuple[RuleInfo, ...]:
             rule.effect,
             rule.enforcement,
             rule.location,
+            rule.fix,
+            holders.of(policy.owner, None) if holders else (),
         )
         for policy, rule in book.rules
     )

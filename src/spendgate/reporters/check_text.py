@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from spendgate.decisions import STATUSES, Decision, Finding, RouteStep
 from spendgate.reporters.escaping import grouped, text_line
+from spendgate.reporters.guidance import Guide
 from spendgate.reporters.problems import problem_line
 
 if TYPE_CHECKING:
@@ -81,8 +82,11 @@ def rejection_text(step: RouteStep) -> str:
     return f"rejected by {step.approved_by}{acting} as {roles} on {step.approved_on}{said}"
 
 
-def decision_block(decision: Decision, *, colour: bool = False) -> list[str]:
-    """One request's lines: id, status, title, total, route and findings."""
+def decision_block(
+    decision: Decision, *, colour: bool = False, guide: Guide | None = None
+) -> list[str]:
+    """One request's lines: id, status, title, total, route and findings; with a guide, what
+    to do about each finding that blocks."""
     status: str = decision.status
     if colour:
         status = f"\x1b[{STATUS_COLOURS[status]}m{status}\x1b[0m"
@@ -94,7 +98,10 @@ def decision_block(decision: Decision, *, colour: bool = False) -> list[str]:
     if decision.route:
         lines.append("  route:")
         lines.extend(step_line(step) for step in decision.route)
-    lines.extend(f"  {finding_line(finding)}" for finding in decision.findings)
+    sentences = guide.under_findings(decision) if guide else [()] * len(decision.findings)
+    for finding, said in zip(decision.findings, sentences, strict=True):
+        lines.append(f"  {finding_line(finding)}")
+        lines.extend(text_line(f"      {sentence}") for sentence in said)
     return lines
 
 
@@ -113,8 +120,9 @@ def summary_line(report: CheckReport) -> str:
 def render(report: CheckReport, *, colour: bool = False) -> str:
     """The check report as text: each request's block, the problems, notes, summary."""
     lines: list[str] = []
+    guide = Guide.of(report)
     for decision in report.decisions:
-        lines.extend(decision_block(decision, colour=colour))
+        lines.extend(decision_block(decision, colour=colour, guide=guide))
         lines.append("")
     lines.extend(problem_line(problem, colour=colour) for problem in report.problems)
     lines.extend(text_line(note) for note in report.notes)

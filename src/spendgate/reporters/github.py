@@ -34,6 +34,7 @@ from spendgate.reporters.check_text import (
     unvetoed_rejections,
 )
 from spendgate.reporters.escaping import text_line, workflow_data, workflow_property
+from spendgate.reporters.guidance import Guide
 from spendgate.reporters.problems import problem_line
 
 if TYPE_CHECKING:
@@ -97,8 +98,10 @@ def command(annotation: Annotation, root: str) -> str:
     return f"::{annotation.level} {listed}::{workflow_data(annotation.message)}"
 
 
-def finding_annotation(decision: Decision, finding: Finding) -> Annotation:
-    """The annotation of one finding of a request."""
+def finding_annotation(
+    decision: Decision, finding: Finding, said: tuple[str, ...] = ()
+) -> Annotation:
+    """The annotation of one finding of a request, with what to do about it (`said`)."""
     level = finding_level(finding)
     where = finding.location
     path = f"{where.yaml_path}: " if where.yaml_path not in ("", "$") else ""
@@ -111,7 +114,7 @@ def finding_annotation(decision: Decision, finding: Finding) -> Annotation:
         "notice" if level == "note" else level,
         where,
         title,
-        f"{request}{path}{finding.message}{waived}",
+        "\n".join((f"{request}{path}{finding.message}{waived}", *said)),
         finding_line(finding),
     )
 
@@ -129,11 +132,15 @@ def rejection_annotation(decision: Decision, step: RouteStep) -> Annotation:
     )
 
 
-def decision_annotations(decision: Decision) -> list[Annotation]:
+def decision_annotations(decision: Decision, guide: Guide) -> list[Annotation]:
     """The request's rejections, then its findings: the order the text report shows them in."""
+    sentences = guide.under_findings(decision)
     return [
         *(rejection_annotation(decision, step) for step in unvetoed_rejections(decision)),
-        *(finding_annotation(decision, finding) for finding in decision.findings),
+        *(
+            finding_annotation(decision, finding, said)
+            for finding, said in zip(decision.findings, sentences, strict=True)
+        ),
     ]
 
 
@@ -194,7 +201,10 @@ def withheld_notice(budget: Budget) -> list[str]:
 
 def render(report: CheckReport, *, colour: bool = False) -> str:
     """The report as workflow commands; `colour` is ignored (the log colours annotations)."""
-    by_decision = [(decision, decision_annotations(decision)) for decision in report.decisions]
+    guide = Guide.of(report)
+    by_decision = [
+        (decision, decision_annotations(decision, guide)) for decision in report.decisions
+    ]
     problems = [problem_annotation(problem) for problem in report.problems]
     budget = Budget.for_annotations([a for _, found in by_decision for a in found] + problems)
     lines: list[str] = []

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -37,12 +38,15 @@ from spendgate.reporters.check_text import (
     step_line,
 )
 from spendgate.reporters.escaping import evidence_text, text_line, xml_document, xml_text
+from spendgate.reporters.guidance import Guide
 from spendgate.reporters.problems import problem_line
 
 if TYPE_CHECKING:
     from spendgate.decisions import CheckReport, RuleInfo
 
 Outcome = Literal["passed", "failure", "error", "skipped"]
+#: What clears a blocking finding, as sentences (`guidance.Guide.what_to_do` for one request).
+Advice = Callable[[Finding], tuple[str, ...]] | None
 #: The rule effects that pass or fail; `require` and `classify` shape the route and the class.
 TESTED_EFFECTS = ("assert", "check")
 
@@ -72,13 +76,18 @@ def finding_detail(finding: Finding) -> str:
     )
 
 
-def findings_case(classname: str, name: str, found: list[Finding], *, invalid: bool) -> Case:
-    """The test of one rule, from the findings it reported (none: it passed)."""
+def findings_case(
+    classname: str, name: str, found: list[Finding], *, invalid: bool, advice: Advice = None
+) -> Case:
+    """The test of one rule, from the findings it reported (none: it passed); `advice` says
+    what clears a finding that blocks."""
     if not found:
         return Case(classname, name)
     detail = "\n".join(finding_detail(finding) for finding in found)
-    file, line = found[0].location.file, found[0].location.line
     blocking = [finding for finding in found if finding.blocking]
+    if blocking and advice is not None:
+        detail = "\n".join((detail, *advice(blocking[0])))
+    file, line = found[0].location.file, found[0].location.line
     waived = [finding for finding in found if finding.waiver]
     if blocking:
         more = f" (and {len(blocking) - 1} more)" if len(blocking) > 1 else ""
@@ -114,8 +123,12 @@ def route_case(decision: Decision) -> Case:
     return Case("approvals", "approval route", "skipped", message, "pending", steps)
 
 
-def rule_cases(decision: Decision, rules: tuple[RuleInfo, ...]) -> list[Case]:
-    """One case per rule tested on a request, with the findings it raised."""
+def rule_cases(
+    decision: Decision, rules: tuple[RuleInfo, ...], guide: Guide | None = None
+) -> list[Case]:
+    """One case per rule tested on a request, with the findings it raised (and, with a
+    guide, what clears them)."""
+    advice = (lambda finding: guide.what_to_do(finding, decision.request_id)) if guide else None
     by_rule: dict[str, list[Finding]] = {}
     for finding in decision.findings:
         by_rule.setdefault(finding.rule_id, []).append(finding)
@@ -129,10 +142,12 @@ def rule_cases(decision: Decision, rules: tuple[RuleInfo, ...]) -> list[Case]:
         if rule.effect in TESTED_EFFECTS or rule.id in by_rule:
             found = by_rule.pop(rule.id, [])
             cases.append(
-                findings_case(rule.policy, f"{rule.id} {rule.title}", found, invalid=False)
+                findings_case(
+                    rule.policy, f"{rule.id} {rule.title}", found, invalid=False, advice=advice
+                )
             )
     cases += [
-        findings_case(found[0].policy, finding_name(found[0]), found, invalid=False)
+        findings_case(found[0].policy, finding_name(found[0]), found, invalid=False, advice=advice)
         for found in by_rule.values()
     ]
     return [*cases, route_case(decision)]
@@ -204,15 +219,15 @@ def request_properties(decision: Decision, report: CheckReport) -> dict[str, str
     }
 
 
-def request_suite(decision: Decision, report: CheckReport) -> ET.Element:
+def request_suite(decision: Decision, report: CheckReport, guide: Guide) -> ET.Element:
     """The suite of one request: its rules' cases and the request's text block."""
     name = decision.request_id if decision.request_id != "?" else decision.file
     suite = suite_element(
         name,
-        rule_cases(decision, report.rules),
+        rule_cases(decision, report.rules, guide),
         report.root,
         request_properties(decision, report),
-        "\n".join(decision_block(decision)),
+        "\n".join(decision_block(decision, guide=guide)),
     )
     suite.set("file", xml_text(Path(report.root, decision.file).as_posix()))
     return suite
@@ -220,7 +235,8 @@ def request_suite(decision: Decision, report: CheckReport) -> ET.Element:
 
 def render(report: CheckReport, *, colour: bool = False) -> str:
     """The report as JUnit XML; `colour` is ignored."""
-    suites = [request_suite(decision, report) for decision in report.decisions]
+    guide = Guide.of(report)
+    suites = [request_suite(decision, report, guide) for decision in report.decisions]
     if report.problems:
         cases = [problem_case(problem) for problem in report.problems]
         suites.append(suite_element("problems outside requests", cases, report.root, {}, ""))

@@ -22,6 +22,7 @@ from spendgate.reporters.check_text import finding_level, summary_line
 from spendgate.reporters.escaping import grouped
 from spendgate.reporters.escaping import markdown_code as code
 from spendgate.reporters.escaping import markdown_inline as text
+from spendgate.reporters.guidance import Guide
 
 if TYPE_CHECKING:
     from spendgate.decisions import CheckReport
@@ -155,6 +156,16 @@ def findings(decision: Decision) -> list[str]:
     ]
 
 
+def what_to_do(decision: Decision, guide: Guide) -> list[str]:
+    """Under the findings, per rule that blocks: how to clear it, and whether a waiver can."""
+    items = [
+        f"- **{text(finding.rule_id)}**: " + " ".join(text(sentence) for sentence in said)
+        for finding, said in zip(decision.findings, guide.under_findings(decision), strict=True)
+        if said
+    ]
+    return ["**What to do**", "", *items, ""] if items else []
+
+
 def waivers(decision: Decision) -> list[str]:
     """The list of a request's findings that waivers set aside."""
     waived = [finding for finding in decision.findings if finding_level(finding) == "note"]
@@ -168,8 +179,8 @@ def waivers(decision: Decision) -> list[str]:
     return ["**Waivers applied**", "", *items, ""]
 
 
-def request_section(decision: Decision) -> list[str]:
-    """One request's section: heading, facts, route, findings and waivers."""
+def request_section(decision: Decision, guide: Guide) -> list[str]:
+    """One request's section: heading, facts, route, findings, what to do, and waivers."""
     icon = STATUS_ICONS[decision.status]
     facts = [amount(decision), text(classification(decision, lines=True)), code(decision.file)]
     return [
@@ -179,6 +190,7 @@ def request_section(decision: Decision) -> list[str]:
         "",
         *route(decision),
         *findings(decision),
+        *what_to_do(decision, guide),
         *waivers(decision),
     ]
 
@@ -215,8 +227,9 @@ def notes(report: CheckReport) -> list[str]:
 def details(report: CheckReport, budget: int) -> list[str]:
     """Each request's section, while they fit in `budget` characters; then what was left out."""
     lines: list[str] = []
+    guide = Guide.of(report)
     for index, decision in enumerate(report.decisions):
-        section = request_section(decision)
+        section = request_section(decision, guide)
         size = sum(len(line) + 1 for line in section)
         if size > budget:
             left = len(report.decisions) - index

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from spendgate.decisions import Finding
 from spendgate.problems import Problem
 from spendgate.reporters.check_text import unvetoed_rejections
+from spendgate.reporters.escaping import markdown_inline
 
 if TYPE_CHECKING:
     from spendgate.decisions import CheckReport, RuleInfo
@@ -74,12 +75,25 @@ def policy_rule(rule: RuleInfo) -> Json:
 
 
 def policy_rule_facts(rule: RuleInfo) -> str:
-    """A policy rule's facts in plain text: policy, owner, effect, enforcement."""
+    """A policy rule's facts in plain text: policy, owner, effect, enforcement; then what
+    clears a finding of it."""
     meaning = ENFORCEMENT_MEANINGS.get(rule.enforcement, "")
-    return (
-        f"Rule {rule.id} of policy {rule.policy} {rule.policy_version}, owned by {rule.owner}. "
-        f"Effect {rule.effect}, enforcement {rule.enforcement}: {meaning}."
+    return " ".join(
+        (
+            f"Rule {rule.id} of policy {rule.policy} {rule.policy_version}, owned by "
+            f"{rule.owner}. Effect {rule.effect}, enforcement {rule.enforcement}: {meaning}.",
+            *remedy(rule),
+        )
     )
+
+
+def remedy(rule: RuleInfo) -> tuple[str, ...]:
+    """What clears a finding of `rule`: its fix, and for a soft rule who may waive it."""
+    said: tuple[str, ...] = (f"To fix: {rule.fix}",) if rule.fix else ()
+    if rule.enforcement == "soft" and rule.effect != "require":
+        granters = ", ".join(rule.waiver_granters) or "nobody yet"
+        said += (f"A waiver may be granted by a holder of {rule.owner} ({granters}).",)
+    return said
 
 
 def policy_rule_markdown(rule: RuleInfo) -> str:
@@ -92,6 +106,7 @@ def policy_rule_markdown(rule: RuleInfo) -> str:
         f"Rule `{rule.id}` of policy `{rule.policy}` {rule.policy_version}, owned by "
         f"`{rule.owner}`. Effect `{rule.effect}`, enforcement `{rule.enforcement}`: {meaning}."
     )
+    paragraphs.extend(markdown_inline(sentence) for sentence in remedy(rule))
     return "\n\n".join(paragraphs)
 
 

@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -281,26 +282,37 @@ def test_a_misspelt_command_or_option_gets_a_suggestion(cli: Cli, minimal_repo: 
 def on_a_terminal(arguments: list[str], **environment: str) -> str:
     """What `python -m spendgate ARGUMENTS` prints when its standard output is a terminal
     (a pseudo-terminal), with `environment` added, line ends as the program wrote them."""
+    return run_on_a_terminal(arguments, "stdout", os.environ | environment)[0]
+
+
+def run_on_a_terminal(
+    arguments: list[str], terminal: str, environment: dict[str, str]
+) -> tuple[str, str]:
+    """Run `python -m spendgate ARGUMENTS` with `terminal` ("stdout" or "stderr") on a
+    pseudo-terminal and the other stream in a file, in exactly `environment`: what the terminal
+    showed (line ends as written) and what the file got."""
     leader, follower = pty.openpty()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "spendgate", *arguments],
-        stdout=follower,
-        stderr=subprocess.DEVNULL,
-        env=os.environ | environment,
-    )
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # the terminal closed with the program
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    process.wait(timeout=120)
-    os.close(leader)
-    return b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+    # A file, not a pipe, for the other stream: a full pipe would stall the program.
+    with tempfile.TemporaryFile() as piped:
+        streams = {"stdout": piped, "stderr": piped, terminal: follower}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "spendgate", *arguments], **streams, env=environment
+        )
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal closed with the program
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        process.wait(timeout=120)
+        os.close(leader)
+        piped.seek(0)
+        written = piped.read().decode("utf-8")
+    return b"".join(chunks).decode("utf-8").replace("\r\n", "\n"), written
 
 
 def test_no_color_turns_the_colours_of_a_terminal_off(cli: Cli) -> None:

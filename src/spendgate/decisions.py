@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
-from spendgate.problems import Location, Problem, Severity
+from spendgate.problems import Level, Location, Problem, Severity
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
@@ -42,6 +42,12 @@ class Finding:
     location: Location
     evidence: Evidence = ()
     waiver: str | None = None
+
+    @property
+    def warns(self) -> bool:
+        """Whether it neither blocks nor was waived: an advisory finding, or an approval that
+        does not count (what reports show as a warning)."""
+        return not self.blocking and not (self.waiver is not None and self.enforcement == "soft")
 
     @property
     def blocking(self) -> bool:
@@ -217,6 +223,10 @@ class CheckReport:
             has_errors=any(problem.is_error for problem in self.problems),
             has_configuration_errors=self.has_configuration_errors,
             internal_errors=self.internal_errors,
+            has_warnings=any(
+                finding.warns for decision in self.decisions for finding in decision.findings
+            )
+            or any(problem.level is Level.WARNING for problem in self.problems),
         )
 
 
@@ -229,6 +239,8 @@ class Gate:
     has_errors: bool
     has_configuration_errors: bool
     internal_errors: int
+    has_warnings: bool = False
+    """Whether a finding or a problem warns (what `--fail-on warning` fails on)."""
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from spendgate import vcs
 from spendgate.catalogue.check_cache import CheckCache, KeptCheck, check_key
 from spendgate.decisions import CheckReport, Gate
 from spendgate.errors import GitError
 from spendgate.vcs.repository import top_level
+
+if TYPE_CHECKING:  # the engine loads only when something must be decided
+    from spendgate.policy.engine import Progress
 
 
 @dataclass(frozen=True)
@@ -35,14 +39,21 @@ class CheckRun:
 
 
 def rendered(report: CheckReport, formats: Sequence[str]) -> CheckRun:
-    """`report` in each of `formats` (`text+colour` is text for a terminal)."""
+    """`report` in each of `formats` (`text+colour` is text for a terminal, `text+quiet` the
+    text of what needs attention)."""
+    return CheckRun({name: _render(report, name) for name in formats}, report.gate())
+
+
+def _render(report: CheckReport, name: str) -> str:
+    """`report` in the format called `name`, with its `+` options."""
+    from spendgate.reporters import check_text
     from spendgate.reporters.formats import renderer
 
-    outputs = {}
-    for name in formats:
-        format_name, _, colour = name.partition("+")
-        outputs[name] = renderer(format_name)(report, colour=colour == "colour")
-    return CheckRun(outputs, report.gate())
+    format_name, *options = name.split("+")
+    colour = "colour" in options
+    if format_name == "text":
+        return check_text.render(report, colour=colour, quiet="quiet" in options)
+    return renderer(format_name)(report, colour=colour)
 
 
 def check_tree(
@@ -53,11 +64,12 @@ def check_tree(
     author_login: str | None,
     formats: Sequence[str],
     files: Sequence[str] = (),
+    progress: Progress | None = None,
 ) -> CheckRun:
     """Every request of the repository at `root` decided as of `as_of`, rendered in `formats`
     (`text+colour` is text for a terminal); an earlier run's when its inputs are the same.
     Given `files` (relative to `root`), only their requests and problems, the rest of the
-    repository being their context."""
+    repository being their context. `progress` is told how deciding goes."""
     cache = _cache_of(root)
     inputs = _inputs(as_of, reviews, author_login)
     if inputs is not None and files:
@@ -70,7 +82,11 @@ def check_tree(
 
     pull_request = PullRequest(reviews=reviews, author_login=author_login)
     report = check_repository(
-        root, as_of=as_of, pull_request=pull_request, files=frozenset(files) if files else None
+        root,
+        as_of=as_of,
+        pull_request=pull_request,
+        files=frozenset(files) if files else None,
+        progress=progress,
     )
     run = rendered(report, formats)
     if cache is None or key is None or inputs is None or run.gate.internal_errors:

@@ -158,7 +158,11 @@ def _kept(data: object) -> KeptCheck:
     statuses = gate["statuses"]
     if not isinstance(statuses, list) or not all(isinstance(item, str) for item in statuses):
         raise TypeError("statuses are not names")
-    flags = (gate["has_errors"], gate["has_configuration_errors"])
+    flags = (gate["has_errors"], gate["has_configuration_errors"], gate["has_warnings"])
     if not all(type(flag) is bool for flag in flags) or type(gate["internal_errors"]) is not int:
         raise TypeError("the gate's flags are not what they should be")
-    return KeptCheck(dict(outputs), Gate(tuple(statuses), *flags, gate["internal_errors"]))
+    errors, configuration, warnings = flags
+    return KeptCheck(
+        dict(outputs),
+        Gate(tuple(statuses), errors, configuration, gate["internal_errors"], warnings),
+    )

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from spendgate.cli.paths import repository_and_files, wants_colour
+from spendgate.cli.progress import terminal_progress
 
 if TYPE_CHECKING:  # the core loads only when the command runs, keeping start-up lean
     from spendgate.decisions import Gate
@@ -45,6 +46,21 @@ from spendgate.reporters.formats import CHECK_FORMATS
 )
 @click.option("--allow-pending", is_flag=True, help="Pass requests that only wait for approvals.")
 @click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning"]),
+    default="error",
+    show_default=True,
+    help="Fail the gate on errors only, or on warnings too (advisory findings, approvals that "
+    "do not count, warnings about the repository).",
+)
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="Text only: leave out approved requests and the notes; print what needs attention "
+    "and the summary. No progress bar.",
+)
+@click.option(
     "--github-reviews",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
@@ -64,6 +80,8 @@ def check(
     outputs: tuple[str, ...],
     as_of: object,
     allow_pending: bool,
+    fail_on: str,
+    quiet: bool,
     github_reviews: Path | None,
     pr_author: str | None,
     base_ref: str | None,
@@ -84,7 +102,10 @@ def check(
     evaluation_date = as_of.date() if hasattr(as_of, "date") else date.today()
     base_ref = base_ref or _github_base()
     author = pr_author or _github_author()
+    if quiet and output_format != "text":
+        raise UsageError("--quiet shortens the text report; it does nothing to --format json")
     shown = output_format + ("+colour" if output_format == "text" and wants_colour() else "")
+    shown += "+quiet" if quiet else ""
     formats = list(dict.fromkeys([*(name for name, _ in targets), shown]))
     if base_ref and files:
         raise UsageError("--base checks what a pull request changes; give no files with it")
@@ -98,14 +119,16 @@ def check(
             formats=formats,
         )
     else:
-        run = check_tree(
-            path,
-            as_of=evaluation_date,
-            reviews=github_reviews,
-            author_login=author,
-            formats=formats,
-            files=files,
-        )
+        with terminal_progress(wanted=not quiet) as progress:
+            run = check_tree(
+                path,
+                as_of=evaluation_date,
+                reviews=github_reviews,
+                author_login=author,
+                formats=formats,
+                files=files,
+                progress=progress,
+            )
     for name, target in targets:
         _write(target, run.outputs[name])
     click.echo(run.outputs[shown], nl=False)
@@ -116,7 +139,7 @@ def check(
             "please report it.",
             err=True,
         )
-    return gate_exit_code(run.gate, allow_pending=allow_pending)
+    return gate_exit_code(run.gate, allow_pending=allow_pending, fail_on=fail_on)
 
 
 def _output_target(value: str) -> tuple[str, Path]:
@@ -138,16 +161,19 @@ def _write(target: Path, text: str) -> None:
         raise UsageError(f"cannot write {target}: {error.strerror}") from None
 
 
-def gate_exit_code(gate: Gate, *, allow_pending: bool) -> int:
+def gate_exit_code(gate: Gate, *, allow_pending: bool, fail_on: str = "error") -> int:
     """SPEC §8: 3 when spendgate failed while deciding a request, 2 for configuration errors,
-    1 when the gate blocks, 0 when all pass. A rejected request fails the gate even with
-    `allow_pending`: it waits for nobody, only a changed request can be approved."""
+    1 when the gate blocks (or, failing on warnings, when something warns), 0 when all pass. A
+    rejected request fails the gate even with `allow_pending`: it waits for nobody, only a
+    changed request can be approved."""
     if gate.internal_errors:
         return 3
     if gate.has_configuration_errors:
         return 2
     failing = {"blocked", "rejected", "invalid"} | (set() if allow_pending else {"pending"})
     if gate.has_errors or failing & set(gate.statuses):
+        return 1
+    if fail_on == "warning" and gate.has_warnings:
         return 1
     return 0
 

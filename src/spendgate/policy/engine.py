@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from spendgate.approvals.authenticity import Notary, notary_for
 from spendgate.approvals.desk import ApprovalDesk
@@ -46,6 +46,16 @@ from spendgate.policy.rules_run import RuleRunner
 from spendgate.problems import Problem
 
 
+class Progress(Protocol):
+    """Told how deciding goes, for a progress bar: the core never prints one itself."""
+
+    def start(self, total: int) -> None:
+        """Deciding `total` requests begins."""
+
+    def advance(self, decided: int) -> None:
+        """`decided` more requests are decided."""
+
+
 @dataclass
 class Engine:
     """Decides every request of one repository under one compiled policy book."""
@@ -71,6 +81,8 @@ class Engine:
     combined: cel.Program | None = field(init=False)
     recorder: InputRecorder = field(init=False)
     """Names what each decision read (files by blob id, policies, date, rates)."""
+    progress: Progress | None = field(init=False, default=None)
+    """Told of each request decided (`decide_all`), when someone shows progress."""
 
     def __post_init__(self) -> None:
         repository = self.repository
@@ -118,6 +130,8 @@ class Engine:
             decisions.append(self.decide_isolated(document))
             if let_go:
                 self.repository.let_go((document,))
+            if self.progress is not None:
+                self.progress.advance(1)
         decisions.extend(
             decision
             for decision in self.invalid_requests()

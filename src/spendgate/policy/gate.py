@@ -17,7 +17,7 @@ from spendgate.documents.repository import Elsewhere, Repository, open_repositor
 from spendgate.errors import UsageError
 from spendgate.policy import parallel
 from spendgate.policy.compile import PolicyBook, PolicyErrors
-from spendgate.policy.engine import Engine
+from spendgate.policy.engine import Engine, Progress
 from spendgate.policy.library import load_policy_book, unknown_roles
 from spendgate.problems import Level, Location, Problem
 
@@ -54,12 +54,14 @@ def check_repository(
     only: Callable[[str, str], bool] | None = None,
     elsewhere: Elsewhere | None = None,
     files: frozenset[str] | None = None,
+    progress: Progress | None = None,
 ) -> CheckReport:
     """Decide every request of the repository at `root` as of `as_of`.
 
     `only(file, request id)` says which requests to decide; `elsewhere` stands in for the
     documents of the repository that `root` leaves out; `files` limits what is decided and
-    reported to those files (the rest of the repository is their context).
+    reported to those files (the rest of the repository is their context); `progress` is told
+    how deciding goes.
     """
     if files is not None:
         only = _in_files(files, only)
@@ -78,6 +80,7 @@ def check_repository(
     if book is None:
         return CheckReport(str(root), as_of, "", "", (), tuple(policy_problems))
     engine = Engine(book, repository, config, as_of, history=history)
+    engine.progress = progress
     if pull_request.reviews is not None:
         if config.approvals.source == "records":
             raise UsageError(

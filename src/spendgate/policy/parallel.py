@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from spendgate.decisions import Decision
 from spendgate.forking import forked_copy, worth_forking
-from spendgate.policy.engine import Engine
+from spendgate.policy.engine import Engine, Progress
 
 #: From how many requests deciding is split between two processes.
 PARALLEL_FROM = 2000
@@ -44,9 +44,14 @@ def decide_all(
     decisions."""
     global _job
     requests = sum(1 for _ in engine.repository.requests())
+    if engine.progress is not None:
+        engine.progress.start(requests)
     if not worth_forking(requests, PARALLEL_FROM):
         return _transformed(engine.decide_all(only, let_go=let_go), transform)
     _job = (engine, only, transform, let_go)
+    shown = engine.progress
+    if shown is not None:  # this process decides half: each of its decisions stands for two
+        engine.progress = _Doubled(shown)
     gc.freeze()  # the fork then shares the loaded repository instead of copying it page by page
     try:
         with forked_copy() as pool:
@@ -61,6 +66,7 @@ def decide_all(
     finally:
         gc.unfreeze()
         _job = None
+        engine.progress = shown
     return sorted(decisions, key=lambda decision: (decision.file, decision.request_id))
 
 
@@ -69,6 +75,8 @@ def _decide_part(residue: int | None) -> tuple[list[Decision], set[str]]:
     forked copy's half), or for None to any even residue (this process's half)."""
     assert _job is not None
     engine, only, transform, let_go = _job
+    if residue is not None:
+        engine.progress = None  # the forked copy's progress is estimated by this process's
 
     def selected(file: str, request_id: str) -> bool:
         found = zlib.crc32(file.encode()) % (2 * CHUNKS)
@@ -77,6 +85,22 @@ def _decide_part(residue: int | None) -> tuple[list[Decision], set[str]]:
 
     decided = engine.decide_all(selected, let_go=let_go)
     return _transformed(decided, transform), set(engine.waivers.matched)
+
+
+class _Doubled:
+    """Progress told twice what this process decides: the forked copy decides as many, at the
+    same pace, and a bar in the parent cannot hear from it until a part is done."""
+
+    def __init__(self, shown: Progress) -> None:
+        self.shown = shown
+
+    def start(self, total: int) -> None:
+        """The total, passed on as it is."""
+        self.shown.start(total)
+
+    def advance(self, decided: int) -> None:
+        """Two requests decided for each one decided here."""
+        self.shown.advance(2 * decided)
 
 
 def _transformed(decisions: list[Decision], transform: Transform | None) -> list[Decision]:

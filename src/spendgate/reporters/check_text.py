@@ -28,9 +28,9 @@ STATUS_COLOURS = {
 
 def finding_level(finding: Finding) -> str:
     """error: it blocks; warning: advisory; note: waived."""
-    if finding.waiver is not None and finding.enforcement == "soft":
-        return "note"
-    return "error" if finding.blocking else "warning"
+    if finding.blocking:
+        return "error"
+    return "warning" if finding.warns else "note"
 
 
 def finding_line(finding: Finding) -> str:
@@ -117,15 +117,19 @@ def summary_line(report: CheckReport) -> str:
     )
 
 
-def render(report: CheckReport, *, colour: bool = False) -> str:
-    """The check report as text: each request's block, the problems, notes, summary."""
+def render(report: CheckReport, *, colour: bool = False, quiet: bool = False) -> str:
+    """The check report as text: each request's block, the problems, notes, summary. `quiet`
+    leaves out the approved requests and the notes."""
     lines: list[str] = []
     guide = Guide.of(report)
     for decision in report.decisions:
+        if quiet and decision.status == "approved":
+            continue
         lines.extend(decision_block(decision, colour=colour, guide=guide))
         lines.append("")
     lines.extend(problem_line(problem, colour=colour) for problem in report.problems)
-    lines.extend(text_line(note) for note in report.notes)
+    if not quiet:
+        lines.extend(text_line(note) for note in report.notes)
     if report.decisions or not report.problems:
         lines.append(summary_line(report))
     return "\n".join(lines) + "\n"

@@ -32,7 +32,13 @@ from spendgate.errors import ConfigurationError
 from spendgate.policy.cel import CelSyntaxError, Program, compile_expression
 from spendgate.policy.checks import CHECKS, BuiltinCheck
 from spendgate.policy.context import VARIABLES
-from spendgate.policy.fields import context_shape, field_chains, reads, unknown_field
+from spendgate.policy.fields import (
+    closest_field,
+    context_shape,
+    field_chains,
+    reads,
+    unknown_field,
+)
 from spendgate.policy.templates import compile_message
 from spendgate.problems import Location, Problem, Severity
 
@@ -79,6 +85,10 @@ class CompiledRule:
         return f"{condition} ? 1 : 0"
 
 
+#: Where a policy lists its escalation chain.
+ESCALATION = ("spec", "escalation")
+
+
 @dataclass(frozen=True)
 class CompiledPolicy:
     """A policy ready to evaluate: its facts, compiled rules and programs."""
@@ -93,6 +103,8 @@ class CompiledPolicy:
     combined: Program | None
     tables: tuple[tuple[CompiledRule, Program], ...]
     escalation: tuple[Rung, ...] = ()
+    rung_locations: tuple[Location, ...] = ()
+    """Where each rung of the escalation chain names its role, for problems about it."""
 
     @cached_property
     def listed(self) -> tuple[CompiledRule, ...]:
@@ -149,7 +161,8 @@ class _Compiler:
         try:
             program = compile_expression(source)
         except CelSyntaxError as error:
-            self.fail_at(document, path, source, error.line, error.column, f"CEL: {error.message}")
+            message = f"CEL: {error.message}{_spelt_like(error.message, variables)}"
+            self.fail_at(document, path, source, error.line, error.column, message)
             return None
         given = _not_a_condition(source)
         if given is not None:
@@ -160,7 +173,10 @@ class _Compiler:
             if unknown is not None:
                 line = source.count("\n", 0, offset) + 1
                 column = offset - (source.rfind("\n", 0, offset) + 1) + 1
-                self.fail_at(document, path, source, line, column, f"unknown field {unknown}")
+                close = closest_field(unknown, variables)
+                hint = f"; did you mean {close}?" if close else ""
+                message = f"unknown field {unknown}{hint}"
+                self.fail_at(document, path, source, line, column, message)
                 return None
         return program
 
@@ -281,6 +297,12 @@ class _Compiler:
             combined=combined,
             tables=tables,
             escalation=tuple(policy.spec.escalation),
+            rung_locations=tuple(
+                self.locator.locate(
+                    document.file, document.index, ("spec", "escalation", n, "role")
+                )
+                for n in range(len(policy.spec.escalation))
+            ),
         )
 
 
@@ -289,6 +311,16 @@ def _roots(template: str | None) -> tuple[str, ...]:
     if not template:
         return ()
     return tuple(root for root in VARIABLES if re.search(rf"\b{root}\b", template))
+
+
+def _spelt_like(message: str, variables: dict[str, Any]) -> str:
+    """ "; did you mean vendor?" when CEL's `message` is about an undeclared name spelt like a
+    context variable (`vendr.sanctions.status`), else ""."""
+    undeclared = re.search(r"undeclared reference to '([\w.]+)'", message)
+    if undeclared is None:
+        return ""
+    close = closest_field(undeclared.group(1).split(".")[0], variables)
+    return f"; did you mean {close}?" if close else ""
 
 
 def _not_a_condition(source: str) -> str | None:

@@ -9,6 +9,7 @@ not checked here; CEL reports those at evaluation.
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 import types
@@ -221,6 +222,19 @@ def unknown_field(chain: str, variables: dict[str, Any]) -> str | None:
             return ".".join(parts[: index + 1])
         shape = shape[part]
     return None
+
+
+def closest_field(chain: str, variables: dict[str, Any]) -> str | None:
+    """The known field nearest to an unknown `chain` (as `unknown_field` returns it), spelt
+    like it: `vendor.status` for `vendor.stauts`, `vendor` for `vendr`; None if none is near."""
+    *known, wrong = chain.split(".")
+    shape: Any = variables
+    for part in known:
+        shape = shape.get(part) if isinstance(shape, dict) else None
+    if not isinstance(shape, dict) or shape is OPEN:
+        return None
+    close = difflib.get_close_matches(wrong, sorted(map(str, shape)), n=1)
+    return ".".join((*known, close[0])) if close else None
 
 
 def reads(expression: str, variables: dict[str, Any]) -> tuple[str, ...]:

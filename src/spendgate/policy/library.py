@@ -20,7 +20,7 @@ from spendgate.documents.repository import Repository
 from spendgate.documents.source import git_blob_id
 from spendgate.errors import ConfigurationError
 from spendgate.policy.compile import PolicyBook, PolicyErrors, compile_policies
-from spendgate.problems import Level, Problem, Severity
+from spendgate.problems import Level, Location, Problem, Severity
 
 BUILTIN = "builtin"
 
@@ -50,38 +50,47 @@ def load_policy_book(repository: Repository) -> PolicyBook:
 
 
 def unknown_roles(book: PolicyBook, repository: Repository) -> list[Problem]:
-    """A warning for each role a rule requires that nobody in People holds and no policy of the
-    reference library names: a typo (`cfoo`) would otherwise leave every request the rule
-    applies to waiting for an approver who cannot exist. A role merely not staffed yet is one
-    of these too, so it is a warning, not an error."""
+    """A warning for each role a rule requires, or an escalation chain climbs to, that nobody
+    in People holds and no policy of the reference library names: a typo (`cfoo`) would
+    otherwise leave every request the rule applies to waiting for an approver who cannot
+    exist. A role merely not staffed yet is one of these too, so it is a warning, not an
+    error."""
     if repository.config is None or repository.config.policy_set == BUILTIN:
         return []  # the reference library's roles are known roles
     held = {role for person in repository.people.values() for role in person.roles}
-    missing = [
-        (rule, rule.requirement.role)
+    named = [
+        (rule.location, f"rule {rule.id} requires role", rule.requirement.role)
         for _, rule in book.rules
-        if rule.requirement and rule.requirement.role not in FILLED_FROM_REQUEST | held
+        if rule.requirement
+    ] + [
+        (where, f"policy {policy.name} escalates to role", rung.role)
+        for policy in book.policies
+        for rung, where in zip(policy.escalation, policy.rung_locations, strict=True)
     ]
+    missing = [entry for entry in named if entry[2] not in FILLED_FROM_REQUEST | held]
     if not missing:
         return []
     known = FILLED_FROM_REQUEST | held | reference_roles()
-    problems = []
-    for rule, wanted in missing:
-        if wanted in known:
-            continue
-        close = difflib.get_close_matches(wanted, sorted(known), n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        problems.append(
-            Problem(
-                rule.location,
-                f"rule {rule.id} requires role {wanted!r}, which nobody in People holds and no "
-                f"reference policy names{hint}",
-                "unknown-role",
-                level=Level.WARNING,
-                severity=Severity.CONFIGURATION,
-            )
-        )
-    return problems
+    return [
+        _unknown_role(where, saying, wanted, known)
+        for where, saying, wanted in missing
+        if wanted not in known
+    ]
+
+
+def _unknown_role(
+    where: Location, saying: str, wanted: str, known: frozenset[str] | set[str]
+) -> Problem:
+    """The warning that `saying` names role `wanted`, with the closest known role."""
+    close = difflib.get_close_matches(wanted, sorted(known), n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return Problem(
+        where,
+        f"{saying} {wanted!r}, which nobody in People holds and no reference policy names{hint}",
+        "unknown-role",
+        level=Level.WARNING,
+        severity=Severity.CONFIGURATION,
+    )
 
 
 @functools.cache

@@ -9,6 +9,7 @@ from spendgate.approvals.digest import CURRENT_VERSION, MATERIAL_FIELDS, WORDING
 from spendgate.decisions import Decision, RuleTrace
 from spendgate.reporters.check_text import decision_block
 from spendgate.reporters.escaping import evidence_text, text_line
+from spendgate.reporters.guidance import Guide
 
 
 def trace_lines(trace: RuleTrace) -> list[str]:
@@ -19,9 +20,10 @@ def trace_lines(trace: RuleTrace) -> list[str]:
     return lines
 
 
-def render(decision: Decision) -> str:
-    """`explain` for one request: its block, classification, evidence and every rule."""
-    lines = decision_block(decision)
+def render(decision: Decision, *, guide: Guide | None = None) -> str:
+    """`explain` for one request: its block (with what to do, given a guide), classification,
+    evidence and every rule."""
+    lines = decision_block(decision, guide=guide)
     if decision.classification.lines:
         lines.append("  classification:")
         lines.extend(

@@ -32,6 +32,8 @@ class CheckRun:
     gate: Gate
     warm: bool = False
     """Whether the run was an earlier one's, kept because nothing had changed."""
+    diagnostics: tuple[str, ...] = ()
+    """The report's sentences for debugging (`CheckReport.diagnostics`), printed on request."""
 
 
 def rendered(report: CheckReport, formats: Sequence[str]) -> CheckRun:
@@ -42,7 +44,7 @@ def rendered(report: CheckReport, formats: Sequence[str]) -> CheckRun:
     for name in formats:
         format_name, _, colour = name.partition("+")
         outputs[name] = renderer(format_name)(report, colour=colour == "colour")
-    return CheckRun(outputs, report.gate())
+    return CheckRun(outputs, report.gate(), diagnostics=report.diagnostics)
 
 
 def check_tree(

@@ -291,6 +291,49 @@ def test_the_comment_lists_the_first_twenty_requests_a_governance_change_affects
     assert "requests/pr-22.yaml: PR-22: route -director\n" in log.stdout
 
 
+def test_the_comment_shows_a_status_the_change_alters_old_beside_new(
+    cli: Cli, main_repo: Path
+) -> None:
+    """Stricter ESG rules for purchases above 10,000: the one request above it is blocked
+    under them, its route unchanged; the one below is not listed."""
+    for identifier, amount in (("PR-15K", 15000), ("PR-5K", 5000)):
+        (main_repo / "requests" / f"{identifier.lower()}.yaml").write_text(
+            request_of(identifier, amount)
+        )
+    commit(main_repo, "requests")
+    git(main_repo, "checkout", "-q", "main")
+    git(main_repo, "merge", "-q", "--ff-only", "feature")
+    git(main_repo, "checkout", "-q", "-b", "stricter-esg")
+    esg = main_repo / "policies" / "esg.yaml"
+    esg.write_text(
+        esg.read_text()
+        .replace("cumulative_total_base > 100000.0", "cumulative_total_base > 10000.0", 1)
+        .replace("vendor.esg.ecovadis.score >= 45", "vendor.esg.ecovadis.score >= 95", 1)
+        .replace('vendor.esg.ecovadis.medal != "none"', "false", 1)
+    )
+    commit(main_repo, "EcoVadis 95 for every purchase")
+
+    comment = cli("check", main_repo, "--base", "main", "--as-of", AS_OF, "--format", "markdown")
+    log = cli("check", main_repo, "--base", "main", "--as-of", AS_OF, "--format", "github")
+
+    assert (
+        "### Impact of the governance change\n"
+        "\n"
+        "Decided by the base revision's rules → by this change's:\n"
+        "\n"
+        "| Request | File | Status | Classification | Route |\n"
+        "| --- | --- | --- | --- | --- |\n"
+        "| PR-15K | `requests/pr-15k.yaml` | pending → blocked | capex | unchanged |\n"
+        "\n"
+        "### Problems outside requests\n"
+    ) in comment.stdout
+    assert (
+        "::group::impact of the governance change\n"
+        "requests/pr-15k.yaml: PR-15K: status pending -> blocked\n"
+        "::endgroup::\n"
+    ) in log.stdout
+
+
 def approve_change(root: Path, path: str, *, approver: str, role: str, digest: str) -> None:
     folder = root / "approvals" / "governance"
     folder.mkdir(parents=True, exist_ok=True)

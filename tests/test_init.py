@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
 import textwrap
 from dataclasses import astuple
 from datetime import date
@@ -36,19 +40,59 @@ SCHEMA_STORE = {
     ".github/workflows/spendgate.yml": "https://json.schemastore.org/github-workflow.json",
     ".pre-commit-config.yaml": "https://json.schemastore.org/pre-commit-config.json",
 }
+#: The identity the record job commits the decision log as.
+BOT = {
+    "GIT_AUTHOR_NAME": "github-actions[bot]",
+    "GIT_AUTHOR_EMAIL": "41898282+github-actions[bot]@users.noreply.github.com",
+    "GIT_COMMITTER_NAME": "github-actions[bot]",
+    "GIT_COMMITTER_EMAIL": "41898282+github-actions[bot]@users.noreply.github.com",
+}
+RECORD_SCRIPT = """\
+if [ ! -f audit/decisions.jsonl ]; then
+  echo "No decisions yet."
+  exit 0
+fi
+git add audit/decisions.jsonl
+if git diff --cached --quiet; then
+  echo "No new decisions."
+  exit 0
+fi
+git commit --quiet -m "audit: record the decisions of $GITHUB_SHA"
+# A push made with the workflow's token starts no workflow, so this cannot loop.
+git pull --rebase --quiet origin "$BRANCH"
+git push --quiet origin "HEAD:$BRANCH"
+"""
 CHECK_COMMAND = (
     'spendgate check --base "origin/$GITHUB_BASE_REF" --format github '
     "--output sarif=spendgate.sarif --output markdown=spendgate.md"
 )
 
 
+def initial_branch(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """Configure git's `init.defaultBranch` as `name` for every git this process starts (git
+    reads GIT_CONFIG_COUNT/KEY/VALUE as command-line configuration), whatever the machine's
+    own configuration says."""
+    monkeypatch.setenv("GIT_CONFIG_COUNT", "1")
+    monkeypatch.setenv("GIT_CONFIG_KEY_0", "init.defaultBranch")
+    monkeypatch.setenv("GIT_CONFIG_VALUE_0", name)
+
+
+@pytest.fixture
+def on_main(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`spendgate init` makes its repositories on branch main."""
+    initial_branch(monkeypatch, "main")
+
+
 @pytest.fixture(scope="module")
 def scaffold(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One finance scaffold, written by the command, shared by the tests that only read it."""
+    """One finance scaffold on branch main, written by the command, shared by the tests that
+    only read it."""
     from spendgate.cli.main import run
 
     root = tmp_path_factory.mktemp("scaffold") / "northbridge"
-    assert run(["init", str(root), "--industry", "finance", "--name", "Northbridge Bank"]) == 0
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        initial_branch(monkeypatch, "main")
+        assert run(["init", str(root), "--industry", "finance", "--name", "Northbridge Bank"]) == 0
     return root
 
 
@@ -103,7 +147,9 @@ def held_roles(root: Path) -> set[str]:
     return {role for person in people.people for role in person.roles}
 
 
-def test_init_prints_what_it_wrote_and_what_to_do_next(cli: Cli, tmp_path: Path) -> None:
+def test_init_prints_what_it_wrote_and_what_to_do_next(
+    cli: Cli, tmp_path: Path, on_main: None
+) -> None:
     root = tmp_path / "acme"
     cases = len(list((builtin_directory() / "tests").rglob("expect.yaml")))
     outcome = cli(
@@ -123,13 +169,17 @@ def test_init_prints_what_it_wrote_and_what_to_do_next(cli: Cli, tmp_path: Path)
         "  vendors/ requests/ ai/ approvals/ waivers/ (empty, for your documents)\n"
         "  policies/ (14 reference policy files)\n"
         f"  policies/tests/ ({cases} policy test cases)\n"
+        f"Initialised a git repository in {root}, on branch main.\n"
         "\n"
         "Next steps:\n"
         "  1. Replace the placeholders in org/people.yaml, org/budgets.yaml and the FX rates\n"
         "     in spendgate.yaml with your own people, budgets and rates.\n"
         f"  2. spendgate validate {root} && spendgate check {root} && spendgate test {root}\n"
-        "  3. Commit and push; require the spendgate workflow on the default branch, and run\n"
-        "     `pre-commit install` to check every commit.\n"
+        f"  3. Review the files, then commit them: git -C {root} add . && git -C {root} commit\n"
+        "  4. Push main to GitHub and require the spendgate workflow's check job there;\n"
+        "     after each merge into main its record job appends the decisions to\n"
+        "     audit/decisions.jsonl.\n"
+        "  5. Run `pre-commit install` to check every commit.\n"
         "README.md tells requesters and approvers how to use the repository.\n",
         "",
     )
@@ -186,6 +236,52 @@ def test_a_fresh_git_repository_counts_as_empty(cli: Cli, tmp_path: Path) -> Non
     assert cli("init", tmp_path, "--industry", "telecom").exit_code == 0
 
 
+def test_init_makes_a_git_repository_on_the_branch_git_is_configured_with(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 18: `init` runs `git init`, which names the branch as the user's git does; the
+    workflow records decisions on that branch. Nothing is committed: the files are reviewed
+    first."""
+    initial_branch(monkeypatch, "trunk")
+    root = tmp_path / "governance"
+
+    outcome = cli("init", root, "--industry", "other")
+
+    assert (outcome.exit_code, outcome.stderr) == (0, "")
+    assert f"\nInitialised a git repository in {root}, on branch trunk.\n\n" in outcome.stdout
+    assert "  4. Push trunk to GitHub and require the spendgate workflow's check job there;\n" in (
+        outcome.stdout
+    )
+    assert (root / ".git").is_dir()
+    assert git(root, "symbolic-ref", "--short", "HEAD") == "trunk\n"
+    assert git(root, "rev-list", "--all") == ""
+    assert "?? spendgate.yaml\n" in git(root, "status", "--porcelain")
+    workflow = load(root / ".github" / "workflows" / "spendgate.yml")
+    assert workflow["on"] == {"pull_request": None, "push": {"branches": ["trunk"]}}
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert "After each merge into `trunk`, the `record` job of the `spendgate` workflow runs\n" in (
+        readme
+    )
+
+
+def test_init_inside_a_work_tree_makes_no_nested_repository(cli: Cli, tmp_path: Path) -> None:
+    git(tmp_path, "init", "-q", "-b", "develop")
+    root = tmp_path / "governance"
+
+    outcome = cli("init", root, "--industry", "other")
+
+    assert (outcome.exit_code, outcome.stderr) == (0, "")
+    assert (
+        f"\n{root} is in a git repository already (branch develop): none was made.\n\n"
+        in outcome.stdout
+    )
+    assert not (root / ".git").exists()
+    untracked = git(tmp_path, "status", "--porcelain", "--untracked-files=all").splitlines()
+    assert "?? governance/spendgate.yaml" in untracked
+    workflow = load(root / ".github" / "workflows" / "spendgate.yml")
+    assert workflow["on"]["push"] == {"branches": ["develop"]}
+
+
 @pytest.mark.parametrize(
     ("option", "value", "message"),
     [
@@ -235,8 +331,13 @@ def test_every_yaml_file_names_its_schema(scaffold: Path) -> None:
 
 def test_the_workflow_gates_pull_requests(scaffold: Path) -> None:
     workflow = load(scaffold / ".github" / "workflows" / "spendgate.yml")
-    assert workflow["on"] == {"pull_request": None}
-    steps = workflow["jobs"]["check"]["steps"]
+    assert workflow["on"] == {"pull_request": None, "push": {"branches": ["main"]}}
+    assert workflow["permissions"] == {"contents": "read"}
+    assert set(workflow["jobs"]) == {"check", "record"}
+    job = workflow["jobs"]["check"]
+    assert job["if"] == "github.event_name == 'pull_request'"
+    assert job["permissions"] == {"contents": "read", "security-events": "write"}
+    steps = job["steps"]
     assert steps[0] == {"uses": "actions/checkout@v5", "with": {"fetch-depth": 0}}
     runs = [step["run"] for step in steps if "run" in step]
     assert f'python -m pip install "spendgate @ git+{HOMEPAGE}@v{__version__}"' in runs
@@ -244,7 +345,109 @@ def test_the_workflow_gates_pull_requests(scaffold: Path) -> None:
     assert "spendgate test" in runs
     (upload,) = [step for step in steps if "upload-sarif" in step.get("uses", "")]
     assert upload["with"]["sarif_file"] == "spendgate.sarif"
-    assert workflow["permissions"]["security-events"] == "write"
+
+
+def test_the_workflow_records_decisions_after_a_merge(scaffold: Path) -> None:
+    """The record job runs only on pushes to the default branch, and is the only job that may
+    write to the repository (issue 18)."""
+    workflow = load(scaffold / ".github" / "workflows" / "spendgate.yml")
+    assert workflow["jobs"]["record"] == {
+        "if": "github.event_name == 'push'",
+        "runs-on": "ubuntu-latest",
+        "timeout-minutes": 15,
+        "concurrency": {"group": "spendgate-audit-log", "cancel-in-progress": False},
+        "permissions": {"contents": "write"},
+        "steps": [
+            {"uses": "actions/checkout@v5", "with": {"fetch-depth": 0}},
+            {"uses": "actions/setup-python@v6", "with": {"python-version": "3.11"}},
+            {
+                "name": f"Install spendgate {__version__}",
+                "run": f'python -m pip install "spendgate @ git+{HOMEPAGE}@v{__version__}"',
+            },
+            {
+                "name": "Append the decisions that are new or changed to audit/decisions.jsonl",
+                "run": "spendgate audit record",
+            },
+            {
+                "name": "Commit and push the decision log",
+                "env": {"BRANCH": "${{ github.ref_name }}", **BOT},
+                "run": RECORD_SCRIPT,
+            },
+        ],
+    }
+
+
+def test_the_record_job_commits_the_decisions_of_a_merge_once(
+    cli: Cli, tmp_path: Path, on_main: None
+) -> None:
+    """The record job's own scripts, run as a runner would after a merge into main, in a clone
+    of a real remote: the merged request's decision is committed to the log and pushed, as the
+    bot; run again, the job finds nothing new and pushes nothing."""
+    root, origin = tmp_path / "repo", tmp_path / "origin.git"
+    assert cli("init", root, "--industry", "retail").exit_code == 0
+    vendor, request = readme_examples(root)
+    request_id = load_located(request)[0].value["id"]
+    (root / "vendors" / "northwind-hardware.yaml").write_text(vendor)
+    (root / "requests" / f"{request_id}.yaml").write_text(request)
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "spendgate init, and a first purchase")
+    git(tmp_path, "init", "-q", "--bare", str(origin))
+    git(root, "push", "-q", str(origin), "main")
+    git(tmp_path, "clone", "-q", "--branch", "main", str(origin), "runner")
+    merged = git(root, "rev-parse", "HEAD").strip()
+    job = load(root / ".github" / "workflows" / "spendgate.yml")["jobs"]["record"]
+
+    first = run_job(job, tmp_path / "runner", sha=merged, branch="main")
+    recorded = git(origin, "rev-parse", "main").strip()
+    again = run_job(job, tmp_path / "runner", sha=merged, branch="main")
+
+    assert first[0] == (
+        "appended 1 record(s) to audit/decisions.jsonl: 1 new or changed of 1 decision(s) at "
+        f"commit {merged[:12]}"
+    )
+    assert git(origin, "log", "-1", "--format=%an <%ae>%n%s", "main") == (
+        "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>\n"
+        f"audit: record the decisions of {merged}\n"
+    )
+    assert git(origin, "diff", "--name-only", merged, "main") == "audit/decisions.jsonl\n"
+    (record,) = git(origin, "show", "main:audit/decisions.jsonl").splitlines()
+    assert json.loads(record)["decision"]["request_id"] == request_id
+    assert again[0].startswith("appended 0 record(s) to audit/decisions.jsonl")
+    assert again[2:] == ["No new decisions."]
+    assert git(origin, "rev-parse", "main").strip() == recorded
+
+
+def run_job(job: dict[str, Any], checkout: Path, *, sha: str, branch: str) -> list[str]:
+    """Run the `run` scripts of `job` (spendgate installed already) in `checkout` as a runner's
+    bash does, with the step's environment and a `spendgate` command running this tree; the
+    lines they printed."""
+    shims = checkout.parent / "bin"
+    shims.mkdir(exist_ok=True)
+    shim = shims / "spendgate"
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m spendgate "$@"\n')
+    shim.chmod(0o755)
+    github = {"${{ github.ref_name }}": branch}
+    printed: list[str] = []
+    for step in job["steps"]:
+        if "run" not in step or step["name"].startswith("Install"):
+            continue
+        environment = {
+            "PATH": f"{shims}{os.pathsep}{os.environ['PATH']}",
+            "HOME": str(checkout.parent),
+            "PYTHONPATH": str(PROJECT / "src"),
+            "GITHUB_SHA": sha,
+            **{name: github.get(value, value) for name, value in step.get("env", {}).items()},
+        }
+        done = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+            cwd=checkout,
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        printed += done.stdout.splitlines()
+    return printed
 
 
 def test_the_workflow_is_valid_against_the_schema_store_schema(scaffold: Path) -> None:
@@ -278,15 +481,16 @@ def test_every_template_is_used() -> None:
 def test_the_yaml_string_filter_keeps_awkward_names(tmp_path: Path) -> None:
     name = 'Acme "Nord" AS: #1 \\ Ørsted'
     chosen = new_organisation(tmp_path, industry="other", name=name, currency="NOK")
-    files = scaffold_files(chosen, today=date(2026, 11, 22))
+    files = scaffold_files(chosen, today=date(2026, 11, 22), branch="main")
     (config,) = load_located(files["spendgate.yaml"])
     assert config.value["organization"]["name"] == name
 
 
-def test_a_committed_scaffold_passes_a_pull_request_check(cli: Cli, tmp_path: Path) -> None:
+def test_a_committed_scaffold_passes_a_pull_request_check(
+    cli: Cli, tmp_path: Path, on_main: None
+) -> None:
     root = tmp_path / "repo"
     assert cli("init", root, "--industry", "manufacturing").exit_code == 0
-    git(root, "init", "-q", "-b", "main")
     git(root, "add", ".")
     git(root, "commit", "-q", "-m", "spendgate init")
     outcome = cli("check", root, "--base", "HEAD", "--as-of", AS_OF)
@@ -296,12 +500,11 @@ def test_a_committed_scaffold_passes_a_pull_request_check(cli: Cli, tmp_path: Pa
 
 
 def test_the_readme_walks_a_purchase_to_approved(
-    cli: Cli, git_user: GitUser, tmp_path: Path
+    cli: Cli, git_user: GitUser, tmp_path: Path, on_main: None
 ) -> None:
     """The README's example vendor and request, approved as it says, pass the gate."""
     root = tmp_path / "repo"
     assert cli("init", root, "--industry", "retail").exit_code == 0
-    git(root, "init", "-q", "-b", "main")
     git(root, "add", ".")
     git(root, "commit", "-q", "-m", "spendgate init")
     vendor, request = readme_examples(root)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from spendgate import __version__
 from spendgate.approvals.changes import content_digest
 from spendgate.policy.library import builtin_directory
 from tests.conftest import PROJECT, Cli, GitUser
@@ -170,16 +171,18 @@ def request_of(identifier: str, amount: int) -> str:
     )
 
 
-def test_impact_of_raising_the_director_threshold(cli: Cli, main_repo: Path) -> None:
-    for identifier, amount in (("PR-15K", 15000), ("PR-30K", 30000), ("PR-60K", 60000)):
-        (main_repo / "requests" / f"{identifier.lower()}.yaml").write_text(
+def raise_the_director_threshold(root: Path, requests: dict[str, int]) -> None:
+    """Merge `requests` (id -> amount) into main, then, on a new branch, a commit that raises
+    the director's threshold from 10,000 to 20,000."""
+    for identifier, amount in requests.items():
+        (root / "requests" / f"{identifier.lower()}.yaml").write_text(
             request_of(identifier, amount)
         )
-    commit(main_repo, "three requests")
-    git(main_repo, "checkout", "-q", "main")
-    git(main_repo, "merge", "-q", "--ff-only", "feature")
-    git(main_repo, "checkout", "-q", "-b", "raise-director")
-    rights = main_repo / "policies" / "decision-rights.yaml"
+    commit(root, "requests")
+    git(root, "checkout", "-q", "main")
+    git(root, "merge", "-q", "--ff-only", "feature")
+    git(root, "checkout", "-q", "-b", "raise-director")
+    rights = root / "policies" / "decision-rights.yaml"
     rights.write_text(
         rights.read_text()
         .replace(
@@ -190,7 +193,11 @@ def test_impact_of_raising_the_director_threshold(cli: Cli, main_repo: Path) -> 
             "The department director approves above 20,000",
         )
     )
-    commit(main_repo, "director from 20,000")
+    commit(root, "director from 20,000")
+
+
+def test_impact_of_raising_the_director_threshold(cli: Cli, main_repo: Path) -> None:
+    raise_the_director_threshold(main_repo, {"PR-15K": 15000, "PR-30K": 30000, "PR-60K": 60000})
 
     outcome = cli("impact", main_repo, "--base", "main", "--as-of", AS_OF)
 
@@ -207,6 +214,124 @@ def test_impact_of_raising_the_director_threshold(cli: Cli, main_repo: Path) -> 
     assert (
         "Impact of the governance change: 1 of 4 requests would be decided differently"
     ) in checked.stdout
+
+
+def test_the_comment_on_a_governance_change_lists_what_it_decides_differently(
+    cli: Cli, main_repo: Path
+) -> None:
+    """Issue 18: the pull-request comment (and job summary) names each request the new rules
+    decide differently, old beside new, not only how many; the job log lists them too. How the
+    catalogue was used is for debugging: only `check -v` prints it, on standard error."""
+    raise_the_director_threshold(main_repo, {"PR-15K": 15000, "PR-30K": 30000, "PR-60K": 60000})
+    base = git(main_repo, "rev-parse", "main").strip()[:12]
+
+    comment = cli("check", main_repo, "--base", "main", "--as-of", AS_OF, "--format", "markdown")
+    log = cli("check", main_repo, "--base", "main", "--as-of", AS_OF, "--format", "github")
+    verbose = cli("check", main_repo, "--base", "main", "--as-of", AS_OF, "-v")
+
+    assert (comment.exit_code, comment.stderr) == (1, "")
+    assert comment.stdout == (
+        "<!-- spendgate-report -->\n"
+        "## ❌ spendgate: blocked\n"
+        "\n"
+        f"> Judged by the rules of the base revision {base} (policy set spendgate-reference "
+        "1.1.0), not by this change's: 1 changed file(s), 0 request(s) affected.\n"
+        "> Impact of the governance change: 1 of 4 requests would be decided differently under "
+        f"this change's rules than under those of {base}.\n"
+        "\n"
+        "### Impact of the governance change\n"
+        "\n"
+        "Decided by the base revision's rules → by this change's:\n"
+        "\n"
+        "| Request | File | Status | Classification | Route |\n"
+        "| --- | --- | --- | --- | --- |\n"
+        "| PR-15K | `requests/pr-15k.yaml` | pending | capex | -director |\n"
+        "\n"
+        "### Problems outside requests\n"
+        "\n"
+        "| Level | Code | Message | Location |\n"
+        "| --- | --- | --- | --- |\n"
+        "| error | governance-change | this pull request changes governance file "
+        "policies/decision-rights.yaml; it needs the approval of procurement, and the pull "
+        "request is judged by the base revision's rules meanwhile "
+        "| `policies/decision-rights.yaml:1:1` |\n"
+    )
+    assert (log.exit_code, log.stderr) == (1, "")
+    assert (
+        "::group::impact of the governance change\n"
+        "requests/pr-15k.yaml: PR-15K: route -director\n"
+        "::endgroup::\n"
+    ) in log.stdout
+    assert "catalogue" not in log.stdout
+    assert "catalogue" not in verbose.stdout
+    assert verbose.stderr == (
+        "Loaded the 0 document file(s) the change touches or depends on; the rest of the "
+        f"repository came from the catalogue (.spendgate-cache/{__version__}, up to date).\n"
+    )
+
+
+def test_the_comment_lists_the_first_twenty_requests_a_governance_change_affects(
+    cli: Cli, main_repo: Path
+) -> None:
+    """A governance change that alters many decisions: the comment stays short (GitHub limits
+    its size), says how many it left out and where to see them all."""
+    requests = {f"PR-{number:02}": 15000 + number for number in range(1, 23)}
+    raise_the_director_threshold(main_repo, requests)
+    base = git(main_repo, "rev-parse", "main").strip()[:12]
+
+    comment = cli("check", main_repo, "--base", "main", "--as-of", AS_OF, "--format", "markdown")
+    log = cli("check", main_repo, "--base", "main", "--as-of", AS_OF, "--format", "github")
+
+    rows = [line for line in comment.stdout.splitlines() if line.startswith("| PR-")]
+    assert rows == [
+        f"| PR-{number:02} | `requests/pr-{number:02}.yaml` | blocked | capex | -director |"
+        for number in range(1, 21)
+    ]
+    assert f"\n_…and 2 more: `spendgate impact --base {base}` lists them all._\n" in comment.stdout
+    assert "requests/pr-22.yaml: PR-22: route -director\n" in log.stdout
+
+
+def test_the_comment_shows_a_status_the_change_alters_old_beside_new(
+    cli: Cli, main_repo: Path
+) -> None:
+    """Stricter ESG rules for purchases above 10,000: the one request above it is blocked
+    under them, its route unchanged; the one below is not listed."""
+    for identifier, amount in (("PR-15K", 15000), ("PR-5K", 5000)):
+        (main_repo / "requests" / f"{identifier.lower()}.yaml").write_text(
+            request_of(identifier, amount)
+        )
+    commit(main_repo, "requests")
+    git(main_repo, "checkout", "-q", "main")
+    git(main_repo, "merge", "-q", "--ff-only", "feature")
+    git(main_repo, "checkout", "-q", "-b", "stricter-esg")
+    esg = main_repo / "policies" / "esg.yaml"
+    esg.write_text(
+        esg.read_text()
+        .replace("cumulative_total_base > 100000.0", "cumulative_total_base > 10000.0", 1)
+        .replace("vendor.esg.ecovadis.score >= 45", "vendor.esg.ecovadis.score >= 95", 1)
+        .replace('vendor.esg.ecovadis.medal != "none"', "false", 1)
+    )
+    commit(main_repo, "EcoVadis 95 for every purchase")
+
+    comment = cli("check", main_repo, "--base", "main", "--as-of", AS_OF, "--format", "markdown")
+    log = cli("check", main_repo, "--base", "main", "--as-of", AS_OF, "--format", "github")
+
+    assert (
+        "### Impact of the governance change\n"
+        "\n"
+        "Decided by the base revision's rules → by this change's:\n"
+        "\n"
+        "| Request | File | Status | Classification | Route |\n"
+        "| --- | --- | --- | --- | --- |\n"
+        "| PR-15K | `requests/pr-15k.yaml` | pending → blocked | capex | unchanged |\n"
+        "\n"
+        "### Problems outside requests\n"
+    ) in comment.stdout
+    assert (
+        "::group::impact of the governance change\n"
+        "requests/pr-15k.yaml: PR-15K: status pending -> blocked\n"
+        "::endgroup::\n"
+    ) in log.stdout
 
 
 def approve_change(root: Path, path: str, *, approver: str, role: str, digest: str) -> None:

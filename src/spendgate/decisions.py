@@ -205,6 +205,12 @@ class CheckReport:
     """Every rule of the policy set, in policy order (what SARIF and JUnit list)."""
     waivers: str = "waivers"
     """The folder waivers are written to (the configuration's `paths.waivers`)."""
+    impact: Impact | None = None
+    """For a pull request that changes governance: the requests its rules would decide
+    differently (what the pull-request comment lists)."""
+    diagnostics: tuple[str, ...] = ()
+    """Sentences for whoever debugs spendgate (what the catalogue did): no report renders them,
+    `check --verbose` prints them on standard error."""
 
     @property
     def has_configuration_errors(self) -> bool:

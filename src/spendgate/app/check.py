@@ -36,12 +36,15 @@ class CheckRun:
     gate: Gate
     warm: bool = False
     """Whether the run was an earlier one's, kept because nothing had changed."""
+    diagnostics: tuple[str, ...] = ()
+    """The report's sentences for debugging (`CheckReport.diagnostics`), printed on request."""
 
 
 def rendered(report: CheckReport, formats: Sequence[str]) -> CheckRun:
     """`report` in each of `formats` (`text+colour` is text for a terminal, `text+quiet` the
     text of what needs attention)."""
-    return CheckRun({name: _render(report, name) for name in formats}, report.gate())
+    outputs = {name: _render(report, name) for name in formats}
+    return CheckRun(outputs, report.gate(), diagnostics=report.diagnostics)
 
 
 def _render(report: CheckReport, name: str) -> str:

@@ -182,21 +182,30 @@ def _check_against_base(
         f"Judged by the rules of the base revision {base.commit[:12]} "
         f"(policy set {report.policy_set} {report.policy_set_version}), not by this change's: "
         f"{len(base.changes)} changed file(s), {len(report.decisions)} request(s) affected.",
+    ]
+    diagnostic = (
         f"Loaded the {len(catalogue.loaded)} document file(s) the change touches or depends on; "
         f"the rest of the repository came from the catalogue ({store.location}, "
         + (f"{summarised} file(s) summarised" if summarised else "up to date")
-        + ").",
-    ]
+        + ")."
+    )
     notes += [
         f"Vendor evidence in {problem.location.file} is not approved yet: requests are judged "
         "with the vendor's evidence as of the base revision."
         for problem in governed
         if problem.code == VENDOR_EVIDENCE_CHANGE and problem.is_error
     ]
-    if base.governance:
-        impact = impact_against_base(root, base_ref, as_of=as_of)
+    impact = impact_against_base(root, base_ref, as_of=as_of) if base.governance else None
+    if impact is not None:
         notes.append(f"Impact of the governance change: {impact.summary()}.")
-    return replace(report, root=str(root), problems=problems, notes=tuple(notes))
+    return replace(
+        report,
+        root=str(root),
+        problems=problems,
+        notes=tuple(notes),
+        impact=impact,
+        diagnostics=(diagnostic,),
+    )
 
 
 def _catalogue(root: Path, base: BaseRevision, store: Store) -> tuple[Catalogue, int]:

@@ -3,7 +3,9 @@
 The repository is rendered from the Jinja2 templates in `templates/init/` (one per file, listed
 in TEMPLATES) plus a copy of the reference policy library and its test cases, so that the
 repository owns its rules from the first commit (`policy_set: policies`). Nothing here prints:
-`scaffold_files` returns the files as text and `write_scaffold` writes them.
+`scaffold_files` returns the files as text and `write_scaffold` writes them; `scaffold_repository`
+does both in a git repository, made with `git init` unless the directory is in one already.
+Nothing is committed: the organisation reviews the files first.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import get_args
 
 import jinja2
 
-from spendgate import HOMEPAGE, __version__
+from spendgate import HOMEPAGE, __version__, vcs
 from spendgate.documents.currencies import ISO_4217
 from spendgate.documents.fields import Industry
 from spendgate.errors import UsageError
@@ -58,6 +60,10 @@ SAMPLE_EUR_RATES = {
 #: Files in a directory that do not make it "not empty": `git init` first is a normal start.
 IGNORED_ENTRIES = frozenset({".git"})
 
+#: The branch the workflow records decisions on when the directory is in a repository whose
+#: HEAD is detached (no branch to go by); a new repository has the branch git itself chose.
+FALLBACK_BRANCH = "main"
+
 _KIND = re.compile(r"^kind:\s*(\w+)\s*$", re.MULTILINE)
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -89,15 +95,48 @@ def new_organisation(
     return Organisation(chosen, industry, code)
 
 
+@dataclass(frozen=True)
+class Scaffolded:
+    """What `scaffold_repository` did: the files it wrote and the git repository they are in."""
+
+    written: tuple[str, ...]
+    branch: str
+    """The default branch: the one checked out, where the workflow records decisions."""
+    initialised: bool
+    """Whether `init` made the repository (False: the directory was in one already)."""
+
+
+def scaffold_repository(
+    directory: Path, organisation: Organisation, *, today: date, force: bool
+) -> Scaffolded:
+    """Scaffold `organisation`'s repository in `directory` (created if missing), running
+    `git init` there first unless it is already inside a git work tree (a repository is never
+    nested in another). Commits nothing.
+
+    UsageError for a directory `write_scaffold` refuses (before git or any file is touched);
+    GitError when git cannot tell whether the directory is in a repository, or cannot make one.
+    """
+    refuse_target(directory, force=force)
+    _make_directory(directory)
+    initialised = not vcs.in_work_tree(directory)
+    if initialised:
+        vcs.init_repository(directory)
+    branch = vcs.current_branch(directory) or FALLBACK_BRANCH
+    files = scaffold_files(organisation, today=today, branch=branch)
+    written = write_scaffold(directory, files, force=force)
+    return Scaffolded(tuple(written), branch, initialised)
+
+
 def schema_url(kind: str) -> str:
     """The JSON Schema of `kind` as published with this version of spendgate."""
     raw = HOMEPAGE.replace("https://github.com/", "https://raw.githubusercontent.com/", 1)
     return f"{raw}/v{__version__}/schemas/{kind}.schema.json"
 
 
-def scaffold_files(organisation: Organisation, *, today: date) -> dict[str, str]:
-    """Every file of the new repository, by path relative to its root, as text."""
-    files = _rendered(organisation, today)
+def scaffold_files(organisation: Organisation, *, today: date, branch: str) -> dict[str, str]:
+    """Every file of the new repository, by path relative to its root, as text; `branch` is
+    its default branch, where the workflow records decisions after a merge."""
+    files = _rendered(organisation, today, branch)
     files |= {f"{folder}/.gitkeep": "" for folder in KEPT_FOLDERS}
     files |= _reference_policies()
     files |= _policy_tests()
@@ -110,6 +149,14 @@ def write_scaffold(directory: Path, files: dict[str, str], *, force: bool) -> li
     Refuses, with a UsageError, a directory that already holds anything but `.git`, unless
     `force`: then files of the same name are overwritten and every other file is left alone.
     """
+    refuse_target(directory, force=force)
+    for relative, text in files.items():
+        _write(directory / relative, text)
+    return list(files)
+
+
+def refuse_target(directory: Path, *, force: bool) -> None:
+    """UsageError when `directory` is a file, or (unless `force`) holds anything but `.git`."""
     if directory.exists() and not directory.is_dir():
         raise UsageError(f"{directory} exists and is not a directory")
     if not force and _occupied(directory):
@@ -117,9 +164,13 @@ def write_scaffold(directory: Path, files: dict[str, str], *, force: bool) -> li
             f"{directory} is not empty; use --force to scaffold into it anyway "
             "(files with the same names are overwritten)"
         )
-    for relative, text in files.items():
-        _write(directory / relative, text)
-    return list(files)
+
+
+def _make_directory(directory: Path) -> None:
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"cannot create {directory}: {error.strerror}") from None
 
 
 def _occupied(directory: Path) -> bool:
@@ -136,9 +187,9 @@ def _write(target: Path, text: str) -> None:
         raise UsageError(f"cannot write {target}: {error.strerror}") from None
 
 
-def _rendered(organisation: Organisation, today: date) -> dict[str, str]:
+def _rendered(organisation: Organisation, today: date, branch: str) -> dict[str, str]:
     environment = _environment()
-    values = _template_values(organisation, today)
+    values = _template_values(organisation, today) | {"branch": branch}
     return {
         path: environment.get_template(template).render(values)
         for path, template in TEMPLATES.items()

@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # the core loads only when the command runs, keeping start-up
 
 from spendgate import __version__
 from spendgate.errors import UsageError
+from spendgate.reporters.escaping import text_line
 from spendgate.reporters.formats import CHECK_FORMATS
 
 
@@ -74,6 +75,12 @@ from spendgate.reporters.formats import CHECK_FORMATS
     help="Check a pull request: what changed since this git ref, judged by its rules. "
     "On GitHub Actions, taken from GITHUB_BASE_REF.",
 )
+@click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    help="Also print, on standard error, how the check was made (what the catalogue did).",
+)
 def check(
     paths: tuple[Path, ...],
     output_format: str,
@@ -85,6 +92,7 @@ def check(
     github_reviews: Path | None,
     pr_author: str | None,
     base_ref: str | None,
+    verbose: bool,
 ) -> int:
     """Decide every purchase request in the repository at PATH (the one around the current
     folder by default). Given files instead, decide only the requests in them, with the whole
@@ -132,6 +140,9 @@ def check(
     for name, target in targets:
         _write(target, run.outputs[name])
     click.echo(run.outputs[shown], nl=False)
+    if verbose:
+        for line in run.diagnostics:  # escaped: a CI runner reads its standard error too
+            click.echo(text_line(line), err=True)
     if run.gate.internal_errors:
         click.echo(
             f"spendgate: internal error while deciding {run.gate.internal_errors} request(s); "

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import shlex
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:  # the core loads only when the command runs, keeping start-up lean
+    from spendgate.app.scaffold import Scaffolded
 
 #: The industries of `spendgate.documents.fields.Industry`, listed here so that start-up does not
 #: load the models; a test keeps the two equal.
@@ -47,20 +52,21 @@ def init(directory: Path, industry: str, name: str | None, currency: str, force:
 
     It holds spendgate.yaml, placeholder people and budgets, a copy of the reference policies
     with their tests, a GitHub workflow, a pre-commit config and a README for its users, and
-    validates and checks cleanly as written.
+    validates and checks cleanly as written. DIR becomes a git repository (`git init`, on the
+    branch git's configuration names) unless it is in one already; nothing is committed.
     """
-    from spendgate.app.scaffold import new_organisation, scaffold_files, write_scaffold
+    from spendgate.app.scaffold import new_organisation, scaffold_repository
 
     chosen = new_organisation(directory, industry=industry, name=name, currency=currency)
-    files = scaffold_files(chosen, today=date.today())
-    written = write_scaffold(directory, files, force=force)
+    done = scaffold_repository(directory, chosen, today=date.today(), force=force)
     click.echo(
         f"Scaffolded the governance repository of {chosen.name} in {directory} "
         f"(industry {chosen.industry}, base currency {chosen.currency}):"
     )
-    for line in listing(written):
+    for line in listing(list(done.written)):
         click.echo(f"  {line}")
-    click.echo(next_steps(directory))
+    click.echo(repository_line(directory, done))
+    click.echo(next_steps(directory, done.branch))
     return 0
 
 
@@ -79,15 +85,28 @@ def listing(written: list[str]) -> list[str]:
     return shown
 
 
-def next_steps(directory: Path) -> str:
-    """What to do after `init` in `directory`: the lines printed at the end."""
-    target = "" if directory == Path() else f" {directory}"
+def repository_line(directory: Path, done: Scaffolded) -> str:
+    """Which git repository the files are in: a new one, or the one `directory` was in."""
+    if done.initialised:
+        return f"Initialised a git repository in {directory}, on branch {done.branch}."
+    return f"{directory} is in a git repository already (branch {done.branch}): none was made."
+
+
+def next_steps(directory: Path, branch: str) -> str:
+    """What to do after `init` in `directory`, whose default branch is `branch`: the lines
+    printed at the end. Nothing is committed, so that the files are reviewed first."""
+    here = directory == Path()
+    target = "" if here else f" {shlex.quote(str(directory))}"
+    git = "git" if here else f"git -C {shlex.quote(str(directory))}"
     return (
         "\nNext steps:\n"
         "  1. Replace the placeholders in org/people.yaml, org/budgets.yaml and the FX rates\n"
         "     in spendgate.yaml with your own people, budgets and rates.\n"
         f"  2. spendgate validate{target} && spendgate check{target} && spendgate test{target}\n"
-        "  3. Commit and push; require the spendgate workflow on the default branch, and run\n"
-        "     `pre-commit install` to check every commit.\n"
+        f"  3. Review the files, then commit them: {git} add . && {git} commit\n"
+        f"  4. Push {branch} to GitHub and require the spendgate workflow's check job there;\n"
+        f"     after each merge into {branch} its record job appends the decisions to\n"
+        "     audit/decisions.jsonl.\n"
+        "  5. Run `pre-commit install` to check every commit.\n"
         "README.md tells requesters and approvers how to use the repository."
     )

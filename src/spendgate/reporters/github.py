@@ -3,7 +3,9 @@
 Each request is a collapsible `::group::` in the step's log, holding the lines the `text` format
 prints, one `::error` annotation per rejection by an approver on the route (at the request's
 file; a veto's rejection is annotated as its finding) and one `::error`, `::warning` or
-`::notice` annotation per finding (error: it blocks; warning: advisory; notice: waived).
+`::notice` annotation per finding (error: it blocks; warning: advisory; notice: waived). For a
+change to governance, one more group lists every request its rules would decide differently,
+as `spendgate impact` prints them.
 
 The runner obeys any line of the log that starts with `::` (after white space) or holds `##[`, so
 what spendgate did not write is escaped (`escaping`): annotations by the runner's own rules
@@ -35,6 +37,7 @@ from spendgate.reporters.check_text import (
 )
 from spendgate.reporters.escaping import text_line, workflow_data, workflow_property
 from spendgate.reporters.guidance import Guide
+from spendgate.reporters.impact_text import changed_lines
 from spendgate.reporters.problems import problem_line
 
 if TYPE_CHECKING:
@@ -216,6 +219,8 @@ def render(report: CheckReport, *, colour: bool = False) -> str:
     if problems:
         annotated = [emit(annotation, budget, report.root) for annotation in problems]
         lines.extend(group("problems outside requests", [], annotated))
+    if report.impact is not None and report.impact.changed:
+        lines.extend(group("impact of the governance change", changed_lines(report.impact), []))
     lines.extend(text_line(note) for note in report.notes)
     lines.extend(withheld_notice(budget))
     if report.decisions or not report.problems:

@@ -2,10 +2,12 @@
 
 It starts with a hidden marker (`MARKER`) so that a bot can find and update its own comment
 instead of adding one per push. Then the overall result, the notes on how the change was judged,
-a table of every request, and per request its status, total, classification, the approval route
-as a checklist, its findings (blocking first) and the waivers applied. Every piece of user text
-is escaped (`escaping.markdown_inline`, `escaping.markdown_code`), so a vendor name cannot open a
-link, a table cell, an HTML tag or a line of its own, tick a checkbox or ping someone.
+a table of every request, for a change to governance the requests its rules would decide
+differently (the first `IMPACT_ROWS`), and per request its status, total, classification, the
+approval route as a checklist, its findings (blocking first) and the waivers applied. Every
+piece of user text is escaped (`escaping.markdown_inline`, `escaping.markdown_code`), so a vendor
+name cannot open a link, a table cell, an HTML tag or a line of its own, tick a checkbox or ping
+someone.
 
 GitHub refuses a comment longer than 65,536 characters: past `COMMENT_LIMIT` the details of
 the remaining requests are left out, and the comment says so (the table still lists them all).
@@ -16,13 +18,14 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from spendgate.decisions import Decision, Finding, RouteStep
+from spendgate.decisions import Decision, Finding, Impact, ImpactOutcome, RouteStep
 from spendgate.problems import Location, Problem
 from spendgate.reporters.check_text import finding_level, summary_line
 from spendgate.reporters.escaping import grouped
 from spendgate.reporters.escaping import markdown_code as code
 from spendgate.reporters.escaping import markdown_inline as text
 from spendgate.reporters.guidance import Guide
+from spendgate.reporters.impact_text import route_change
 
 if TYPE_CHECKING:
     from spendgate.decisions import CheckReport
@@ -30,6 +33,9 @@ if TYPE_CHECKING:
 MARKER = "<!-- spendgate-report -->"
 #: GitHub's limit is 65,536 characters; the rest is room for the closing lines.
 COMMENT_LIMIT = 64_000
+#: The requests a governance change decides differently that the comment lists; `spendgate
+#: impact` and the job log (the `github` format) list them all.
+IMPACT_ROWS = 20
 
 STATUS_ICONS = {
     "approved": "✅",
@@ -224,6 +230,45 @@ def notes(report: CheckReport) -> list[str]:
     return [*(f"> {text(note)}" for note in report.notes), ""]
 
 
+def change(before: str, after: str) -> str:
+    """A value of a request under the base's rules and under the change's: `old → new`, or the
+    value alone when they are the same."""
+    return text(before) if before == after else f"{text(before)} → {text(after)}"
+
+
+def impact_row(request_id: str, file: str, before: ImpactOutcome, after: ImpactOutcome) -> str:
+    """One request a governance change decides differently, as a table row."""
+    roles = route_change(before, after)
+    return (
+        f"| {text(request_id)} | {code(file, cell=True)} | {change(before.status, after.status)} "
+        f"| {change(before.classification, after.classification)} "
+        f"| {text(roles) if roles else 'unchanged'} |"
+    )
+
+
+def impact(found: Impact | None) -> list[str]:
+    """The requests a governance change would decide differently, the first `IMPACT_ROWS`."""
+    if found is None or not found.changed:
+        return []
+    rows = [impact_row(*changed) for changed in found.changed[:IMPACT_ROWS]]
+    left = len(found.changed) - len(rows)
+    more = [
+        f"_…and {left} more: `spendgate impact --base {found.base[:12]}` lists them all._",
+        "",
+    ]
+    return [
+        "### Impact of the governance change",
+        "",
+        "Decided by the base revision's rules → by this change's:",
+        "",
+        "| Request | File | Status | Classification | Route |",
+        "| --- | --- | --- | --- | --- |",
+        *rows,
+        "",
+        *(more if left else []),
+    ]
+
+
 def details(report: CheckReport, budget: int) -> list[str]:
     """Each request's section, while they fit in `budget` characters; then what was left out."""
     lines: list[str] = []
@@ -249,7 +294,15 @@ def details(report: CheckReport, budget: int) -> list[str]:
 def render(report: CheckReport, *, colour: bool = False) -> str:
     """The pull-request comment; `colour` is ignored."""
     summary = [text(summary_line(report)), ""] if report.decisions or not report.problems else []
-    head = [MARKER, f"## {overall(report)}", "", *summary, *notes(report), *overview(report)]
+    head = [
+        MARKER,
+        f"## {overall(report)}",
+        "",
+        *summary,
+        *notes(report),
+        *overview(report),
+        *impact(report.impact),
+    ]
     tail = problems(report)
     used = sum(len(line) + 1 for line in head + tail)
     lines = head + details(report, COMMENT_LIMIT - used) + tail

@@ -1,7 +1,8 @@
 """The repository and its work tree: whether there is one, what is checked out, and what changed.
 
-Questions about where `root` stands (is it in git, which commit is HEAD, which commit does a
-revision name, who commits there, does git track a path) and the differences a check is about:
+Questions about where `root` stands (is it in git, which branch and commit are checked out,
+which commit does a revision name, who commits there, does git track a path), making a new
+repository (`init_repository`, for `spendgate init`), and the differences a check is about:
 the paths changed between two commits (`changes`, from their `merge_base`) and the paths that
 differ from HEAD in the work tree (`uncommitted`).
 """
@@ -39,6 +40,18 @@ def in_work_tree(root: Path, *, timeout: float = 30) -> bool:
     if not any((folder / ".git").exists() for folder in (start, *start.parents)):
         return False
     return git(root, "rev-parse", "--is-inside-work-tree", timeout=timeout) == "true"
+
+
+def init_repository(root: Path, *, timeout: float = 30) -> None:
+    """Make the existing folder `root` a new git repository (`git init`), on the initial branch
+    git's own configuration names (`init.defaultBranch`). GitError when git cannot."""
+    git(root, "init", "--quiet", timeout=timeout)
+
+
+def current_branch(root: Path) -> str | None:
+    """The branch checked out in `root`, even before its first commit; None outside git or on
+    a detached HEAD."""
+    return answer(root, "symbolic-ref", "--quiet", "--short", "HEAD")
 
 
 def head(root: Path) -> str | None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from spendgate import vcs
 from spendgate.approvals.github import person_of_login, read_reviews
 from spendgate.approvals.review_commits import ReviewedContent
-from spendgate.decisions import CheckReport, RuleInfo
+from spendgate.decisions import CheckReport, PolicyRules, RuleInfo
 from spendgate.documents.config import Config
 from spendgate.documents.repository import Elsewhere, Repository, open_repository
 from spendgate.errors import UsageError
@@ -148,3 +148,8 @@ def rule_infos(book: PolicyBook) -> tuple[RuleInfo, ...]:
         )
         for policy, rule in book.rules
     )
+
+
+def policy_rules(book: PolicyBook) -> PolicyRules:
+    """What `spendgate policies list` shows of the book: its name, size and every rule."""
+    return PolicyRules(book.name, book.version, len(book.policies), rule_infos(book))

@@ -281,6 +281,20 @@ class ApprovalWritten:
     replaced: str = ""
 
 
+@dataclass(frozen=True)
+class CaseResult:
+    """The outcome of one test case: its name, description and differences."""
+
+    name: str
+    description: str
+    differences: tuple[str, ...]
+
+    @property
+    def passed(self) -> bool:
+        """Whether the decision matched every expectation."""
+        return not self.differences
+
+
 _ADAPTERS: dict[type[Any], TypeAdapter[Any]] = {}
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from spendgate.decisions import as_json_data
-from spendgate.policy.testing import CaseResult
+from spendgate.decisions import CaseResult, as_json_data
 from spendgate.reporters.escaping import text_line
 from spendgate.reporters.json_report import (
     COUNT,

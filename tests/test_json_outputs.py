@@ -213,6 +213,25 @@ def test_impact_json_of_a_change_that_changes_nothing(cli: Cli, governance: Path
     }
 
 
+def test_impact_of_a_change_whose_policies_do_not_compile_is_a_configuration_error(
+    cli: Cli, governance: Path
+) -> None:
+    """Before, impact said `0 of 0 requests would be decided differently` and exited 0."""
+    git(governance, "checkout", "-q", "-b", "typo")
+    policy = governance / "policies" / "vendor-risk.yaml"
+    policy.write_text(policy.read_text().replace("vendor.sanctions.status ==", "vendor.sanc ==", 1))
+    committed(governance, "a typo")
+
+    for output_format in ("text", "json"):
+        outcome = cli("impact", governance, "--base", "main", "--format", output_format)
+
+        assert (outcome.exit_code, outcome.stdout) == (2, "")
+        assert outcome.stderr == (
+            "policies/vendor-risk.yaml:16:15: [error] $.spec.rules[0].assert: unknown field "
+            "vendor.sanc (policy)\n"
+        )
+
+
 # --- policies list ---------------------------------------------------------------------------
 
 

@@ -241,6 +241,9 @@ class Impact:
     requests: int
     changed: tuple[tuple[str, str, ImpactOutcome, ImpactOutcome], ...]
     """(request id, file, under the base's rules, under the change's rules)."""
+    problems: tuple[Problem, ...] = ()
+    """The configuration errors of the base or the change: with any, the comparison means
+    nothing (`spendgate impact` reports them and exits 2)."""
 
     def summary(self) -> str:
         """The closing line: how many requests would be decided differently."""

@@ -13,6 +13,17 @@ from spendgate.documents.kinds import KINDS
 from spendgate.documents.located_yaml import load_located
 from tests.conftest import EXAMPLES, FIXTURES, PROJECT, Cli
 
+#: The schemas of the JSON outputs of commands other than `check` (tests/test_json_outputs.py).
+COMMAND_OUTPUTS = (
+    "ExplainReport",
+    "ImpactReport",
+    "PolicyRules",
+    "PolicyTestReport",
+    "ValidationReport",
+    "ApprovalResult",
+    "AuditVerification",
+)
+
 
 def test_committed_schemas_match_the_models() -> None:
     committed = {path.name: path.read_text() for path in (PROJECT / "schemas").glob("*.json")}
@@ -30,6 +41,7 @@ def test_export_writes_every_kind_and_then_nothing(cli: Cli, tmp_path: Path) -> 
             "CheckReport.schema.json",
             "ReportFigures.schema.json",
             "AuditRecord.schema.json",
+            *(f"{name}.schema.json" for name in COMMAND_OUTPUTS),
         ]
     )
     assert (second.exit_code, second.stdout) == (0, f"0 schema(s) changed in {tmp_path}\n")

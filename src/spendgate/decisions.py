@@ -266,6 +266,9 @@ class Impact:
     requests: int
     changed: tuple[tuple[str, str, ImpactOutcome, ImpactOutcome], ...]
     """(request id, file, under the base's rules, under the change's rules)."""
+    problems: tuple[Problem, ...] = ()
+    """The configuration errors of the base or the change: with any, the comparison means
+    nothing (`spendgate impact` reports them and exits 2)."""
 
     def summary(self) -> str:
         """The closing line: how many requests would be decided differently."""
@@ -275,10 +278,55 @@ class Impact:
         )
 
 
+@dataclass(frozen=True)
+class PolicyRules:
+    """What `spendgate policies list` shows: the policy set, its size and every rule of it."""
+
+    policy_set: str
+    policy_set_version: str
+    policies: int
+    rules: tuple[RuleInfo, ...]
+
+
+@dataclass(frozen=True)
+class ApprovalWritten:
+    """An approval or rejection record `spendgate approve` wrote: where, for what, by whom, and
+    what it replaced (the same person's earlier record for the same role, which no longer
+    counted; "" when there was none, the record being new)."""
+
+    path: str
+    """The record's file, relative to the repository (POSIX separators)."""
+    request_id: str | None
+    """The request approved; None for a governance change (`change`)."""
+    change: str | None
+    """The governance file whose content is approved; None for a request."""
+    role: str
+    person: str
+    """The approver (a People id)."""
+    decision: Literal["approve", "reject"]
+    written_by: str | None = None
+    """Who ran the command, when it was not `person` (`--as` someone else)."""
+    replaced: str = ""
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """The outcome of one test case: its name, description and differences."""
+
+    name: str
+    description: str
+    differences: tuple[str, ...]
+
+    @property
+    def passed(self) -> bool:
+        """Whether the decision matched every expectation."""
+        return not self.differences
+
+
 _ADAPTERS: dict[type[Any], TypeAdapter[Any]] = {}
 
 
-def _adapter(shape: type[Decision] | type[Problem]) -> TypeAdapter[Any]:
+def _adapter(shape: type[Any]) -> TypeAdapter[Any]:
     """The one adapter of `shape`, built on first use (building one costs milliseconds, and
     importing pydantic more: a run that only prints a kept check never does)."""
     from pydantic import TypeAdapter
@@ -288,14 +336,15 @@ def _adapter(shape: type[Decision] | type[Problem]) -> TypeAdapter[Any]:
     return _ADAPTERS[shape]
 
 
-def as_json_data(value: Decision | Problem) -> dict[str, Any]:
-    """A decision or a problem as JSON data: dates in ISO form, money as decimal strings, tuples
-    as lists (strings as they are: a reporter makes them valid Unicode)."""
+def as_json_data(value: Any) -> dict[str, Any]:
+    """A decision, a problem or other result data (a frozen dataclass) as JSON data: dates in
+    ISO form, money as decimal strings, tuples as lists (strings as they are: a reporter makes
+    them valid Unicode)."""
     data: dict[str, Any] = _adapter(type(value)).dump_python(value, mode="json")
     return data
 
 
-def json_schema(shape: type[Decision] | type[Problem]) -> dict[str, Any]:
+def json_schema(shape: type[Any]) -> dict[str, Any]:
     """The JSON Schema of what `as_json_data` writes for `shape`."""
     schema: dict[str, Any] = _adapter(shape).json_schema(mode="serialization")
     return schema

@@ -12,7 +12,7 @@ from spendgate.app.governed_changes import governance_owners
 from spendgate.approvals.changes import content_digest, is_governance
 from spendgate.approvals.digest import CURRENT_VERSION, request_digest
 from spendgate.approvals.roles import authority
-from spendgate.decisions import RouteStep
+from spendgate.decisions import ApprovalWritten, RouteStep
 from spendgate.documents.ai_assessment import AIAssessment
 from spendgate.documents.approval import Approval, ChangeApproval
 from spendgate.documents.fields import Document
@@ -22,17 +22,6 @@ from spendgate.errors import ApprovalRefused, UsageError
 from spendgate.policy.compile import PolicyBook
 from spendgate.policy.engine import Engine
 from spendgate.policy.gate import load
-
-
-@dataclass(frozen=True)
-class Written:
-    """A record written: by whom, on whose behalf, and what it replaced (the same person's
-    earlier record for the same role, which no longer counted; "" when there was none)."""
-
-    path: Path
-    person: str
-    written_by: str | None = None
-    replaced: str = ""
 
 
 @dataclass(frozen=True)
@@ -53,7 +42,7 @@ class ApprovalRequest:
     and never counts as `person`'s own."""
 
 
-def record_approval(root: Path, asked: ApprovalRequest) -> Written:
+def record_approval(root: Path, asked: ApprovalRequest) -> ApprovalWritten:
     """Write the approval record; UsageError saying why it would not count.
 
     The same person's earlier record for the same role is replaced (git keeps it) once it no
@@ -78,7 +67,24 @@ def record_approval(root: Path, asked: ApprovalRequest) -> Written:
     digest = request_digest(request, assessment if isinstance(assessment, AIAssessment) else None)
     replaced = _replaced(repository, path, lambda old: _approval_voided(old, request.id, digest))
     _write_record(path, _record(asked, digest))
-    return Written(path, asked.person, asked.written_by, replaced)
+    return _written(root, path, asked, replaced, change=None)
+
+
+def _written(
+    root: Path, path: Path, asked: ApprovalRequest, replaced: str, *, change: str | None
+) -> ApprovalWritten:
+    """What was written at `path`: for the request `asked` names, or for the governance file
+    `change` when one is given."""
+    return ApprovalWritten(
+        path=path.relative_to(root).as_posix(),
+        request_id=None if change else asked.request_id,
+        change=change,
+        role=asked.role,
+        person=asked.person,
+        decision="reject" if asked.reject else "approve",
+        written_by=asked.written_by,
+        replaced=replaced,
+    )
 
 
 def _identified(repository: Repository, asked: ApprovalRequest) -> ApprovalRequest:
@@ -238,7 +244,7 @@ def _quoted(text: str) -> str:
     return f'"{escaped}"'
 
 
-def record_change_approval(root: Path, asked: ApprovalRequest) -> Written:
+def record_change_approval(root: Path, asked: ApprovalRequest) -> ApprovalWritten:
     """Write a ChangeApproval of the governed file `asked.request_id` (a path: a governance
     file, or a vendor file whose evidence changes) as it stands, replacing the same person's
     earlier one (git keeps it), which counts only for the content it approved."""
@@ -273,7 +279,7 @@ def record_change_approval(root: Path, asked: ApprovalRequest) -> Written:
         f"content_digest: {digest}",
     ]
     _write_record(path, "\n".join(lines) + "\n")
-    return Written(path, asked.person, asked.written_by, replaced)
+    return _written(root, path, asked, replaced, change=change)
 
 
 def _owner_of(repository: Repository, book: PolicyBook | None, change: str, vendors: str) -> str:

@@ -40,6 +40,7 @@ from spendgate.documents.loading import load_file
 from spendgate.documents.root import CONFIG_FILE
 from spendgate.documents.source import leaves_repository
 from spendgate.policy.gate import PullRequest, check_repository
+from spendgate.problems import Severity
 
 SKIPPED = (".git", CACHE_DIR)
 REQUEST = "PurchaseRequest"
@@ -344,14 +345,24 @@ def _outcomes(report: CheckReport) -> dict[str, tuple[str, ImpactOutcome]]:
 
 
 def impact_against_base(root: Path, base_ref: str, *, as_of: date) -> Impact:
-    """Decide every request under the base's governance and the change's; list what differs."""
+    """Decide every request under the base's governance and the change's; list what differs.
+
+    When either side's configuration does not load (a policy that does not compile), no request
+    is decided under it: its configuration errors are the impact's `problems`."""
     with judged_tree(root, base_ref) as judged:
-        before = _outcomes(check_repository(judged.root, as_of=as_of, history=root))
+        base_report = check_repository(judged.root, as_of=as_of, history=root)
         base = judged.base
-    after = _outcomes(check_repository(root, as_of=as_of))
+    head_report = check_repository(root, as_of=as_of)
+    before, after = _outcomes(base_report), _outcomes(head_report)
     changed = tuple(
         (request_id, after[request_id][0], before[request_id][1], after[request_id][1])
         for request_id in sorted(set(before) & set(after))
         if before[request_id][1] != after[request_id][1]
     )
-    return Impact(base, len(after), changed)
+    unloaded = (
+        problem
+        for report in (base_report, head_report)
+        for problem in report.problems
+        if problem.is_error and problem.severity is Severity.CONFIGURATION
+    )
+    return Impact(base, len(after), changed, tuple(dict.fromkeys(unloaded)))

@@ -1,5 +1,6 @@
 """`spendgate schema export`: JSON Schemas generated from the models (one per document kind,
-`check`'s JSON report, the audit record, the report figures), committed under `schemas/`."""
+the JSON output of every command that has one, the audit record, the report figures),
+committed under `schemas/`."""
 
 from __future__ import annotations
 
@@ -19,15 +20,35 @@ def kind_schema(kind: str) -> dict[str, Any]:
 
 
 def schema_texts() -> dict[str, str]:
-    """File name to file content, for every kind, `check`'s JSON report and the audit record."""
+    """File name to file content, for every kind, every command's JSON output, the audit record
+    and the report figures."""
     from spendgate.analytics.figures_json import figures_schema
     from spendgate.audit.record_schema import record_schema
+    from spendgate.audit.verify_report import verification_schema
+    from spendgate.reporters.approval import approval_schema
     from spendgate.reporters.check_json import report_schema
+    from spendgate.reporters.explain_json import explain_schema
+    from spendgate.reporters.impact_json import impact_schema
+    from spendgate.reporters.policy_rules import rules_schema
+    from spendgate.reporters.policy_tests import tests_schema
+    from spendgate.reporters.problems import validation_schema
 
     schemas = {f"{kind}.schema.json": kind_schema(kind) for kind in KINDS}
     schemas["CheckReport.schema.json"] = report_schema()
     schemas["AuditRecord.schema.json"] = record_schema()
     schemas["ReportFigures.schema.json"] = figures_schema()
+    outputs = (
+        explain_schema,
+        impact_schema,
+        rules_schema,
+        tests_schema,
+        validation_schema,
+        approval_schema,
+        verification_schema,
+    )
+    for output in outputs:
+        schema = output()
+        schemas[schema["$id"]] = schema
     return {
         name: json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
         for name, schema in schemas.items()

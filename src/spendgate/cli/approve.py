@@ -7,8 +7,10 @@ from pathlib import Path
 
 import click
 
+from spendgate.cli.options import format_option
 from spendgate.cli.paths import RepositoryPath
 from spendgate.errors import UsageError
+from spendgate.reporters.formats import COMMAND_FORMATS
 
 
 @click.command()
@@ -36,6 +38,7 @@ from spendgate.errors import UsageError
     default=None,
     help="The approval date; today by default.",
 )
+@format_option(COMMAND_FORMATS["approve"])
 def approve(
     request_id: str | None,
     change: str | None,
@@ -45,6 +48,7 @@ def approve(
     comment: str | None,
     path: Path,
     on: datetime | None,
+    output_format: str,
 ) -> int:
     """Write an approval record for REQUEST_ID with the digest of the request as it stands.
 
@@ -61,6 +65,8 @@ def approve(
         record_approval,
         record_change_approval,
     )
+    from spendgate.reporters.approval import behalf_warning
+    from spendgate.reporters.formats import command_renderer
     from spendgate.vcs import user_email
 
     if (request_id is None) == (change is None):
@@ -69,19 +75,6 @@ def approve(
     when = on.date() if on else date.today()
     asked = ApprovalRequest(target, role, person or "", reject, comment, when, user_email(path))
     written = record_change_approval(path, asked) if change else record_approval(path, asked)
-    what = "rejection" if reject else "approval"
-    if written.written_by:
-        click.echo(
-            f"spendgate: warning: you are not {written.person}: this {what} is written on "
-            f"{written.person}'s behalf by {written.written_by}, the record says so, and it "
-            f"never counts as {written.person}'s own (unverified whoever commits it: it counts "
-            "only where approvals.require_authenticity is none)",
-            err=True,
-        )
-    replacing = f", replacing {written.replaced}" if written.replaced else ""
-    behalf = f" (written by {written.written_by})" if written.written_by else ""
-    click.echo(
-        f"wrote {written.path.relative_to(path)}: {what} by {written.person}{behalf} as "
-        f"{role}{replacing}"
-    )
+    click.echo(behalf_warning(written), nl=False, err=True)
+    click.echo(command_renderer("approve", output_format)(written), nl=False)
     return 0

@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from spendgate.audit.verify_report import FORMATS as VERIFY_FORMATS
 from spendgate.cli.audit_render import render
+from spendgate.cli.options import format_option
 from spendgate.cli.paths import RepositoryPath
 from spendgate.errors import UsageError
 
 if TYPE_CHECKING:  # the core loads only when a command runs, keeping start-up lean
-    from spendgate.audit.anchor import Anchored
     from spendgate.audit.replay import Replayed
 
 _LOG_HELP = (
@@ -83,7 +84,10 @@ def record(path: Path, as_of: object, log: Path | None) -> int:
     help="Anchor at the log's head at git revision REF, and fail unless the log at REF is a "
     "byte-for-byte prefix of this one.",
 )
-def verify(path: Path, log: Path | None, anchor: str | None, base: str | None) -> int:
+@format_option(VERIFY_FORMATS)
+def verify(
+    path: Path, log: Path | None, anchor: str | None, base: str | None, output_format: str
+) -> int:
     """Recompute the log's hash chain and check its commits and document digests against git.
 
     Reports the first broken link by line and decision id, and prints the record count and the
@@ -94,40 +98,13 @@ def verify(path: Path, log: Path | None, anchor: str | None, base: str | None) -
     from spendgate.audit.anchor import parse_anchor
     from spendgate.audit.log import display_name, log_path
     from spendgate.audit.verify import verify_log
-    from spendgate.reporters.escaping import text_line
-    from spendgate.reporters.problems import problem_line
 
     anchor_hash = parse_anchor(anchor) if anchor is not None else None
     target = log_path(path, log)
     name = display_name(target, path)
     verified = verify_log(path, target, name=name, anchor=anchor_hash, base=base)
-    for problem in verified.problems:
-        click.echo(problem_line(problem))
-    for note in verified.notes:
-        click.echo(f"note: {text_line(note)}")
-    state = "intact" if verified.intact else f"broken ({len(verified.problems)} problem(s))"
-    click.echo(f"{verified.log}: {state}: {verified.records} record(s), head {verified.head}")
-    for anchored in verified.anchored:
-        if not anchored.problems:
-            click.echo(_anchored_text(anchored))
+    click.echo(VERIFY_FORMATS[output_format](verified), nl=False)
     return 0 if verified.intact else 1
-
-
-def _anchored_text(anchored: Anchored) -> str:
-    """The line that says which anchor held, and where."""
-    if anchored.revision is not None and anchored.absent:
-        return f"anchored at {anchored.revision}: no log there, which anchors nothing"
-    found = (
-        f"the record on line {anchored.line}, the chain intact up to it"
-        if anchored.line
-        else "the empty log's head, which every log extends"
-    )
-    if anchored.revision is None:
-        return f"anchored: {anchored.hash} is {found}"
-    return (
-        f"anchored at {anchored.revision}: its head {anchored.hash} is {found}, and the log at "
-        f"{anchored.revision} is a byte-for-byte prefix of this one"
-    )
 
 
 @click.command("replay")

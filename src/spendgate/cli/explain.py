@@ -7,8 +7,10 @@ from pathlib import Path
 
 import click
 
+from spendgate.cli.options import format_option
 from spendgate.cli.paths import RepositoryPath
 from spendgate.errors import UsageError
+from spendgate.reporters.formats import COMMAND_FORMATS
 
 
 @click.command()
@@ -22,11 +24,13 @@ from spendgate.errors import UsageError
     help="The governance repository.",
 )
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
-def explain(request_id: str, path: Path, as_of: datetime | None) -> int:
+@format_option(COMMAND_FORMATS["explain"])
+def explain(request_id: str, path: Path, as_of: datetime | None, output_format: str) -> int:
     """Show every rule considered for REQUEST_ID, why it applied or not, and its evidence."""
     from spendgate.policy.engine import Engine
-    from spendgate.policy.gate import load
-    from spendgate.reporters import explain_text
+    from spendgate.policy.gate import load, rule_infos
+    from spendgate.reporters.formats import command_renderer
+    from spendgate.reporters.guidance import Guide
     from spendgate.reporters.problems import problem_line
 
     repository, config, book, problems = load(path)
@@ -40,5 +44,7 @@ def explain(request_id: str, path: Path, as_of: datetime | None) -> int:
     evaluation_date = as_of.date() if as_of else date.today()
     engine = Engine(book, repository, config, evaluation_date, explain=True)
     decision = engine.decide(entry.document)
-    click.echo(explain_text.render(decision), nl=False)
+    rules = rule_infos(book, engine.rules.role_holders)
+    guide = Guide.to(rules, waivers=config.paths.waivers)
+    click.echo(command_renderer("explain", output_format)(decision, guide=guide), nl=False)
     return 0

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import click
 
+from spendgate.cli.options import format_option
 from spendgate.cli.paths import RepositoryPath
+from spendgate.reporters.formats import COMMAND_FORMATS
 
 
 @click.group()
@@ -16,27 +18,27 @@ def policies() -> None:
 
 @policies.command("list")
 @click.argument("path", type=RepositoryPath(), default=".")
-def list_rules(path: Path) -> int:
+@format_option(COMMAND_FORMATS["policies list"])
+def list_rules(path: Path, output_format: str) -> int:
     """List every rule of the policies that apply to the repository at PATH."""
     from spendgate.documents.repository import open_repository
     from spendgate.policy.compile import PolicyErrors
+    from spendgate.policy.gate import policy_rules
     from spendgate.policy.library import load_policy_book
-    from spendgate.reporters.escaping import text_line
+    from spendgate.reporters.formats import command_renderer
     from spendgate.reporters.problems import problem_line
 
+    repository = open_repository(path)
     try:
-        book = load_policy_book(open_repository(path))
+        book = load_policy_book(repository)
     except PolicyErrors as failure:
         for problem in failure.problems:
             click.echo(problem_line(problem), err=True)
         return 2
-    click.echo(f"{'RULE':<10} {'POLICY':<24} {'VERSION':<8} {'ENFORCE':<9} {'EFFECT':<8} TITLE")
-    for policy, rule in book.rules:
-        click.echo(
-            f"{rule.id:<10} {policy.name:<24} {policy.version:<8} {rule.enforcement:<9} "
-            f"{rule.effect:<8} {text_line(rule.title)}"
-        )
     click.echo(
-        f"{len(book.rules)} rules in {len(book.policies)} policies of {book.name} {book.version}"
+        command_renderer("policies list", output_format)(
+            policy_rules(book, repository.people.values())
+        ),
+        nl=False,
     )
     return 0

@@ -6,13 +6,16 @@ from pathlib import Path
 
 import click
 
+from spendgate.cli.options import format_option
 from spendgate.cli.paths import RepositoryPath
+from spendgate.reporters.formats import COMMAND_FORMATS
 
 
 @click.command("test")
 @click.argument("path", type=RepositoryPath(), default=".")
 @click.option("-k", "pattern", default="", help="Only cases whose name contains this text.")
-def policy_test(path: Path, pattern: str) -> int:
+@format_option(COMMAND_FORMATS["test"])
+def policy_test(path: Path, pattern: str, output_format: str) -> int:
     """Run the policy test cases under PATH's policies/tests/ against PATH's policies.
 
     Exits 0 when every case passes, 1 when one fails, 2 when the cases or policies cannot load.
@@ -22,7 +25,7 @@ def policy_test(path: Path, pattern: str) -> int:
     from spendgate.policy.compile import PolicyErrors
     from spendgate.policy.library import load_policy_book
     from spendgate.policy.testing import run_cases
-    from spendgate.reporters.escaping import text_line
+    from spendgate.reporters.formats import command_renderer
     from spendgate.reporters.problems import problem_line
 
     repository = open_repository(path)
@@ -34,10 +37,5 @@ def policy_test(path: Path, pattern: str) -> int:
         return 2
     paths = repository.config.paths if repository.config else Paths()
     results = [r for r in run_cases(path / paths.policies / "tests", book) if pattern in r.name]
-    for result in results:
-        click.echo(f"{'PASS' if result.passed else 'FAIL'} {text_line(result.name)}")
-        for difference in result.differences:
-            click.echo(f"     {text_line(difference)}")
-    failed = sum(not result.passed for result in results)
-    click.echo(f"{len(results) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    click.echo(command_renderer("test", output_format)(results), nl=False)
+    return 0 if all(result.passed for result in results) else 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -11,8 +11,9 @@ from spendgate import vcs
 from spendgate.approvals.github import person_of_login, read_reviews
 from spendgate.approvals.review_commits import ReviewedContent
 from spendgate.approvals.routing import RoleHolders
-from spendgate.decisions import CheckReport, RuleInfo
+from spendgate.decisions import CheckReport, PolicyRules, RuleInfo
 from spendgate.documents.config import Config
+from spendgate.documents.people import Person
 from spendgate.documents.repository import Elsewhere, Repository, open_repository
 from spendgate.errors import UsageError
 from spendgate.policy import parallel
@@ -156,3 +157,10 @@ def rule_infos(book: PolicyBook, holders: RoleHolders | None = None) -> tuple[Ru
         )
         for policy, rule in book.rules
     )
+
+
+def policy_rules(book: PolicyBook, people: Iterable[Person] = ()) -> PolicyRules:
+    """What `spendgate policies list` shows of the book: its name, size and every rule (with
+    who of `people` may grant a waiver of it)."""
+    infos = rule_infos(book, RoleHolders(people))
+    return PolicyRules(book.name, book.version, len(book.policies), infos)

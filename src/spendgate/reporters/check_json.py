@@ -10,10 +10,10 @@ from typing import Any
 
 import orjson
 
-from spendgate import __version__
-from spendgate.decisions import CheckReport, Decision, as_json_data, json_schema
+from spendgate.decisions import CheckReport, Decision, as_json_data
 from spendgate.problems import Problem
-from spendgate.reporters.escaping import json_document, json_safe
+from spendgate.reporters.escaping import json_safe
+from spendgate.reporters.json_report import definitions, json_text
 
 
 def decision_json(decision: Decision) -> dict[str, Any]:
@@ -39,20 +39,23 @@ def _valid_unicode(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def report_schema() -> dict[str, Any]:
-    """The JSON Schema of this report (published as `schemas/CheckReport.schema.json`)."""
-    definitions: dict[str, Any] = {}
-    for name, shape in (("Decision", Decision), ("Problem", Problem)):
-        schema = json_schema(shape)
-        definitions.update(schema.pop("$defs", {}))
-        definitions[name] = schema
-    decision = definitions["Decision"]
+def decision_definitions() -> dict[str, Any]:
+    """The schemas of a decision as `decision_json` writes it, of a problem, and of every type
+    they hold, by name (the `$defs` of the reports that hold decisions)."""
+    found = definitions(("Decision", Decision), ("Problem", Problem))
+    decision = found["Decision"]
     decision["properties"]["blocking"] = {
         "description": "The ids of the rules whose findings block this request.",
         "items": {"type": "string"},
         "type": "array",
     }
     decision["required"] = [*decision["required"], "blocking"]
+    return found
+
+
+def report_schema() -> dict[str, Any]:
+    """The JSON Schema of this report (published as `schemas/CheckReport.schema.json`)."""
+    definitions = decision_definitions()
     text = {"type": "string"}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -89,18 +92,10 @@ def report_schema() -> dict[str, Any]:
 def render(report: CheckReport, *, colour: bool = False) -> str:
     """The check report as JSON: every decision, problem and note, keys sorted."""
     document = {
-        "spendgate_version": __version__,
         "evaluation_date": report.evaluation_date.isoformat(),
         "policy_set": {"name": report.policy_set, "version": report.policy_set_version},
         "decisions": [_decision_data(decision) for decision in report.decisions],
         "problems": [as_json_data(problem) for problem in report.problems],
         "notes": list(report.notes),
     }
-    # orjson writes exactly what json.dumps(indent=2, sort_keys=True, ensure_ascii=False) writes,
-    # ten times faster: the standard encoder runs in pure Python whenever it indents.
-    options = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
-    try:
-        serialised = orjson.dumps(document, option=options).decode()
-    except orjson.JSONEncodeError:  # a string that is not valid Unicode (a file name's bytes)
-        serialised = orjson.dumps(json_safe(document), option=options).decode()
-    return json_document(serialised) + "\n"
+    return json_text(document)

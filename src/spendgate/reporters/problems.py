@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from spendgate import __version__
-from spendgate.problems import Level, Problem
-from spendgate.reporters.escaping import json_document, json_safe, text_line
+from spendgate.problems import Level, Problem, Severity
+from spendgate.reporters.escaping import text_line
 
 if TYPE_CHECKING:  # the CLI reads FORMATS at start-up; the models load only when a command runs
     from spendgate.problems import ValidationReport
@@ -67,9 +65,10 @@ def _problem_json(problem: Problem) -> dict[str, object]:
 
 
 def render_json(report: ValidationReport, *, colour: bool = False) -> str:
-    """`validate` as JSON: the summary counts and every problem."""
+    """`validate` as JSON: the summary counts and every problem, keys sorted."""
+    from spendgate.reporters.json_report import json_text  # orjson only when JSON is asked for
+
     document = {
-        "spendgate_version": __version__,
         "root": report.root,
         "valid": not report.errors,
         "summary": {
@@ -80,7 +79,51 @@ def render_json(report: ValidationReport, *, colour: bool = False) -> str:
         },
         "problems": [_problem_json(problem) for problem in report.problems],
     }
-    return json_document(json.dumps(json_safe(document), indent=2)) + "\n"
+    return json_text(document)
+
+
+def validation_schema() -> dict[str, Any]:
+    """The JSON Schema of `render_json` (published as `schemas/ValidationReport.schema.json`)."""
+    from spendgate.reporters.json_report import COUNT, TEXT, listed, output_schema, ref
+
+    place = {"file": TEXT, "line": COUNT, "column": COUNT}
+    problem = {
+        "description": "One problem: where it is (line and column 0 when it has no place in "
+        "the file), how much it matters, its stable code and what it says.",
+        "type": "object",
+        "required": [*place, "yaml_path", "level", "severity", "code", "message", "related"],
+        "properties": {
+            **place,
+            "yaml_path": {**TEXT, "description": "The value's path, e.g. `$.line_items[2]`."},
+            "level": {"enum": [level.value for level in Level], "type": "string"},
+            "severity": {
+                "description": "`configuration` errors exit 2, `document` errors exit 1.",
+                "enum": [severity.value for severity in Severity],
+                "type": "string",
+            },
+            "code": TEXT,
+            "message": TEXT,
+            "related": listed({"type": "object", "required": list(place), "properties": place}),
+        },
+    }
+    counts = ("files", "documents", "errors", "warnings")
+    return output_schema(
+        "ValidationReport",
+        title="spendgate validate report",
+        description="What `spendgate validate --format json` prints: whether the repository "
+        "is valid, the counts, and every problem.",
+        properties={
+            "root": {**TEXT, "description": "The governance repository validated."},
+            "valid": {"type": "boolean", "description": "Whether no problem is an error."},
+            "summary": {
+                "type": "object",
+                "required": list(counts),
+                "properties": dict.fromkeys(counts, COUNT),
+            },
+            "problems": listed(ref("Problem")),
+        },
+        defs={"Problem": problem},
+    )
 
 
 FORMATS: dict[str, Callable[..., str]] = {"text": render_text, "json": render_json}

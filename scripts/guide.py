@@ -291,7 +291,10 @@ def commands(body: str, label: str) -> Iterable[tuple[str, str]]:
 def execute(session: Session, command: str, step: Step) -> str:
     """Run one command; its failure is output and an exit code, never the generator's."""
     label = step.label(session.page)
-    words = shlex.split(session.unmask(command))
+    try:
+        words = shlex.split(session.unmask(command))
+    except ValueError as failure:
+        raise GuideError(f"{label}: {command}: {failure}") from failure
     if words[0] == "export":
         for assignment in words[1:]:
             name, equals, value = assignment.partition("=")
@@ -300,7 +303,10 @@ def execute(session: Session, command: str, step: Step) -> str:
             session.environment[name] = value
         return ""
     if words[0] == "cd":
-        session.cwd = inside(session, words[1], label)
+        folder = inside(session, words[1] if len(words) == 2 else "", label)
+        if not folder.is_dir():
+            raise GuideError(f"{label}: cd {words[1]}: no such folder")
+        session.cwd = folder
         return ""
     if words[0] == "spendgate":
         argv = [sys.executable, "-m", "spendgate", *words[1:]]
@@ -361,7 +367,7 @@ def build_pages(guide: Path, names: Sequence[str], *, jobs: int = 2) -> dict[str
     """Every named page as the commands print it now (pages are built side by side)."""
     missing = sorted(set(names) - set(page_names(guide)))
     if missing:
-        raise GuideError(f"no source docs/guide/src/<page>.md for {', '.join(missing)}")
+        raise GuideError(f"no page source {', '.join(f'src/{m}.md' for m in missing)} in {guide}")
     sources = [read_source(guide / "src" / f"{name}.md") for name in names]
     # The pages with most spendgate commands start first, so that the last page to start is a
     # short one and the workers finish together.

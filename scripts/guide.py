@@ -62,6 +62,8 @@ class GuideError(Exception):
 
 @dataclass(frozen=True)
 class Step:
+    """A fenced block the generator performs: its number on the page, kind, argument, options."""
+
     number: int
     kind: str
     argument: str
@@ -75,6 +77,8 @@ class Step:
 
 @dataclass(frozen=True)
 class Source:
+    """A page source: its front matter, and its prose and steps in order."""
+
     name: str
     example: str | None
     own_policies: bool
@@ -230,6 +234,7 @@ def perform(session: Session, step: Step) -> str:
 
 
 def inside(session: Session, relative: str, label: str) -> Path:
+    """The path a step names, which must stay in the workspace."""
     if not relative:
         raise GuideError(f"{label}: name the file")
     path = (session.cwd / relative).resolve()
@@ -239,6 +244,7 @@ def inside(session: Session, relative: str, label: str) -> Path:
 
 
 def shown_file(name: str, text: str) -> str:
+    """A file as the page shows it: its name, then its text."""
     language = {".yaml": "yaml", ".yml": "yaml", ".md": "markdown"}.get(Path(name).suffix, "text")
     return f"**`{name}`**\n\n```{language}\n{text}```\n"
 
@@ -266,6 +272,7 @@ def apply_edit(path: Path, hunk: str, label: str) -> None:
 
 
 def run_block(session: Session, step: Step) -> str:
+    """Run a block's commands in order; one console block of each with its output."""
     shown: list[str] = []
     for written, command in commands(step.body, step.label(session.page)):
         shown.append(f"$ {written}\n")
@@ -336,6 +343,7 @@ def execute(session: Session, command: str, step: Step) -> str:
 
 
 def terminated(text: str) -> str:
+    """The text with a final line break, unless it is empty."""
     return text if not text or text.endswith("\n") else text + "\n"
 
 
@@ -351,6 +359,7 @@ def head(text: str, options: dict[str, str]) -> str:
 
 
 def build_page(source: Source) -> str:
+    """The page of `source`, its steps performed in a workspace deleted afterwards."""
     with tempfile.TemporaryDirectory(prefix="spendgate-guide-") as folder:
         session = start(source, Path(folder))
         page = [HEADER.format(name=source.name)]
@@ -360,6 +369,7 @@ def build_page(source: Source) -> str:
 
 
 def page_names(guide: Path) -> list[str]:
+    """The pages that have a source in `guide/src/`."""
     return sorted(path.stem for path in (guide / "src").glob("*.md"))
 
 
@@ -378,6 +388,7 @@ def build_pages(guide: Path, names: Sequence[str], *, jobs: int = 2) -> dict[str
 
 
 def spendgate_commands(source: Source) -> int:
+    """How many spendgate commands the page runs: what its build costs, roughly."""
     return sum(
         line.lstrip().startswith("spendgate ")
         for part in source.parts
@@ -404,6 +415,7 @@ def differences(guide: Path, pages: dict[str, str]) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Regenerate the pages, or with --check compare them; the exit code."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="compare; exit 1 with a diff")
     parser.add_argument("--page", action="append", help="only this page (repeatable)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -201,6 +202,20 @@ def test_the_scaffolds_policy_tests_pass(cli: Cli, scaffold: Path) -> None:
     outcome = cli("test", scaffold)
     assert (outcome.exit_code, outcome.stderr) == (0, "")
     assert outcome.stdout.endswith(f"\n{cases} passed, 0 failed\n")
+
+
+def test_k_runs_only_the_cases_it_names(cli: Cli, scaffold: Path, tmp_path: Path) -> None:
+    """`-k` picks cases before running them: a case it leaves out is never read, so a policy
+    owner's edit loop is seconds, not a run of every case."""
+    copy = tmp_path / "repo"
+    shutil.copytree(scaffold, copy)
+    (copy / "policies/tests/VR-010-quiet-clear/expect.yaml").write_text("nonsense: true\n")
+    outcome = cli("test", copy, "-k", "DR-030")
+    assert astuple(outcome) == (
+        0,
+        "PASS DR-030-fires-above-50k\nPASS DR-030-quiet-40k\n2 passed, 0 failed\n",
+        "",
+    )
 
 
 def test_the_policies_are_the_reference_library(scaffold: Path) -> None:

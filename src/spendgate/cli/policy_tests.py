@@ -36,6 +36,6 @@ def policy_test(path: Path, pattern: str, output_format: str) -> int:
             click.echo(problem_line(problem), err=True)
         return 2
     paths = repository.config.paths if repository.config else Paths()
-    results = [r for r in run_cases(path / paths.policies / "tests", book) if pattern in r.name]
+    results = run_cases(path / paths.policies / "tests", book, pattern=pattern)
     click.echo(command_renderer("test", output_format)(results), nl=False)
     return 0 if all(result.passed for result in results) else 1

@@ -61,7 +61,7 @@ def test_a_cel_typo_is_a_located_policy_error(cli: Cli, repo_with_policies: Path
 
     assert outcome.exit_code == 2
     assert outcome.stdout.splitlines()[0].startswith(
-        "policies/vendor-risk.yaml:27:44: [error] $.spec.rules[2].assert: "
+        "policies/vendor-risk.yaml:24:44: [error] $.spec.rules[2].assert: "
         "CEL: mismatched input '<EOF>'"
     )
 
@@ -79,7 +79,7 @@ def test_a_field_the_models_do_not_define_is_a_policy_error(
     assert (outcome.exit_code, outcome.stdout.splitlines()) == (
         2,
         [
-            "policies/vendor-risk.yaml:17:15: [error] $.spec.rules[0].assert: unknown field "
+            "policies/vendor-risk.yaml:16:15: [error] $.spec.rules[0].assert: unknown field "
             "vendor.sanction; did you mean vendor.sanctions? (policy)"
         ],
     )
@@ -223,7 +223,7 @@ def test_validate_compiles_the_repository_own_policies(cli: Cli, repo_with_polic
 
     assert (outcome.exit_code, outcome.stdout.splitlines()[0]) == (
         2,
-        "policies/vendor-risk.yaml:17:15: [error] $.spec.rules[0].assert: unknown field "
+        "policies/vendor-risk.yaml:16:15: [error] $.spec.rules[0].assert: unknown field "
         "vendor.sanction; did you mean vendor.sanctions? (policy)",
     )
 

@@ -16,6 +16,7 @@ from spendgate import __version__
 from spendgate.policy.library import builtin_directory
 from tests.conftest import EXAMPLES, FIXTURES, PROJECT, Cli, GitUser, Outcome
 from tests.test_approvals import git
+from tests.test_audit import commit_all as committed
 
 AS_OF = "2026-11-22"
 HELGA = "helga.schmitt@northbridge-bank.eu"
@@ -34,12 +35,6 @@ def document(outcome: Outcome, schema_name: str) -> dict[str, Any]:
     )
     assert printed["spendgate_version"] == __version__
     return dict(printed)
-
-
-def committed(root: Path, message: str) -> str:
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", message)
-    return git(root, "rev-parse", "HEAD").strip()
 
 
 @pytest.fixture
@@ -227,7 +222,7 @@ def test_impact_of_a_change_whose_policies_do_not_compile_is_a_configuration_err
 
         assert (outcome.exit_code, outcome.stdout) == (2, "")
         assert outcome.stderr == (
-            "policies/vendor-risk.yaml:17:15: [error] $.spec.rules[0].assert: unknown field "
+            "policies/vendor-risk.yaml:16:15: [error] $.spec.rules[0].assert: unknown field "
             "vendor.sanc; did you mean vendor.sanctions? (policy)\n"
         )
 

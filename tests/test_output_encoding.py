@@ -170,7 +170,12 @@ def test_the_github_log_holds_exactly_the_commands_spendgate_writes(
             "spending starts in",
         },
         "PR-BYTES: $.cost_centre: cost centre it-ops has no budget for fiscal year 2025, in which "
-        "20.00 EUR of this request falls",
+        "20.00 EUR of this request falls\n"
+        "fix: Ask the budget owner to add a budget for the cost centre and fiscal year to "
+        "org/budgets.yaml, or move the start date into a year that has one.\n"
+        "soft: a waiver can lift it: a Waiver in waivers/ with rules: [DR-090] and applies_to: "
+        "[PR-BYTES], approved and committed by a holder of procurement (procurement), "
+        "never the requester.",
     )
     escalated = (
         "warning",

@@ -94,13 +94,15 @@ def test_github_escapes_data_and_properties() -> None:
 
 def test_github_annotation_of_a_message_with_percent_colon_comma_and_newlines() -> None:
     found = finding("price 12% above: list, and\nmore", title="Price: fair, or noted")
-    lines = github.render(report(decision(found))).splitlines()
+    rules = (replace(rule("VR-015"), fix="Screen the vendor again"),)
+    lines = github.render(report(decision(found), rules=rules)).splitlines()
 
     assert lines[:3] == [
         "::group::PR-1 [blocked] Laptops",
         "  requests/r.yaml: 1,234.50 EUR, opex",
         "::error file=gov/requests/r.yaml,line=9,col=5,title=VR-015 Price%3A fair%2C or noted"
-        "::PR-1: $.vendor: price 12%25 above: list, and%0Amore%0Ahard: no waiver can lift it.",
+        "::PR-1: $.vendor: price 12%25 above: list, and%0Amore%0Afix: Screen the vendor again."
+        "%0Ahard: no waiver can lift it.",
     ]
     assert lines[3] == "::endgroup::"
 

@@ -52,9 +52,9 @@ def test_a_misspelt_field_in_a_condition_gets_the_field_it_is_spelt_like(
 
     assert (validated.exit_code, validated.stdout) == (
         2,
-        "policies/vendor-risk.yaml:18:30: [error] $.spec.rules[0].assert: CEL: undeclared "
+        "policies/vendor-risk.yaml:17:30: [error] $.spec.rules[0].assert: CEL: undeclared "
         "reference to 'vendr.sanctions.status' (in container ''); did you mean vendor? (policy)\n"
-        "policies/vendor-risk.yaml:28:15: [error] $.spec.rules[2].assert: unknown field "
+        "policies/vendor-risk.yaml:25:15: [error] $.spec.rules[2].assert: unknown field "
         "vendor.stauts; did you mean vendor.status? (policy)\n"
         "invalid: 2 errors, 0 warnings in 17 documents in 17 files\n",
     )

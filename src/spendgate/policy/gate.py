@@ -20,6 +20,7 @@ from spendgate.policy import parallel
 from spendgate.policy.compile import PolicyBook, PolicyErrors
 from spendgate.policy.engine import Engine, Progress
 from spendgate.policy.library import load_policy_book, unknown_roles
+from spendgate.policy.reference_advice import reference_fix
 from spendgate.problems import Level, Location, Problem
 
 
@@ -139,8 +140,9 @@ def _in_files(
 
 
 def rule_infos(book: PolicyBook, holders: RoleHolders | None = None) -> tuple[RuleInfo, ...]:
-    """What reports need to know of every rule of the book; with the holders of roles, also
-    who may grant a waiver of each."""
+    """What reports need to know of every rule of the book (its fix: the policy's own, else the
+    reference library's advice); with the holders of roles, also who may grant a waiver of
+    each."""
     return tuple(
         RuleInfo(
             rule.id,
@@ -152,7 +154,7 @@ def rule_infos(book: PolicyBook, holders: RoleHolders | None = None) -> tuple[Ru
             rule.effect,
             rule.enforcement,
             rule.location,
-            rule.fix,
+            rule.fix or reference_fix(policy.name, rule.id),
             holders.of(policy.owner, None) if holders else (),
         )
         for policy, rule in book.rules

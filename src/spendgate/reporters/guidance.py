@@ -48,15 +48,18 @@ class Guide:
         return sentences
 
     def what_to_do(self, finding: Finding, request_id: str) -> tuple[str, ...]:
-        """What clears a blocking `finding`: its rule's fix, and whether and by whom it may
-        be waived."""
+        """What clears a blocking `finding` of a policy rule: its fix, and whether and by whom
+        it may be waived. Nothing for a finding of no rule (a document that does not load says
+        what is wrong with it, and no waiver applies to it)."""
         rule = self.rules.get(finding.rule_id)
-        lines = [f"fix: {full_stop(rule.fix)}"] if rule is not None and rule.fix else []
-        if rule is not None and rule.effect == "require":
+        if rule is None:
+            return ()
+        lines = [f"fix: {full_stop(rule.fix)}"] if rule.fix else []
+        if rule.effect == "require":
             lines.append(VETO)
         elif finding.enforcement == "hard":
             lines.append(HARD)
-        elif rule is not None:
+        else:
             lines.append(waiver_sentence(rule, request_id, waivers=self.waivers))
         return tuple(lines)
 

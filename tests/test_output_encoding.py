@@ -329,11 +329,12 @@ def test_markdown_shows_hostile_titles_as_text(cli: Cli, hostile: Path) -> None:
     comment = check(cli, hostile, "markdown")
 
     rows = [line for line in comment.splitlines() if line.startswith("| PR-")]
-    assert rows[0] == (
+    assert rows[0] == "| PR-BYTES | ❌ blocked | 20.00 EUR | opex | Keyboards for the team |"
+    assert rows[1] == (
         r"| PR-OLD | ⏳ pending | 8.00 EUR | opex | Mice \\u202e\$x\$ \#\#\[error\]forged "
         r"\\x1b\[31mred |"
     )
-    assert rows[2] == (
+    assert rows[3] == (
         "| PR-TITLE | ⏳ pending | 40.00 EUR | opex "
         "| Laptops<br>::error file=requests/x.yaml,line=1::approved by the CFO |"
     )

@@ -257,19 +257,20 @@ def test_markdown_shows_notes_and_problems() -> None:
     )
 
 
-def test_markdown_leaves_out_details_past_github_comment_limit(
+def test_markdown_leaves_out_details_past_the_comment_budget(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(markdown, "COMMENT_LIMIT", 900)
+    monkeypatch.setattr(markdown, "COMMENT_BUDGET", 900)
     many = [decision(request_id=f"PR-{n}", status="pending") for n in range(5)]
     comment = markdown.render(report(*many))
 
+    assert len(comment) == 897
     assert comment.count("| ⏳ pending |") == 5
     assert [line for line in comment.splitlines() if line.startswith("### ")] == [
-        f"### ⏳ PR-{n}: Laptops" for n in range(4)
+        f"### ⏳ PR-{n}: Laptops" for n in range(3)
     ]
     assert comment.endswith(
-        "_The details of 1 more request(s) (1 pending) are left out: GitHub limits a comment to "
+        "_The details of 2 more request(s) (2 pending) are left out: GitHub limits a comment to "
         "65,536 characters. The job log lists them all._\n"
     )
 

@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +23,11 @@ import pytest
 from jsonschema.validators import validator_for
 
 from spendgate import HOMEPAGE, __version__
+from spendgate.decisions import CheckReport, Classification, Decision, Finding, Inputs
 from spendgate.policy.library import builtin_directory
-from spendgate.reporters.sarif import FINGERPRINT, SCHEMA_URI
+from spendgate.problems import Location
+from spendgate.reporters import sarif
+from spendgate.reporters.sarif import FINGERPRINT, MAX_RESULTS, SCHEMA_URI
 from tests.conftest import EXAMPLES, PROJECT, TESTS, Cli
 
 AS_OF = "2026-11-22"
@@ -326,8 +330,8 @@ def test_blocking_finding_is_an_error_at_its_place(cli: Cli) -> None:
     assert result["locations"] == [
         {
             "physicalLocation": {
-                "artifactLocation": {
-                    "uri": "requests/2026/NB-2026-0171.yaml",
+                "artifactLocation": {  # from the top of the project's git repository
+                    "uri": "examples/bank/requests/2026/NB-2026-0171.yaml",
                     "uriBaseId": "%SRCROOT%",
                 },
                 "region": {"startLine": 9, "startColumn": 9},
@@ -400,3 +404,145 @@ def test_output_is_deterministic_and_indented(
     assert first.stdout == second.stdout == (tmp_path / "out.sarif").read_text(encoding="utf-8")
     assert first.stdout.startswith('{\n  "$schema": ')
     assert first.stdout.endswith("}\n") and not first.stdout.endswith("\n\n")
+
+
+# On GitHub -------------------------------------------------------------------------------------
+
+
+def git_init(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["git", "init", "--quiet", str(folder)], check=True, timeout=60)
+
+
+def relative_uris(log: Json) -> set[str]:
+    return {
+        location["physicalLocation"]["artifactLocation"]["uri"]
+        for result in results_of(log)
+        for location in result["locations"]
+        if location["physicalLocation"]["artifactLocation"].get("uriBaseId") == "%SRCROOT%"
+    }
+
+
+def test_a_governance_subfolder_is_named_from_the_top_of_its_git_repository(
+    cli: Cli, minimal_repo: Path, tmp_path: Path
+) -> None:
+    """Code scanning places a result by its path from the top of the repository it scans."""
+    project = tmp_path / "project"
+    git_init(project)
+    governance = project / "finance" / "gov"
+    shutil.copytree(minimal_repo, governance)
+
+    log = check_sarif(cli, governance)
+
+    assert relative_uris(log) == {"finance/gov/requests/laptops.yaml"}
+    assert all((project / uri).is_file() for uri in relative_uris(log))
+    assert log["runs"][0]["originalUriBaseIds"] == {
+        "%SRCROOT%": {
+            "description": {
+                "text": "The top folder of the git repository; the governance repository that "
+                "was checked is its folder finance/gov."
+            }
+        }
+    }
+    assert_schema_valid(log)
+    assert_multitool_valid(log, tmp_path)
+
+
+def test_a_governance_repository_at_the_top_of_git_or_outside_it_is_named_from_itself(
+    cli: Cli, minimal_repo: Path
+) -> None:
+    outside = check_sarif(cli, minimal_repo)
+    git_init(minimal_repo)
+    at_top = check_sarif(cli, minimal_repo)
+
+    assert relative_uris(outside) == relative_uris(at_top) == {"requests/laptops.yaml"}
+    assert outside["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["description"] == {
+        "text": "The governance repository that was checked."
+    }
+    assert at_top["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["description"] == {
+        "text": "The top folder of the git repository: the governance repository that was checked."
+    }
+
+
+def capped_finding(number: int, enforcement: str, waiver: str | None = None) -> Finding:
+    return Finding(
+        "VR-015",
+        "The vendor was screened",
+        "vendor-risk",
+        "1.0.0",
+        enforcement,  # type: ignore[arg-type]
+        f"finding {number}",
+        Location("requests/r.yaml", number + 1, 1, "$.vendor"),
+        waiver=waiver,
+    )
+
+
+def many_results_report(notes: int, warnings: int, errors: int) -> CheckReport:
+    """One request with findings numbered from 0: its notes, then its warnings, then its
+    errors."""
+    findings = (
+        *(capped_finding(n, "soft", waiver="WV-1") for n in range(notes)),
+        *(capped_finding(n, "advisory") for n in range(notes, notes + warnings)),
+        *(capped_finding(n, "hard") for n in range(notes + warnings, notes + warnings + errors)),
+    )
+    decided = Decision(
+        "PR-1", "requests/r.yaml", "Laptops", "blocked", "1.00", "EUR", Classification("opex"),
+        (), findings, Inputs(date(2026, 11, 22), "reference", "1.0.0", ()),
+    )  # fmt: skip
+    return CheckReport("gov", date(2026, 11, 22), "reference", "1.0.0", (decided,), ())
+
+
+def test_a_run_keeps_the_25000_most_severe_results_and_says_what_it_left_out() -> None:
+    log = json.loads(sarif.render(many_results_report(500, 1_500, 24_000)))
+
+    (run,) = log["runs"]
+    results = run["results"]
+    assert MAX_RESULTS == 25_000 == len(results)
+    assert [result["level"] for result in results] == ["error"] * 24_000 + ["warning"] * 1_000
+    kept = [int(result["message"]["text"].removesuffix(".").split()[-1]) for result in results]
+    assert kept == [*range(2_000, 26_000), *range(500, 1_500)]  # each level in report order
+    assert run["invocations"] == [
+        {
+            "executionSuccessful": True,
+            "toolExecutionNotifications": [
+                {
+                    "level": "warning",
+                    "message": {
+                        "text": "1,000 results left out (500 warnings, 500 notes): GitHub code "
+                        "scanning takes at most 25,000 results in a run, so this run keeps the "
+                        "most severe. The text and json reports list them all."
+                    },
+                }
+            ],
+        }
+    ]
+    assert run["properties"]["resultsLeftOut"] == {
+        "total": 1_000,
+        "error": 0,
+        "warning": 500,
+        "note": 500,
+    }
+
+
+def test_a_capped_run_is_valid_sarif(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a cap of 5: a run of 25,000 results takes the Multitool minutes to read (read once,
+    with `--max-file-size-in-kb 100000`, it found no error and no warning either)."""
+    monkeypatch.setattr(sarif, "MAX_RESULTS", 5)
+    log = json.loads(sarif.render(many_results_report(2, 2, 3)))
+
+    (run,) = log["runs"]
+    assert [result["level"] for result in run["results"]] == ["error"] * 3 + ["warning"] * 2
+    assert run["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"] == (
+        "2 results left out (2 notes): GitHub code scanning takes at most 5 results in a run, "
+        "so this run keeps the most severe. The text and json reports list them all."
+    )
+    assert_schema_valid(log)
+    assert_multitool_valid(log, tmp_path)
+
+
+def test_a_run_within_the_limit_keeps_every_result_in_report_order() -> None:
+    report = many_results_report(1, 1, 1)
+    (run,) = json.loads(sarif.render(report))["runs"]
+
+    assert [result["level"] for result in run["results"]] == ["note", "warning", "error"]
+    assert "invocations" not in run and "resultsLeftOut" not in run["properties"]

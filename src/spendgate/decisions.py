@@ -211,6 +211,10 @@ class CheckReport:
     diagnostics: tuple[str, ...] = ()
     """Sentences for whoever debugs spendgate (what the catalogue did): no report renders them,
     `check --verbose` prints them on standard error."""
+    repository_path: str | None = None
+    """Where `root` stands in its git repository: its path from the repository's top folder
+    (POSIX, `""` at the top), None outside git. SARIF names files from that top folder, where
+    code scanning looks for them (`app.check` sets it: no reporter asks git)."""
 
     @property
     def has_configuration_errors(self) -> bool:

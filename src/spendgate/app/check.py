@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -43,8 +43,23 @@ class CheckRun:
 def rendered(report: CheckReport, formats: Sequence[str]) -> CheckRun:
     """`report` in each of `formats` (`text+colour` is text for a terminal, `text+quiet` the
     text of what needs attention)."""
-    outputs = {name: _render(report, name) for name in formats}
+    placed = placed_in_repository(report)
+    outputs = {name: _render(placed, name) for name in formats}
     return CheckRun(outputs, report.gate(), diagnostics=report.diagnostics)
+
+
+def placed_in_repository(report: CheckReport) -> CheckReport:
+    """`report` with where its root stands in its git repository (`repository_path`), so that
+    SARIF names files from the repository's top folder; as it is outside git."""
+    root = Path(report.root)
+    top = top_level(root) if root.is_dir() else None
+    if top is None:
+        return report
+    try:
+        path = root.resolve().relative_to(top.resolve())
+    except ValueError:  # git names a top folder that does not hold the root: trust neither
+        return report
+    return replace(report, repository_path=path.as_posix() if path.parts else "")
 
 
 def _render(report: CheckReport, name: str) -> str:

@@ -1,16 +1,21 @@
 """The `markdown` report of `check`: the pull-request comment.
 
 It starts with a hidden marker (`MARKER`) so that a bot can find and update its own comment
-instead of adding one per push. Then the overall result, the notes on how the change was judged,
-a table of every request, for a change to governance the requests its rules would decide
-differently (the first `IMPACT_ROWS`), and per request its status, total, classification, the
-approval route as a checklist, its findings (blocking first) and the waivers applied. Every
-piece of user text is escaped (`escaping.markdown_inline`, `escaping.markdown_code`), so a vendor
-name cannot open a link, a table cell, an HTML tag or a line of its own, tick a checkbox or ping
-someone.
+instead of adding one per push. Then the overall result, the requests counted by status, the
+notes on how the change was judged, a table of the requests, for a change to governance the
+requests its rules would decide differently, per request its status, total, classification,
+the approval route as a checklist, its findings (blocking first) and the waivers applied; and
+the problems outside requests. Requests that fail the gate come first (blocked, rejected,
+invalid; then pending, then approved), each group in report order. Every piece of user text is
+escaped (`escaping.markdown_inline`, `escaping.markdown_code`), so a vendor name cannot open a
+link, a table cell, an HTML tag or a line of its own, tick a checkbox or ping someone.
 
-GitHub refuses a comment longer than 65,536 characters: past `COMMENT_LIMIT` the details of
-the remaining requests are left out, and the comment says so (the table still lists them all).
+GitHub refuses a comment longer than 65,536 characters (`COMMENT_LIMIT`), so the whole comment
+is built to one budget (`COMMENT_BUDGET`), counted as GitHub and JavaScript count (`length`).
+The heading, the counts and the notes always fit; then the problems, the impact and the
+request tables each take the rows that fit (and at most `PROBLEM_ROWS`, `IMPACT_ROWS`,
+`OVERVIEW_ROWS`), always whole, ending with a line that counts the rows left out and says where
+they all are; then the details of the requests while they fit, and a line counting the rest.
 """
 
 from __future__ import annotations
@@ -26,16 +31,25 @@ from spendgate.reporters.escaping import markdown_code as code
 from spendgate.reporters.escaping import markdown_inline as text
 from spendgate.reporters.guidance import Guide
 from spendgate.reporters.impact_text import route_change
+from spendgate.reporters.markdown_budget import Budget, capped_table, counted
 
 if TYPE_CHECKING:
     from spendgate.decisions import CheckReport
 
 MARKER = "<!-- spendgate-report -->"
-#: GitHub's limit is 65,536 characters; the rest is room for the closing lines.
-COMMENT_LIMIT = 64_000
-#: The requests a governance change decides differently that the comment lists; `spendgate
-#: impact` and the job log (the `github` format) list them all.
+#: The longest comment GitHub takes, in characters.
+COMMENT_LIMIT = 65_536
+#: The longest comment this report writes: under GitHub's limit, with room for whoever posts it
+#: to add a line of its own (a link to the run, a note that it was cut).
+COMMENT_BUDGET = 65_000
+#: The most rows of each table: the requests, the requests a governance change decides
+#: differently (`spendgate impact` lists them all), the problems outside requests.
+OVERVIEW_ROWS = 100
 IMPACT_ROWS = 20
+PROBLEM_ROWS = 50
+#: Where a reader finds what the comment leaves out: every format of `check` lists it all, and
+#: the job log shows one of them.
+WHERE_ALL = "the job log lists every"
 
 STATUS_ICONS = {
     "approved": "✅",
@@ -45,6 +59,13 @@ STATUS_ICONS = {
     "invalid": "❌",
 }
 LEVEL_ORDER = {"error": 0, "warning": 1, "note": 2}
+#: The order requests are listed in: those that fail the gate first, then those that wait.
+STATUS_ORDER = {"blocked": 0, "rejected": 1, "invalid": 2, "pending": 3, "approved": 4}
+
+
+def ranked(report: CheckReport) -> list[Decision]:
+    """The report's decisions in the order the comment lists them (`STATUS_ORDER`)."""
+    return sorted(report.decisions, key=lambda decision: STATUS_ORDER[decision.status])
 
 
 def overall(report: CheckReport) -> str:
@@ -86,21 +107,27 @@ def request_name(decision: Decision) -> str:
     return decision.request_id if decision.request_id != "?" else decision.file
 
 
-def overview(report: CheckReport) -> list[str]:
-    """The table of requests: status, total, classification and title."""
+def overview(decisions: list[Decision], budget: Budget) -> list[str]:
+    """The table of requests (status, total, classification and title), as many rows as fit."""
     rows = [
         f"| {text(request_name(d))} | {STATUS_ICONS[d.status]} {d.status} | {amount(d)} "
         f"| {text(classification(d))} | {text(d.title)} |"
-        for d in report.decisions
+        for d in decisions
     ]
     if not rows:
         return []
-    return [
+
+    def more(shown: int) -> str:
+        left = decisions[shown:]
+        counts = counted(Counter(d.status for d in left), STATUS_ORDER)
+        plural = "s" if len(left) != 1 else ""
+        return f"… and {len(left):,} more request{plural} ({counts}): {WHERE_ALL} request."
+
+    head = [
         "| Request | Status | Total | Classification | Title |",
         "| --- | --- | ---: | --- | --- |",
-        *rows,
-        "",
     ]
+    return capped_table(head, rows, budget, most=OVERVIEW_ROWS, more=more)
 
 
 def step_item(step: RouteStep) -> str:
@@ -209,18 +236,26 @@ def problem_row(problem: Problem) -> str:
     )
 
 
-def problems(report: CheckReport) -> list[str]:
-    """The table of problems outside requests, if any."""
+def problems(report: CheckReport, budget: Budget) -> list[str]:
+    """The table of problems outside requests, if any, as many rows as fit."""
     if not report.problems:
         return []
-    return [
+
+    def more(shown: int) -> str:
+        left = report.problems[shown:]
+        counts = Counter(f"{problem.level.value}s" for problem in left)
+        plural = "s" if len(left) != 1 else ""
+        listed = counted(counts, ("errors", "warnings"))
+        return f"… and {len(left):,} more problem{plural} ({listed}): {WHERE_ALL} problem."
+
+    head = [
         "### Problems outside requests",
         "",
         "| Level | Code | Message | Location |",
         "| --- | --- | --- | --- |",
-        *(problem_row(problem) for problem in report.problems),
-        "",
     ]
+    rows = [problem_row(problem) for problem in report.problems]
+    return capped_table(head, rows, budget, most=PROBLEM_ROWS, more=more)
 
 
 def notes(report: CheckReport) -> list[str]:
@@ -246,64 +281,58 @@ def impact_row(request_id: str, file: str, before: ImpactOutcome, after: ImpactO
     )
 
 
-def impact(found: Impact | None) -> list[str]:
-    """The requests a governance change would decide differently, the first `IMPACT_ROWS`."""
+def impact(found: Impact | None, budget: Budget) -> list[str]:
+    """The requests a governance change would decide differently, as many rows as fit."""
     if found is None or not found.changed:
         return []
-    rows = [impact_row(*changed) for changed in found.changed[:IMPACT_ROWS]]
-    left = len(found.changed) - len(rows)
-    more = [
-        f"_…and {left} more: `spendgate impact --base {found.base[:12]}` lists them all._",
-        "",
-    ]
-    return [
+
+    def more(shown: int) -> str:
+        left = len(found.changed) - shown
+        return f"_…and {left:,} more: `spendgate impact --base {found.base[:12]}` lists them all._"
+
+    head = [
         "### Impact of the governance change",
         "",
         "Decided by the base revision's rules → by this change's:",
         "",
         "| Request | File | Status | Classification | Route |",
         "| --- | --- | --- | --- | --- |",
-        *rows,
+    ]
+    rows = [impact_row(*changed) for changed in found.changed]
+    return capped_table(head, rows, budget, most=IMPACT_ROWS, more=more)
+
+
+def details_left_out(decisions: list[Decision]) -> list[str]:
+    """The line that counts the requests whose details are left out."""
+    counts = counted(Counter(d.status for d in decisions), STATUS_ORDER)
+    return [
+        f"_The details of {len(decisions):,} more request(s) ({counts}) are left out: GitHub "
+        f"limits a comment to {COMMENT_LIMIT:,} characters. The job log lists them all._",
         "",
-        *(more if left else []),
     ]
 
 
-def details(report: CheckReport, budget: int) -> list[str]:
-    """Each request's section, while they fit in `budget` characters; then what was left out."""
+def details(decisions: list[Decision], guide: Guide, budget: Budget) -> list[str]:
+    """Each request's section, while they fit in `budget`; then a line on the rest."""
     lines: list[str] = []
-    guide = Guide.of(report)
-    for index, decision in enumerate(report.decisions):
+    for index, decision in enumerate(decisions):
         section = request_section(decision, guide)
-        size = sum(len(line) + 1 for line in section)
-        if size > budget:
-            left = len(report.decisions) - index
-            counts = Counter(d.status for d in report.decisions[index:])
-            statuses = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
-            lines += [
-                f"_The details of {left} more request(s) ({statuses}) are left out: GitHub "
-                "limits a comment to 65,536 characters. The job log lists them all._",
-                "",
-            ]
-            break
-        lines += section
-        budget -= size
+        closing = details_left_out(decisions[index + 1 :]) if index + 1 < len(decisions) else []
+        if not budget.fits(section + closing):
+            closing = details_left_out(decisions[index:])
+            return lines + (budget.spend(closing) if budget.fits(closing) else [])
+        lines += budget.spend(section)
     return lines
 
 
 def render(report: CheckReport, *, colour: bool = False) -> str:
-    """The pull-request comment; `colour` is ignored."""
+    """The pull-request comment, at most `COMMENT_BUDGET` long; `colour` is ignored."""
     summary = [text(summary_line(report)), ""] if report.decisions or not report.problems else []
-    head = [
-        MARKER,
-        f"## {overall(report)}",
-        "",
-        *summary,
-        *notes(report),
-        *overview(report),
-        *impact(report.impact),
-    ]
-    tail = problems(report)
-    used = sum(len(line) + 1 for line in head + tail)
-    lines = head + details(report, COMMENT_LIMIT - used) + tail
-    return "\n".join(lines).rstrip("\n") + "\n"
+    budget = Budget(COMMENT_BUDGET)
+    head = budget.spend([MARKER, f"## {overall(report)}", "", *summary, *notes(report)])
+    tail = problems(report, budget)
+    changed = impact(report.impact, budget)
+    decisions = ranked(report)
+    table = overview(decisions, budget)
+    sections = details(decisions, Guide.of(report), budget)
+    return "\n".join(head + table + changed + sections + tail).rstrip("\n") + "\n"

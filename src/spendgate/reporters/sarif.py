@@ -6,9 +6,18 @@ approval that does not count: `APPROVAL`; an approver who rejected the request: 
 `governance-change` and other repository problems), so every result names its rule by id and
 index. Results follow the decisions, each one's rejections (an error at the request's file, as
 a rejection fails the gate; a veto is reported by its own finding) and then its findings, and
-end with the problems: the same order as the text report. Paths stay relative to the governance
-repository (`%SRCROOT%`), and the output is the same bytes for the same report, so it can be
-diffed and committed.
+end with the problems: the same order as the text report. The output is the same bytes for the
+same report, so it can be diffed and committed.
+
+Paths are relative to `%SRCROOT%`: the top folder of the git repository when the governance
+repository is in one (`CheckReport.repository_path` is then the first part of each path, so
+that code scanning finds the file when governance is a subfolder), the governance repository
+itself outside git.
+
+Code scanning rejects a run of more than 25,000 results (`MAX_RESULTS`). A larger report keeps
+the most severe (errors, then warnings, then notes, each in report order), and the run says
+what it left out: a tool execution notification (what a run says about the tool's own
+execution, as opposed to what it found) and the run's `resultsLeftOut` property, by level.
 
 Data stays valid in the log (`escaping`): every string is valid Unicode (an undecodable byte of
 a file name is U+FFFD in text, and `%FF` in the file's URI, so that the URI names the file), JSON
@@ -19,6 +28,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +57,24 @@ SARIF_VERSION = "2.1.0"
 SOURCE_ROOT = "%SRCROOT%"
 #: Versioned, so that a change to what is hashed shows as a new key rather than as new alerts.
 FINGERPRINT = "spendgateFinding/v1"
+#: The most results a run holds: GitHub code scanning rejects a run of more (and shows the 5,000
+#: most severe of those it takes).
+MAX_RESULTS = 25_000
+#: Which results a capped run keeps first.
+SEVERITY = {"error": 0, "warning": 1, "note": 2}
+
+
+@dataclass(frozen=True)
+class Naming:
+    """How results name rules and files: each rule's index in the driver's rules, and the
+    governance repository's folder in its git repository (`""`: its top, or outside git)."""
+
+    rule_index: dict[str, int]
+    folder: str = ""
+
+    def rule(self, rule_id: str) -> Json:
+        """A result's rule, by id and by index."""
+        return {"ruleId": rule_id, "ruleIndex": self.rule_index[rule_id]}
 
 
 def render(report: CheckReport, *, colour: bool = False) -> str:
@@ -56,26 +85,80 @@ def render(report: CheckReport, *, colour: bool = False) -> str:
 
 
 def sarif_run(report: CheckReport) -> Json:
-    """The one SARIF run: the tool and its rules, every result, the policy set."""
+    """The one SARIF run: the tool and its rules, the results (at most `MAX_RESULTS`), the
+    policy set, and what was left out."""
     rules = rule_descriptors(report)
-    index = {rule["id"]: position for position, rule in enumerate(rules)}
+    naming = Naming(
+        {rule["id"]: position for position, rule in enumerate(rules)},
+        report.repository_path or "",
+    )
     results = [
-        result for decision in report.decisions for result in decision_results(decision, index)
+        result for decision in report.decisions for result in decision_results(decision, naming)
     ]
-    results += [problem_result(problem, index) for problem in report.problems]
-    return {
+    results += [problem_result(problem, naming) for problem in report.problems]
+    kept, left_out = capped(results)
+    run: Json = {
         "tool": {"driver": driver(rules)},
-        "originalUriBaseIds": {
-            SOURCE_ROOT: {"description": {"text": "The governance repository that was checked."}}
-        },
+        "originalUriBaseIds": {SOURCE_ROOT: {"description": {"text": source_root(report)}}},
         "columnKind": "unicodeCodePoints",
-        "results": results,
+        "results": kept,
         "properties": {
             "policySet": report.policy_set,
             "policySetVersion": report.policy_set_version,
             "evaluationDate": report.evaluation_date.isoformat(),
         },
     }
+    if left_out:
+        run["invocations"] = [
+            {
+                "executionSuccessful": True,
+                "toolExecutionNotifications": [
+                    {"level": "warning", "message": {"text": left_out_text(left_out)}}
+                ],
+            }
+        ]
+        run["properties"]["resultsLeftOut"] = {
+            "total": left_out.total(),
+            **{level: left_out[level] for level in SEVERITY},
+        }
+    return run
+
+
+def source_root(report: CheckReport) -> str:
+    """What `%SRCROOT%`, the base of every relative path, stands for."""
+    if report.repository_path is None:
+        return "The governance repository that was checked."
+    if not report.repository_path:
+        return "The top folder of the git repository: the governance repository that was checked."
+    return (
+        "The top folder of the git repository; the governance repository that was checked is "
+        f"its folder {report.repository_path}."
+    )
+
+
+def capped(results: list[Json]) -> tuple[list[Json], Counter[str]]:
+    """`results`, or past `MAX_RESULTS` the most severe of them (errors, then warnings, then
+    notes, each in report order); and how many of each level were left out."""
+    if len(results) <= MAX_RESULTS:
+        return results, Counter()
+    ranked = sorted(results, key=lambda result: SEVERITY.get(result["level"], len(SEVERITY)))
+    return ranked[:MAX_RESULTS], Counter(result["level"] for result in ranked[MAX_RESULTS:])
+
+
+def left_out_text(left_out: Counter[str]) -> str:
+    """The notification of a capped run: how many results of each level it left out, and
+    where they all are."""
+    total = left_out.total()
+    counts = ", ".join(
+        f"{left_out[level]:,} {level}{'s' if left_out[level] != 1 else ''}"
+        for level in SEVERITY
+        if left_out[level]
+    )
+    return (
+        f"{total:,} result{'s' if total != 1 else ''} left out ({counts}): GitHub code scanning "
+        f"takes at most {MAX_RESULTS:,} results in a run, so this run keeps the most severe. "
+        "The text and json reports list them all."
+    )
 
 
 def driver(rules: list[Json]) -> Json:
@@ -93,24 +176,23 @@ def driver(rules: list[Json]) -> Json:
 # Rules ------------------------------------------------------------------------------------------
 
 
-def decision_results(decision: Decision, index: dict[str, int]) -> list[Json]:
+def decision_results(decision: Decision, naming: Naming) -> list[Json]:
     """The request's rejections, then its findings: the order the text report shows them in."""
     return [
-        *(rejection_result(decision, step, index) for step in unvetoed_rejections(decision)),
-        *(finding_result(decision, finding, index) for finding in decision.findings),
+        *(rejection_result(decision, step, naming) for step in unvetoed_rejections(decision)),
+        *(finding_result(decision, finding, naming) for finding in decision.findings),
     ]
 
 
-def rejection_result(decision: Decision, step: RouteStep, index: dict[str, int]) -> Json:
+def rejection_result(decision: Decision, step: RouteStep, naming: Naming) -> Json:
     """An error at the request's file: who rejected it, as which role, when, by which rule."""
     where = Location(decision.file)
     text = sentence(f"{request_label(decision)}: {rejection_text(step)} ({step.rule_id})")
     return {
-        "ruleId": REJECTED,
-        "ruleIndex": index[REJECTED],
+        **naming.rule(REJECTED),
         "level": "error",
         "message": {"text": text},
-        "locations": locations(where),
+        "locations": locations(where, naming.folder),
         "partialFingerprints": fingerprint(REJECTED, where, decision.request_id, text),
         "properties": {
             "request": decision.request_id,
@@ -127,18 +209,17 @@ def rejection_result(decision: Decision, step: RouteStep, index: dict[str, int])
     }
 
 
-def finding_result(decision: Decision, finding: Finding, index: dict[str, int]) -> Json:
+def finding_result(decision: Decision, finding: Finding, naming: Naming) -> Json:
     """The SARIF result of one finding of a request, marked when waived."""
     waived = finding.waiver is not None and not finding.blocking
     text = finding_text(decision, finding)
     if waived:
         text += f" Waived by {finding.waiver}."
     result: Json = {
-        "ruleId": finding.rule_id,
-        "ruleIndex": index[finding.rule_id],
+        **naming.rule(finding.rule_id),
         "level": finding_level(finding),
         "message": {"text": text},
-        "locations": locations(finding.location),
+        "locations": locations(finding.location, naming.folder),
         "partialFingerprints": fingerprint(
             finding.rule_id, finding.location, decision.request_id, finding.message
         ),
@@ -161,20 +242,19 @@ def finding_result(decision: Decision, finding: Finding, index: dict[str, int]) 
     return result
 
 
-def problem_result(problem: Problem, index: dict[str, int]) -> Json:
+def problem_result(problem: Problem, naming: Naming) -> Json:
     """The SARIF result of one problem outside requests."""
     result: Json = {
-        "ruleId": problem.code,
-        "ruleIndex": index[problem.code],
+        **naming.rule(problem.code),
         "level": problem.level.value,
         "message": {"text": sentence(problem.message)},
-        "locations": locations(problem.location),
+        "locations": locations(problem.location, naming.folder),
         "partialFingerprints": fingerprint(problem.code, problem.location, "", problem.message),
         "properties": {"severity": problem.severity.value, "yamlPath": problem.location.yaml_path},
     }
     if problem.related:
         result["relatedLocations"] = [
-            {"id": number, "physicalLocation": physical_location(where)}
+            {"id": number, "physicalLocation": physical_location(where, naming.folder)}
             for number, where in enumerate(problem.related, start=1)
             if where.file
         ]
@@ -204,28 +284,31 @@ def fingerprint(rule_id: str, where: Location, request_id: str, message: str) ->
     return {FINGERPRINT: digest[:32]}
 
 
-def locations(where: Location) -> list[Json]:
+def locations(where: Location, folder: str) -> list[Json]:
     """A result's locations: one for a place in a file, none otherwise."""
     if not where.file:
         return []
-    return [{"physicalLocation": physical_location(where)}]
+    return [{"physicalLocation": physical_location(where, folder)}]
 
 
-def physical_location(where: Location) -> Json:
-    """A SARIF physicalLocation: the file and, where known, line and column."""
+def physical_location(where: Location, folder: str) -> Json:
+    """A SARIF physicalLocation: the file (`folder` is the governance repository's, relative to
+    `%SRCROOT%`) and, where known, line and column."""
     # A place known only by its file (line 0) is reported at line 1, as code scanning annotates
     # whole-file results: a region-less location is valid SARIF but tools warn about it.
     region: Json = {"startLine": max(where.line, 1)}
     if where.line > 0 and where.column > 0:
         region["startColumn"] = where.column
-    return {"artifactLocation": artifact_location(where.file), "region": region}
+    return {"artifactLocation": artifact_location(where.file, folder), "region": region}
 
 
-def artifact_location(file: str) -> Json:
-    """A path relative to the repository root, or a file URI for one outside it."""
+def artifact_location(file: str, folder: str = "") -> Json:
+    """A path relative to `%SRCROOT%` (`file` is relative to the governance repository, which
+    is `folder` there), or a file URI for an absolute one."""
     if PurePosixPath(file).is_absolute() or PureWindowsPath(file).is_absolute():
         return {"uri": path_uri(file)}
-    return {"uri": uri_path(file), "uriBaseId": SOURCE_ROOT}
+    path = f"{folder}/{file}" if folder else file
+    return {"uri": uri_path(path), "uriBaseId": SOURCE_ROOT}
 
 
 def path_uri(file: str) -> str:

@@ -206,10 +206,11 @@ def test_a_hook_judges_a_staged_change(
         assert expected_line in output
 
 
-def test_a_commit_that_touches_no_yaml_skips_both_hooks(
+def test_a_commit_that_touches_no_yaml_still_runs_both_hooks(
     governance: Path, pre_commit_environment: dict[str, str]
 ) -> None:
-    add_request_for_unknown_vendor(governance)  # on disk, not staged: not part of the commit
+    """The hooks run on every commit (`always_run`): pre-commit passes no deleted file, so a
+    `files` filter would let a commit that only deletes a vendor through unseen."""
     (governance / "README.md").write_text("Our purchases.\n")
     git(governance, "add", "README.md")
 
@@ -217,7 +218,7 @@ def test_a_commit_that_touches_no_yaml_skips_both_hooks(
 
     assert code == 0, output
     for name in HOOK_NAMES.values():
-        assert re.search(rf"^{name}\.+\(no files to check\)Skipped$", output, re.MULTILINE), output
+        assert re.search(rf"^{name}\.+Passed$", output, re.MULTILINE), output
 
 
 def test_an_installed_hook_refuses_a_commit_naming_an_unknown_vendor(
@@ -283,3 +284,151 @@ def test_try_repo_runs_both_hooks_on_a_change(
         assert re.search(rf"^{name}\.+{verdict}$", output, re.MULTILINE), output
     if expected_code:
         assert UNKNOWN_VENDOR in output
+
+
+# --- commits that only delete ------------------------------------------------------------------
+
+AMENDMENT = CLEAN_REQUEST.replace("PR-MICE", "PR-MORE").replace(
+    "vendor: acme\n", "vendor: acme\namends: PR-TEST\n"
+)
+APPROVAL = f"""\
+apiVersion: spendgate/v1
+kind: Approval
+request: PR-TEST
+approver: director
+role: budget_owner
+decision: approve
+date: 2026-11-03
+request_digest: sha256:{"0" * 64}
+"""
+VENDOR_GONE = (
+    "requests/pr-test.yaml:9:9: [error] $.vendor: vendor 'acme' is not defined (dangling-reference)"
+)
+AMENDED_GONE = (
+    "requests/pr-more.yaml:9:9: [error] $.amends: request 'PR-TEST' is not defined "
+    "(dangling-reference)"
+)
+APPROVED_GONE = (
+    "approvals/PR-TEST/budget_owner-director.yaml:3:10: [error] $.request: request 'PR-TEST' "
+    "is not defined (dangling-reference)"
+)
+DECIDED_GONE = (
+    "requests/pr-test.yaml:1:1: [error] requests/pr-test.yaml is deleted, but request PR-TEST "
+    "is decided in audit/decisions.jsonl (line 1); records are never deleted: set "
+    "`status: withdrawn` instead (record-deleted)"
+)
+
+
+def commit(root: Path, message: str) -> None:
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message)
+
+
+def amend_the_request(root: Path) -> None:
+    (root / "requests" / "pr-more.yaml").write_text(AMENDMENT)
+    commit(root, "an amendment of PR-TEST")
+
+
+def approve_the_request(root: Path) -> None:
+    (root / "approvals" / "PR-TEST").mkdir(parents=True)
+    (root / "approvals" / "PR-TEST" / "budget_owner-director.yaml").write_text(APPROVAL)
+    commit(root, "PR-TEST approved")
+
+
+def record_the_decisions(root: Path) -> None:
+    """What CI does after a merge: `audit record` logs every decision, and commits the log."""
+    done = subprocess.run(
+        [sys.executable, "-m", "spendgate", "audit", "record", "--as-of", "2026-11-22"],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(PROJECT / "src")},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    commit(root, "decisions recorded")
+
+
+def nothing(root: Path) -> None:
+    """The repository as the fixture made it."""
+
+
+@pytest.mark.parametrize(
+    ("before", "deleted", "expected_line"),
+    [
+        (nothing, "vendors/acme.yaml", VENDOR_GONE),
+        (amend_the_request, "requests/pr-test.yaml", AMENDED_GONE),
+        (approve_the_request, "requests/pr-test.yaml", APPROVED_GONE),
+        (record_the_decisions, "requests/pr-test.yaml", DECIDED_GONE),
+    ],
+    ids=[
+        "a-vendor-a-request-names",
+        "a-request-another-amends",
+        "a-request-an-approval-names",
+        "a-request-the-decision-log-records",
+    ],
+)
+@pytest.mark.parametrize("hook", list(HOOK_NAMES))
+def test_both_hooks_refuse_a_commit_that_only_deletes_a_record_still_needed(
+    governance: Path,
+    pre_commit_environment: dict[str, str],
+    hook: str,
+    before: Callable[[Path], None],
+    deleted: str,
+    expected_line: str,
+) -> None:
+    before(governance)
+    git(governance, "rm", "-q", deleted)
+
+    code, output = pre_commit(governance, pre_commit_environment, "run", hook)
+
+    assert re.search(rf"^{HOOK_NAMES[hook]}\.+Failed$", output, re.MULTILINE), output
+    assert (code, "- exit code: 1" in output, expected_line in output) == (1, True, True), output
+
+
+@pytest.mark.parametrize("hook", list(HOOK_NAMES))
+def test_both_hooks_pass_a_commit_that_only_deletes_what_nothing_needs(
+    governance: Path, pre_commit_environment: dict[str, str], hook: str
+) -> None:
+    """A request no document names and no log records (not yet merged) may go; so may a file
+    that is no document at all."""
+    add_clean_request(governance)
+    (governance / "NOTES.md").write_text("Ask procurement first.\n")
+    commit(governance, "a draft request and notes")
+    git(governance, "rm", "-q", "requests/pr-mice.yaml", "NOTES.md")
+
+    code, output = pre_commit(governance, pre_commit_environment, "run", hook)
+
+    assert re.search(rf"^{HOOK_NAMES[hook]}\.+Passed$", output, re.MULTILINE), output
+    assert code == 0, output
+
+
+@pytest.mark.parametrize(
+    ("deleted", "expected_code", "verdict"),
+    [("vendors/acme.yaml", 1, "Failed"), ("README.md", 0, "Passed")],
+    ids=["a-vendor-still-named", "a-readme"],
+)
+def test_try_repo_judges_a_commit_that_only_deletes(
+    governance: Path,
+    hooks_revision: tuple[Path, str],
+    pre_commit_environment: dict[str, str],
+    deleted: str,
+    expected_code: int,
+    verdict: str,
+) -> None:
+    """`pre-commit try-repo` on a staged deletion and nothing else, as a commit would run it."""
+    (governance / ".pre-commit-config.yaml").unlink()
+    (governance / "README.md").write_text("Our purchases.\n")
+    commit(governance, "no pinned hooks; a README")
+    git(governance, "rm", "-q", deleted)
+    repo, rev = hooks_revision
+
+    code, output = pre_commit(
+        governance, pre_commit_environment, "try-repo", str(repo), "spendgate-validate",
+        "--ref", rev,
+    )  # fmt: skip
+
+    assert re.search(rf"^spendgate validate\.+{verdict}$", output, re.MULTILINE), output
+    assert code == expected_code, output
+    if expected_code:
+        assert f"- exit code: 1\n\n{VENDOR_GONE}\ninvalid: 1 error, 0 warnings" in output

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from spendgate import vcs
+from spendgate.audit.log import log_path
+from spendgate.audit.recorded import vanished_requests
 from spendgate.catalogue.check_cache import CheckCache, KeptCheck, check_key
 from spendgate.decisions import CheckReport, Gate
 from spendgate.errors import GitError
@@ -92,6 +94,9 @@ def check_tree(
     inputs = _inputs(as_of, reviews, author_login)
     if inputs is not None and files:
         inputs["files"] = "\n".join(files)
+    log = log_path(root)
+    if inputs is not None:  # not YAML, so not among the files the key reads
+        inputs["decision_log"] = _stamp(log)
     key = check_key(root, inputs) if cache is not None and inputs is not None else None
     kept = cache.get(key) if cache is not None and key is not None else None
     if kept is not None and all(name in kept.outputs for name in formats):
@@ -106,6 +111,8 @@ def check_tree(
         files=frozenset(files) if files else None,
         progress=progress,
     )
+    if not files:
+        report = _with_vanished_requests(root, log, report)
     run = rendered(report, formats)
     if cache is None or key is None or inputs is None or run.gate.internal_errors:
         return run
@@ -113,6 +120,24 @@ def check_tree(
         outputs = {**(kept.outputs if kept else {}), **run.outputs}
         cache.put(key, KeptCheck(outputs, run.gate))
     return run
+
+
+def _with_vanished_requests(root: Path, log: Path, report: CheckReport) -> CheckReport:
+    """`report` with a problem per request the decision log at `log` records that the
+    repository no longer holds (`audit.recorded`): a decided request's id, or a withdrawn one's
+    file that is still there, holds it."""
+    decided = {decision.request_id for decision in report.decisions}
+    vanished = vanished_requests(root, log, decided)
+    return replace(report, problems=(*report.problems, *vanished)) if vanished else report
+
+
+def _stamp(path: Path) -> str:
+    """A file's size and change time, for the key of a kept run (empty when there is none)."""
+    try:
+        status = path.stat()
+    except OSError:
+        return ""
+    return f"{status.st_size}:{status.st_mtime_ns}:{status.st_ctime_ns}"
 
 
 def check_change(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from spendgate.audit.recorded import vanished_requests
+from spendgate.documents.config import Paths
 from spendgate.documents.repository import Repository, open_repository
 from spendgate.documents.root import CONFIG_FILE
 from spendgate.errors import SpendgateError, UsageError
@@ -35,6 +37,14 @@ def _policy_problems(repository: Repository) -> list[Problem]:
     return unknown_roles(book, repository)
 
 
+def _vanished(root: Path, repository: Repository) -> list[Problem]:
+    """The requests the decision log records that the repository no longer holds: a commit
+    deleting one is refused before a pull request's `check --base` would refuse it."""
+    paths = repository.config.paths if repository.config is not None else Paths()
+    defined = repository.index.get("PurchaseRequest", {})
+    return vanished_requests(root, root / paths.audit_log, defined)
+
+
 def validate_repository(root: Path, files: Sequence[str] = ()) -> ValidationReport:
     """Validate every document of the governance repository at `root`; given `files`
     (relative to `root`), report only theirs, with the repository as their context (a
@@ -52,7 +62,7 @@ def validate_repository(root: Path, files: Sequence[str] = ()) -> ValidationRepo
             "policies/)"
         )
     problems = sorted(
-        [*repository.problems, *_policy_problems(repository)],
+        [*repository.problems, *_policy_problems(repository), *_vanished(root, repository)],
         key=lambda problem: (problem.location.file, problem.location.line, problem.location.column),
     )
     if not files:

@@ -14,9 +14,13 @@ load has one `<error>` test per reason instead: no rule was run on it.
 
 Every rule of the policy set is listed for every request: the decision does not record which
 policies were in scope for it (only `explain` keeps that trace), so a rule out of scope is reported
-as what it is for the gate, a test with no finding. The layout follows the JUnit schema that
-Jenkins' xUnit plugin publishes (junit-10.xsd), which GitLab, Azure DevOps and most test-report
-viewers accept.
+as what it is for the gate, a test with no finding. The layout is valid against the JUnit schema
+that Jenkins' xUnit plugin validates with (junit-10.xsd; `tests/test_junit_schema.py`), which
+GitLab, Azure DevOps and most test-report viewers accept. That schema has no `file` or `line` on a
+`<testcase>` (xUnit skips a whole report that has them), so a case says where it points in text:
+its message starts with `file:line:col:` (relative to the governance repository) and so does each
+finding's line in its body; a request's suite names its file in the `file` attribute (a path
+from where `check` ran) and in its `file` property.
 """
 
 from __future__ import annotations
@@ -62,8 +66,6 @@ class Case:
     kind: str = ""
     detail: str = ""
     output: str = ""
-    file: str = ""
-    line: int = 0
 
 
 def finding_detail(finding: Finding) -> str:
@@ -87,19 +89,17 @@ def findings_case(
     blocking = [finding for finding in found if finding.blocking]
     if blocking and advice is not None:
         detail = "\n".join((detail, *advice(blocking[0])))
-    file, line = found[0].location.file, found[0].location.line
     waived = [finding for finding in found if finding.waiver]
     if blocking:
         more = f" (and {len(blocking) - 1} more)" if len(blocking) > 1 else ""
         message = f"{blocking[0].location}: {blocking[0].message}{more}"
         if invalid:
-            return Case(classname, name, "error", message, "invalid", detail, "", file, line)
-        kind = blocking[0].enforcement
-        return Case(classname, name, "failure", message, kind, detail, "", file, line)
+            return Case(classname, name, "error", message, "invalid", detail)
+        return Case(classname, name, "failure", message, blocking[0].enforcement, detail)
     if waived:
-        message = f"waived by {waived[0].waiver}: {waived[0].message}"
-        return Case(classname, name, "skipped", message, "waived", detail, "", file, line)
-    return Case(classname, name, output=detail, file=file, line=line)
+        message = f"{waived[0].location}: waived by {waived[0].waiver}: {waived[0].message}"
+        return Case(classname, name, "skipped", message, "waived", detail)
+    return Case(classname, name, output=detail)
 
 
 def finding_name(finding: Finding) -> str:
@@ -159,23 +159,18 @@ def problem_case(problem: Problem) -> Case:
     name = f"{problem.code} {where}"
     line = problem_line(problem)
     if not problem.is_error:
-        return Case(problem.severity.value, name, output=line, file=where.file, line=where.line)
+        return Case(problem.severity.value, name, output=line)
     outcome: Outcome = "error" if problem.severity is Severity.CONFIGURATION else "failure"
-    message = f"{where}: {problem.message}"
-    kind = problem.code
     return Case(
-        problem.severity.value, name, outcome, message, kind, line, "", where.file, where.line
+        problem.severity.value, name, outcome, f"{where}: {problem.message}", problem.code, line
     )
 
 
-def case_element(case: Case, root: str) -> ET.Element:
-    """The `<testcase>` element of one case, with the file it points at."""
+def case_element(case: Case) -> ET.Element:
+    """The `<testcase>` element of one case. junit-10.xsd gives a test case no `file` or `line`
+    attribute: where a case points is the start of its message and of each line of its text."""
     element = ET.Element("testcase", classname=xml_text(case.classname), name=xml_text(case.name))
     element.set("time", "0")
-    if case.file:
-        element.set("file", xml_text(Path(root, case.file).as_posix()))
-        if case.line > 0:
-            element.set("line", str(case.line))
     if case.outcome != "passed":
         child = ET.SubElement(element, case.outcome, message=xml_text(case.message))
         child.set("type", xml_text(case.kind))
@@ -186,7 +181,7 @@ def case_element(case: Case, root: str) -> ET.Element:
 
 
 def suite_element(
-    name: str, cases: list[Case], root: str, properties: dict[str, str], output: str
+    name: str, cases: list[Case], properties: dict[str, str], output: str
 ) -> ET.Element:
     """A `<testsuite>` element: its cases counted by outcome, properties and log."""
     counts = Counter(case.outcome for case in cases)
@@ -199,7 +194,7 @@ def suite_element(
         listed = ET.SubElement(suite, "properties")
         for key, value in properties.items():
             ET.SubElement(listed, "property", name=key, value=xml_text(value))
-    suite.extend(case_element(case, root) for case in cases)
+    suite.extend(case_element(case) for case in cases)
     if output:
         ET.SubElement(suite, "system-out").text = xml_text(output)
     return suite
@@ -225,7 +220,6 @@ def request_suite(decision: Decision, report: CheckReport, guide: Guide) -> ET.E
     suite = suite_element(
         name,
         rule_cases(decision, report.rules, guide),
-        report.root,
         request_properties(decision, report),
         "\n".join(decision_block(decision, guide=guide)),
     )
@@ -239,7 +233,7 @@ def render(report: CheckReport, *, colour: bool = False) -> str:
     suites = [request_suite(decision, report, guide) for decision in report.decisions]
     if report.problems:
         cases = [problem_case(problem) for problem in report.problems]
-        suites.append(suite_element("problems outside requests", cases, report.root, {}, ""))
+        suites.append(suite_element("problems outside requests", cases, {}, ""))
     top = ET.Element("testsuites", name="spendgate check")
     for total in ("tests", "failures", "errors"):
         top.set(total, str(sum(int(suite.get(total, "0")) for suite in suites)))

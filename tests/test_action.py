@@ -250,6 +250,43 @@ def test_the_example_workflow_records_decisions_on_main() -> None:
     assert "spendgate audit record" in scripts
     assert any("git push" in script for script in scripts)
     assert any(script.startswith("git add audit/decisions.jsonl") for script in scripts)
+    # The token is not left in .git/config for every step: only the one that pushes gets it.
+    assert job["steps"][0]["with"]["persist-credentials"] is False
+    (push,) = [each for each in job["steps"] if "git push" in each.get("run", "")]
+    assert [each for each in job["steps"] if "GITHUB_TOKEN" in each.get("env", {})] == [push]
+    assert push["env"]["GITHUB_TOKEN"] == "${{ github.token }}"
+
+
+def test_the_example_workflow_scans_main_for_code_scanning() -> None:
+    """Issue 19: code scanning compares a pull request's alerts with the default branch's, so
+    each push to main runs the action on the whole repository, which uploads its SARIF."""
+    job = load(EXAMPLE)["jobs"]["scan"]
+    checkout, gate, verdict = job["steps"]
+
+    assert "github.event_name == 'push'" in job["if"]
+    assert job["permissions"] == {
+        "contents": "read",
+        "security-events": "write",
+        "actions": "read",
+    }
+    assert checkout["with"] == {"fetch-depth": 0, "persist-credentials": False}
+    assert gate["uses"].startswith("spendgate/spendgate@")
+    assert gate["continue-on-error"] is True
+    assert verdict["env"] == {"SPENDGATE_EXIT_CODE": "${{ steps.spendgate.outputs.exit-code }}"}
+
+
+@pytest.mark.parametrize(("code", "job_exit"), [("0", 0), ("1", 0), ("2", 2), ("3", 3), ("", 3)])
+def test_the_scan_of_main_fails_only_when_the_check_could_not_judge(
+    code: str, job_exit: int
+) -> None:
+    """A blocked or pending request on main is an alert, not a failed job; a configuration or
+    internal error is, and so is an action that never said."""
+    (verdict,) = [each for each in load(EXAMPLE)["jobs"]["scan"]["steps"] if "run" in each]
+    done = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", verdict["run"]],
+        env={"PATH": os.environ["PATH"], "SPENDGATE_EXIT_CODE": code},
+    )
+    assert done.returncode == job_exit
 
 
 def test_the_example_workflow_does_nothing_outside_a_governance_repository() -> None:
@@ -258,7 +295,7 @@ def test_the_example_workflow_does_nothing_outside_a_governance_repository() -> 
 
     assert "[ -f spendgate.yaml ]" in look
     assert not (PROJECT / "spendgate.yaml").exists()  # so in this repository both jobs skip
-    for name in ("check", "record"):
+    for name in ("check", "scan", "record"):
         assert workflow["jobs"][name]["needs"] == "governance"
         assert workflow["jobs"][name]["if"].startswith(
             "needs.governance.outputs.found == 'true' && "

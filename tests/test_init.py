@@ -59,6 +59,11 @@ if git diff --cached --quiet; then
   exit 0
 fi
 git commit --quiet -m "audit: record the decisions of $GITHUB_SHA"
+# The token reaches git through the environment as command-line configuration, the
+# header actions/checkout would have written: for this step's pull and push alone.
+credential="$(printf 'x-access-token:%s' "$GITHUB_TOKEN" | base64 -w0)"
+export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0="http.$GITHUB_SERVER_URL/.extraheader"
+export GIT_CONFIG_VALUE_0="AUTHORIZATION: basic $credential"
 # A push made with the workflow's token starts no workflow, so this cannot loop.
 git pull --rebase --quiet origin "$BRANCH"
 git push --quiet origin "HEAD:$BRANCH"
@@ -67,6 +72,24 @@ CHECK_COMMAND = (
     'spendgate check --base "origin/$GITHUB_BASE_REF" --format github '
     "--output sarif=spendgate.sarif --output markdown=spendgate.md"
 )
+SCAN_COMMAND = """\
+spendgate check --format github \\
+  --output sarif=spendgate.sarif --output markdown=spendgate.md || verdict=$?
+if [ "${verdict:-0}" -ge 2 ]; then exit "$verdict"; fi
+"""
+#: The actions the workflow uses, each pinned by its release's commit SHA (issue 19).
+CHECKOUT = {
+    "uses": "actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8",
+    "with": {"fetch-depth": 0, "persist-credentials": False},
+}
+SETUP_PYTHON = {
+    "uses": "actions/setup-python@e797f83bcb11b83ae66e0230d6156d7c80228e7c",
+    "with": {"python-version": "3.11"},
+}
+CACHE = "9255dc7a253b0ccc959486e2bca901246202afeb"
+UPLOAD_SARIF = "github/codeql-action/upload-sarif@5d4e8d1aca955e8d8589aabd499c5cae939e33c7"
+#: What uploading SARIF takes: code scanning, and reading the run in private repositories.
+SARIF_PERMISSIONS = {"contents": "read", "security-events": "write", "actions": "read"}
 
 
 def initial_branch(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
@@ -348,18 +371,76 @@ def test_the_workflow_gates_pull_requests(scaffold: Path) -> None:
     workflow = load(scaffold / ".github" / "workflows" / "spendgate.yml")
     assert workflow["on"] == {"pull_request": None, "push": {"branches": ["main"]}}
     assert workflow["permissions"] == {"contents": "read"}
-    assert set(workflow["jobs"]) == {"check", "record"}
+    assert set(workflow["jobs"]) == {"check", "scan", "record"}
     job = workflow["jobs"]["check"]
     assert job["if"] == "github.event_name == 'pull_request'"
-    assert job["permissions"] == {"contents": "read", "security-events": "write"}
+    assert job["permissions"] == SARIF_PERMISSIONS
     steps = job["steps"]
-    assert steps[0] == {"uses": "actions/checkout@v5", "with": {"fetch-depth": 0}}
+    assert steps[:2] == [CHECKOUT, SETUP_PYTHON]
     runs = [step["run"] for step in steps if "run" in step]
     assert f'python -m pip install "spendgate @ git+{HOMEPAGE}@v{__version__}"' in runs
     assert CHECK_COMMAND in runs
     assert "spendgate test" in runs
+    assert [step["uses"] for step in steps[2:] if "uses" in step] == [
+        f"actions/cache/restore@{CACHE}",
+        f"actions/cache/save@{CACHE}",
+        UPLOAD_SARIF,
+    ]
     (upload,) = [step for step in steps if "upload-sarif" in step.get("uses", "")]
-    assert upload["with"]["sarif_file"] == "spendgate.sarif"
+    assert upload["with"] == {"sarif_file": "spendgate.sarif", "category": "spendgate"}
+    # A fork's pull request gets a read-only token, which cannot upload.
+    assert upload["if"] == (
+        "!cancelled() && hashFiles('spendgate.sarif') != '' "
+        "&& github.event.pull_request.head.repo.full_name == github.repository"
+    )
+
+
+def test_the_workflow_scans_the_default_branch_for_code_scanning(scaffold: Path) -> None:
+    """Issue 19: code scanning compares a pull request's alerts with the default branch's, so
+    every push to it uploads a full check's SARIF under the pull requests' category, and leaves
+    the catalogue cache for the pull requests based on it."""
+    job = load(scaffold / ".github" / "workflows" / "spendgate.yml")["jobs"]["scan"]
+    assert job["if"] == "github.event_name == 'push'"
+    assert job["permissions"] == SARIF_PERMISSIONS
+    steps = job["steps"]
+    assert steps[:2] == [CHECKOUT, SETUP_PYTHON]
+    runs = [step["run"] for step in steps if "run" in step]
+    assert runs == [
+        f'python -m pip install "spendgate @ git+{HOMEPAGE}@v{__version__}"',
+        SCAN_COMMAND,
+        'cat spendgate.md >> "$GITHUB_STEP_SUMMARY"',
+    ]
+    restore, save, upload = [step for step in steps[2:] if "uses" in step]
+    assert (restore["uses"], save["uses"]) == (
+        f"actions/cache/restore@{CACHE}",
+        f"actions/cache/save@{CACHE}",
+    )
+    assert restore["with"]["key"] == save["with"]["key"] == "spendgate-${{ github.sha }}"
+    assert upload == {
+        "name": "Upload SARIF to code scanning",
+        "if": "!cancelled() && hashFiles('spendgate.sarif') != ''",
+        "uses": UPLOAD_SARIF,
+        "with": {"sarif_file": "spendgate.sarif", "category": "spendgate"},
+    }
+    (scan,) = [step for step in steps if step.get("run") == SCAN_COMMAND]
+    assert steps.index(restore) < steps.index(scan) < steps.index(save) < steps.index(upload)
+
+
+@pytest.mark.parametrize(("verdict", "job_exit"), [(0, 0), (1, 0), (2, 2), (3, 3)])
+def test_the_scan_fails_only_when_the_check_could_not_judge(
+    tmp_path: Path, verdict: int, job_exit: int
+) -> None:
+    """On the default branch a blocked or pending request (exit 1) is an alert, not a failed
+    job; a configuration or internal error (2, 3) fails it."""
+    shim = tmp_path / "spendgate"
+    shim.write_text(f"#!/bin/sh\nexit {verdict}\n")
+    shim.chmod(0o755)
+    done = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", SCAN_COMMAND],
+        cwd=tmp_path,
+        env={"PATH": f"{tmp_path}{os.pathsep}{os.environ['PATH']}"},
+    )
+    assert done.returncode == job_exit
 
 
 def test_the_workflow_records_decisions_after_a_merge(scaffold: Path) -> None:
@@ -373,8 +454,8 @@ def test_the_workflow_records_decisions_after_a_merge(scaffold: Path) -> None:
         "concurrency": {"group": "spendgate-audit-log", "cancel-in-progress": False},
         "permissions": {"contents": "write"},
         "steps": [
-            {"uses": "actions/checkout@v5", "with": {"fetch-depth": 0}},
-            {"uses": "actions/setup-python@v6", "with": {"python-version": "3.11"}},
+            CHECKOUT,
+            SETUP_PYTHON,
             {
                 "name": f"Install spendgate {__version__}",
                 "run": f'python -m pip install "spendgate @ git+{HOMEPAGE}@v{__version__}"',
@@ -385,7 +466,11 @@ def test_the_workflow_records_decisions_after_a_merge(scaffold: Path) -> None:
             },
             {
                 "name": "Commit and push the decision log",
-                "env": {"BRANCH": "${{ github.ref_name }}", **BOT},
+                "env": {
+                    "BRANCH": "${{ github.ref_name }}",
+                    "GITHUB_TOKEN": "${{ github.token }}",
+                    **BOT,
+                },
                 "run": RECORD_SCRIPT,
             },
         ],
@@ -430,6 +515,8 @@ def test_the_record_job_commits_the_decisions_of_a_merge_once(
     assert again[0].startswith("appended 0 record(s) to audit/decisions.jsonl")
     assert again[2:] == ["No new decisions."]
     assert git(origin, "rev-parse", "main").strip() == recorded
+    # The token was the push step's alone: nothing of it is left in the clone's configuration.
+    assert "extraheader" not in (tmp_path / "runner" / ".git" / "config").read_text()
 
 
 def run_job(job: dict[str, Any], checkout: Path, *, sha: str, branch: str) -> list[str]:
@@ -441,7 +528,7 @@ def run_job(job: dict[str, Any], checkout: Path, *, sha: str, branch: str) -> li
     shim = shims / "spendgate"
     shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m spendgate "$@"\n')
     shim.chmod(0o755)
-    github = {"${{ github.ref_name }}": branch}
+    github = {"${{ github.ref_name }}": branch, "${{ github.token }}": "ghs_not-a-real-token"}
     printed: list[str] = []
     for step in job["steps"]:
         if "run" not in step or step["name"].startswith("Install"):
@@ -451,6 +538,7 @@ def run_job(job: dict[str, Any], checkout: Path, *, sha: str, branch: str) -> li
             "HOME": str(checkout.parent),
             "PYTHONPATH": str(PROJECT / "src"),
             "GITHUB_SHA": sha,
+            "GITHUB_SERVER_URL": "https://github.com",
             **{name: github.get(value, value) for name, value in step.get("env", {}).items()},
         }
         done = subprocess.run(

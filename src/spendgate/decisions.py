@@ -345,6 +345,16 @@ def as_json_data(value: Any) -> dict[str, Any]:
 
 
 def json_schema(shape: type[Any]) -> dict[str, Any]:
-    """The JSON Schema of what `as_json_data` writes for `shape`."""
-    schema: dict[str, Any] = _adapter(shape).json_schema(mode="serialization")
+    """The JSON Schema of what `as_json_data` writes for `shape`, each field described by its
+    docstring (the one source of the published schemas' descriptions)."""
+    from pydantic import TypeAdapter
+
+    # pydantic refuses a config for a dataclass itself, but the dataclasses inside a list take
+    # the list's; `as_json_data` keeps its own adapter, which need not read their source.
+    described = TypeAdapter(list[shape], config={"use_attribute_docstrings": True})  # type: ignore[valid-type]
+    listed: dict[str, Any] = described.json_schema(mode="serialization")
+    definitions: dict[str, Any] = listed["$defs"]
+    schema: dict[str, Any] = definitions.pop(shape.__name__)
+    if definitions:
+        schema["$defs"] = definitions
     return schema

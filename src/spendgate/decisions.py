@@ -79,7 +79,8 @@ class RouteStep:
     stage: int = 1
     """The approval stage, from 1: with sequential stages a step waits for every earlier one."""
     of: str | None = None
-    """Whose holder of the role, e.g. `department it`; none for anyone holding it."""
+    """Whose the role is, as the rule scopes it: `department`, `cost_centre` or `requester`;
+    none for anyone holding it."""
     veto: bool = False
     """Whether a rejection in this step blocks the request."""
     eligible: tuple[str, ...] = ()
@@ -155,7 +156,7 @@ class RuleTrace:
     effect: str
     """The rule's effect: `assert`, `require`, `classify` or `check`."""
     outcome: str
-    """What came of it, e.g. passed, failed, not applicable, routed."""
+    """What came of it: `passed`, `failed`, `applied` or `not applicable`."""
     detail: str
     """Why, in a sentence."""
     evidence: Evidence = ()
@@ -173,7 +174,8 @@ class Inputs:
     policy_set_version: str
     """The policy set's version (semver)."""
     documents: tuple[tuple[str, str], ...]
-    """Every document the decision read, as [path, digest] pairs."""
+    """Every document and policy the decision read, as [path or `policy:NAME@VERSION`, git
+    blob id] pairs."""
     fx_rates: tuple[tuple[str, str], ...] = ()
     """The exchange rates used, as [currency, rate into the base currency] pairs."""
     spendgate_version: str = ""
@@ -194,8 +196,8 @@ class Decision:
     """`approved`, `pending` (approvals missing), `blocked`, `rejected` or `invalid` (a document
     does not load)."""
     total_base: str
-    """The request's total contract value in the base currency, as a decimal string rounded to its
-    minor unit ("" when no FX rate converts it)."""
+    """The request's total contract value in the base currency, as a decimal string with the
+    currency's minor-unit places (EUR `1200.00`); 0 when it cannot be converted."""
     base_currency: str
     """The base currency, an ISO 4217 code."""
     classification: Classification

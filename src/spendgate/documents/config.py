@@ -68,7 +68,7 @@ class Paths(StrictModel):
     waivers: str = "waivers"
     """The folder of Waiver documents."""
     policies: str = "policies"
-    """The folder of policies, when `policy_set` names it."""
+    """The folder of Policy and PolicySet documents, read unless `policy_set` is `builtin`."""
     benchmarks: str = "benchmarks"
     """The folder of PriceBenchmarks documents."""
     audit_log: str = "audit/decisions.jsonl"

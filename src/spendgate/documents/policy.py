@@ -58,8 +58,8 @@ class Requirement(StrictModel):
     role: Slug
     """The role whose approval is needed, e.g. `director`, `cfo`."""
     of: Literal["department", "cost_centre", "requester"] | None = None
-    """Whose holder of the role: of the requesting `department`, of the `cost_centre` charged, or of
-    the `requester` (their line manager); none for anyone holding the role."""
+    """Whose the role is: `department` (its holders in the requesting department, e.g. its
+    director), `cost_centre` or `requester`; none for anyone holding it."""
     stage: int = Field(default=1, ge=1, le=20)
     """The approval stage, from 1: with sequential stages a step waits for every earlier stage."""
     veto: bool = False
@@ -72,8 +72,7 @@ class Rung(StrictModel):
     role: Slug
     """The role of this level of the chain, e.g. `vp`."""
     of: Literal["department", "cost_centre", "requester"] | None = None
-    """Whose holder of the role, as in a requirement: of the `department`, the `cost_centre` or the
-    `requester`."""
+    """Whose the role is, as in a requirement: `department`, `cost_centre` or `requester`."""
 
 
 class ClassifyRow(StrictModel):

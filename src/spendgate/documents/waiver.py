@@ -25,8 +25,8 @@ class Waiver(Document):
     justification: str = Field(min_length=1)
     """Why the exception is granted."""
     approved_by: Annotated[Identifier, RefersTo("Person")]
-    """The id (in People) of the person who granted it; they must hold a role allowed to waive each
-    rule."""
+    """The id (in People) of the person who granted it: they hold the owner role of each waived
+    rule's policy, and it is not their own request."""
     granted: IsoDate
     """The day it was granted (ISO date, YYYY-MM-DD)."""
     expires: IsoDate

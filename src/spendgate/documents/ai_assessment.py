@@ -63,8 +63,8 @@ class AiData(StrictModel):
     `special_category` (GDPR Art. 9) mark personal data: the transfer rules then apply even
     when the request does not say `personal_data`."""
     transfers: list[Transfer] = []
-    """Where the data goes outside the organisation's jurisdictions, each transfer with its GDPR
-    Chapter V mechanism."""
+    """The system's transfers of personal data out of the EEA, each under its GDPR Chapter V
+    mechanism."""
 
 
 class Logging(StrictModel):

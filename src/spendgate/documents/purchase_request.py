@@ -211,8 +211,8 @@ class PurchaseRequest(Document):
     integrates_with_ot: bool = False
     """Connects to operational technology (plant control systems, PLCs, SCADA)."""
     status: Literal["draft", "submitted", "withdrawn"] = "submitted"
-    """`draft` (not decided), `submitted` (decided) or `withdrawn` (never deleted, no longer
-    decided)."""
+    """`draft`, `submitted` or `withdrawn`: a withdrawn request is no longer decided nor counted
+    against budgets (a request is withdrawn, never deleted)."""
 
     @model_validator(mode="after")
     def _one_currency(self) -> PurchaseRequest:

@@ -50,7 +50,7 @@ class Risk(StrictModel):
     last_review: IsoDate
     """The day of the last risk review (ISO date, YYYY-MM-DD)."""
     domains: list[str] = []
-    """The risk domains reviewed or of concern, e.g. `cyber`, `financial`."""
+    """The risk domains reviewed or of concern, e.g. `information_security`."""
 
 
 class Sanctions(StrictModel):
@@ -61,7 +61,7 @@ class Sanctions(StrictModel):
     screened_on: IsoDate
     """The day of the screening (ISO date, YYYY-MM-DD)."""
     lists: list[str] = []
-    """The sanctions lists screened against, e.g. `EU`, `OFAC`."""
+    """The sanctions lists screened against, e.g. `EU-CFSP`, `OFAC-SDN`."""
 
 
 class EcoVadis(StrictModel):
@@ -157,7 +157,7 @@ class Dora(StrictModel):
     ict_provider: bool = False
     """Whether the vendor provides ICT services under DORA."""
     critical: bool = False
-    """Whether those services support a critical or important function (DORA Art. 28)."""
+    """Whether those services support a critical or important function (DORA)."""
 
 
 class Vendor(Document):

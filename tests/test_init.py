@@ -14,10 +14,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any, get_args
 
+import jsonschema
 import pytest
 
 from spendgate import HOMEPAGE, __version__
 from spendgate.app.scaffold import TEMPLATE_DIRECTORY, TEMPLATES, new_organisation, scaffold_files
+from spendgate.app.schemas import schema_texts
 from spendgate.cli.init import INDUSTRIES
 from spendgate.documents.fields import Industry
 from spendgate.documents.located_yaml import load_located
@@ -36,7 +38,6 @@ EMPTY_CHECK = (
 #: Roles that come from the documents' structure, not from a person's `roles`.
 STRUCTURAL_ROLES = {"budget_owner", "line_manager"}
 SCHEMA_COMMENT = re.compile(r"# yaml-language-server: \$schema=(\S+)\n")
-PUBLISHED_SCHEMAS = f"https://raw.githubusercontent.com/spendgate/spendgate/v{__version__}/schemas/"
 SCHEMA_STORE = {
     ".github/workflows/spendgate.yml": "https://json.schemastore.org/github-workflow.json",
     ".pre-commit-config.yaml": "https://json.schemastore.org/pre-commit-config.json",
@@ -193,6 +194,7 @@ def test_init_prints_what_it_wrote_and_what_to_do_next(
         "  vendors/ requests/ ai/ approvals/ waivers/ (empty, for your documents)\n"
         "  policies/ (14 reference policy files)\n"
         f"  policies/tests/ ({cases} policy test cases)\n"
+        f"  schemas/ ({len(schema_texts())} JSON Schemas, for editors)\n"
         f"Initialised a git repository in {root}, on branch main.\n"
         "\n"
         "Next steps:\n"
@@ -363,8 +365,38 @@ def test_every_yaml_file_names_its_schema(scaffold: Path) -> None:
             assert match.group(1) == SCHEMA_STORE[name]
             continue
         kind = load(scaffold / name)["kind"]
-        assert match.group(1) == f"{PUBLISHED_SCHEMAS}{kind}.schema.json"
-        assert (PROJECT / "schemas" / f"{kind}.schema.json").is_file()
+        folder_depth = name.count("/")
+        up = "../" * folder_depth if folder_depth else "./"
+        assert match.group(1) == f"{up}schemas/{kind}.schema.json"
+
+
+def test_the_scaffold_ships_the_schemas_that_schema_export_writes(scaffold: Path) -> None:
+    shipped = {
+        path.name: path.read_text(encoding="utf-8") for path in (scaffold / "schemas").iterdir()
+    }
+    assert shipped == schema_texts()
+
+
+def test_every_schema_comment_names_a_shipped_schema_that_accepts_its_file(scaffold: Path) -> None:
+    named = [name for name in yaml_files(scaffold) if name not in SCHEMA_STORE]
+    assert len(named) == 17
+    for name in named:
+        text = (scaffold / name).read_text(encoding="utf-8")
+        assert_valid_by_schema_comment(scaffold, scaffold / name, text)
+
+
+def assert_valid_by_schema_comment(root: Path, path: Path, text: str) -> None:
+    """`text`, to be written at `path`, names in its schema comment a schema shipped in the
+    repository at `root`, relative to its folder, and that schema (Draft 2020-12) accepts it."""
+    match = SCHEMA_COMMENT.match(text)
+    assert match, f"{path} does not start with a schema comment"
+    target = (path.parent / match.group(1)).resolve()
+    assert target.parent == (root / "schemas").resolve()
+    assert target.is_file(), f"{path}: {match.group(1)} does not exist"
+    schema = json.loads(target.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    (document,) = load_located(text)
+    jsonschema.validate(document.value, schema, cls=jsonschema.Draft202012Validator)
 
 
 def test_the_workflow_gates_pull_requests(scaffold: Path) -> None:
@@ -613,7 +645,8 @@ def test_the_readme_walks_a_purchase_to_approved(
     vendor, request = readme_examples(root)
     (root / "vendors" / "northwind-hardware.yaml").write_text(vendor)
     request_id = load_located(request)[0].value["id"]
-    (root / "requests" / f"{request_id}.yaml").write_text(request)
+    (root / "requests" / str(date.today().year)).mkdir()
+    (root / "requests" / str(date.today().year) / f"{request_id}.yaml").write_text(request)
     git(root, "checkout", "-q", "-b", "laptops")
     git(root, "add", ".")
     git(root, "commit", "-q", "-m", "Propose laptops", author="E <it.engineer@repo.example>")
@@ -658,6 +691,18 @@ def test_the_readme_walks_a_purchase_to_approved(
         0,
         f"{request_id} [approved] Laptops for the new support engineers",
     )
+
+
+def test_the_readmes_examples_name_the_schemas_that_accept_them(scaffold: Path) -> None:
+    """Each example, written where the README says, names a shipped schema that accepts it."""
+    vendor, request = readme_examples(scaffold)
+    readme = (scaffold / "README.md").read_text(encoding="utf-8")
+    year = date.today().year
+    request_path = f"requests/{year}/IT-{year}-001.yaml"
+    assert "add it as `vendors/northwind-hardware.yaml`" in readme
+    assert f"3. Add the request as `{request_path}`:" in readme
+    assert_valid_by_schema_comment(scaffold, scaffold / "vendors/northwind-hardware.yaml", vendor)
+    assert_valid_by_schema_comment(scaffold, scaffold / request_path, request)
 
 
 def readme_examples(root: Path) -> list[str]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -12,6 +14,11 @@ from spendgate.app.schemas import kind_schema, schema_texts
 from spendgate.documents.kinds import KINDS
 from spendgate.documents.located_yaml import load_located
 from tests.conftest import EXAMPLES, FIXTURES, PROJECT, Cli
+
+#: Keywords whose value is a map of subschemas, one subschema, or a list of subschemas.
+SCHEMA_MAPS = ("properties", "$defs", "patternProperties", "dependentSchemas")
+SCHEMA_ONE = ("items", "additionalProperties", "propertyNames", "contains", "not", "if", "then")
+SCHEMA_LISTS = ("anyOf", "oneOf", "allOf", "prefixItems")
 
 #: The schemas of the JSON outputs of commands other than `check` (tests/test_json_outputs.py).
 COMMAND_OUTPUTS = (
@@ -80,3 +87,50 @@ def test_the_json_report_schema_rejects_a_report_missing_its_decisions(cli: Cli)
 
     with pytest.raises(jsonschema.ValidationError, match="'route' is a required property"):
         jsonschema.validate(report, schema, cls=jsonschema.Draft202012Validator)
+
+
+def properties(schema: Any, where: str) -> Iterator[tuple[str, Any]]:
+    """Every property of `schema`, at any depth (in `$defs`, items, alternatives, nested
+    objects), by its place: `Vendor#/$defs/Contract/properties/msa_id`."""
+    if not isinstance(schema, dict):
+        return
+    for name, subschema in (schema.get("properties") or {}).items():
+        yield f"{where}/properties/{name}", subschema
+    for keyword in SCHEMA_MAPS:
+        for name, subschema in (schema.get(keyword) or {}).items():
+            yield from properties(subschema, f"{where}/{keyword}/{name}")
+    for keyword in SCHEMA_ONE:
+        yield from properties(schema.get(keyword), f"{where}/{keyword}")
+    for keyword in SCHEMA_LISTS:
+        for index, subschema in enumerate(schema.get(keyword) or []):
+            yield from properties(subschema, f"{where}/{keyword}/{index}")
+
+
+def test_every_property_of_every_schema_has_a_description() -> None:
+    """Editors show a property's own description: a `$ref` property needs one as well (its
+    definition's says what the type is, not what the field means)."""
+    found = [
+        (place, subschema)
+        for path in sorted((PROJECT / "schemas").glob("*.json"))
+        for place, subschema in properties(json.loads(path.read_text()), f"{path.stem}#")
+    ]
+    undescribed = [
+        place
+        for place, subschema in found
+        if not (isinstance(subschema, dict) and str(subschema.get("description", "")).strip())
+    ]
+    assert len(found) == 777
+    assert undescribed == []
+
+
+def test_the_walk_finds_properties_at_every_depth() -> None:
+    schema = {
+        "properties": {"a": {"anyOf": [{"properties": {"b": {}}}, {"type": "null"}]}},
+        "$defs": {"D": {"properties": {"c": {"items": {"properties": {"d": {}}}}}}},
+    }
+    assert [place for place, _ in properties(schema, "S#")] == [
+        "S#/properties/a",
+        "S#/properties/a/anyOf/0/properties/b",
+        "S#/$defs/D/properties/c",
+        "S#/$defs/D/properties/c/items/properties/d",
+    ]

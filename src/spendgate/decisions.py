@@ -34,14 +34,23 @@ class Finding:
     """A rule that failed for this request, with where it points and what it saw."""
 
     rule_id: str
+    """The id of the rule that failed, e.g. `ESG-010`."""
     title: str
+    """The rule's title: what it asks."""
     policy: str
+    """The name of the policy the rule belongs to."""
     policy_version: str
+    """The policy's version (semver)."""
     enforcement: Enforcement
+    """`advisory` (warns), `soft` (blocks unless waived) or `hard` (blocks)."""
     message: str
+    """What is wrong, as the rule's message says it for this request."""
     location: Location
+    """Where in which file the finding points."""
     evidence: Evidence = ()
+    """The values the rule's conditions read, as [path in the evaluation context, value] pairs."""
     waiver: str | None = None
+    """The id of the waiver that lifts the finding; none when no waiver does."""
 
     @property
     def warns(self) -> bool:
@@ -62,16 +71,28 @@ class RouteStep:
     """One approval the request needs: a role, who may give it, and whether it has been given."""
 
     role: str
+    """The role whose approval the step needs, e.g. `director`."""
     rule_id: str
+    """The id of the rule that asks for the step."""
     reason: str
+    """Why the step is needed, in the rule's words."""
     stage: int = 1
+    """The approval stage, from 1: with sequential stages a step waits for every earlier one."""
     of: str | None = None
+    """Whose the role is, as the rule scopes it: `department`, `cost_centre` or `requester`;
+    none for anyone holding it."""
     veto: bool = False
+    """Whether a rejection in this step blocks the request."""
     eligible: tuple[str, ...] = ()
+    """The ids of the people who may fill the step (never the requester)."""
     satisfied: bool = False
+    """Whether an approval that counts fills the step."""
     approved_by: str | None = None
+    """The id of the person whose record fills the step (or rejects it)."""
     approved_on: date | None = None
+    """The day of that approval or rejection (ISO date, YYYY-MM-DD)."""
     rejected: bool = False
+    """Whether the step was rejected."""
     acting_for: str | None = None
     """When the approver acted through a delegation: whose role they exercised."""
     authenticity: str | None = None
@@ -95,11 +116,17 @@ class LineClassification:
     """How one line item was classified, by which row of which rule, and why."""
 
     line: int
+    """The line item's position in the request, from 1."""
     result: str
+    """The line's classification: `capex`, `opex`, `prepaid` or `lease`."""
     rule_id: str
+    """The id of the classification rule that decided it."""
     row: int
+    """The row of that rule's table that matched, from 1."""
     reason: str
+    """The matching row's reason."""
     commitment: bool = False
+    """Whether the row marks the line as a commitment."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +134,10 @@ class Classification:
     """The request's classification: one result per line and their aggregate."""
 
     result: ClassificationResult
+    """The request's classification: one line's result, `mixed` when the lines differ, `none`
+    without lines classified."""
     lines: tuple[LineClassification, ...] = ()
+    """The classification of each line item, in order."""
 
     @property
     def commitment(self) -> bool:
@@ -120,11 +150,17 @@ class RuleTrace:
     """Why a rule did or did not apply to a request: what `explain` shows."""
 
     rule_id: str
+    """The id of the rule considered."""
     policy: str
+    """The name of the policy the rule belongs to."""
     effect: str
+    """The rule's effect: `assert`, `require`, `classify` or `check`."""
     outcome: str
+    """What came of it: `passed`, `failed`, `applied` or `not applicable`."""
     detail: str
+    """Why, in a sentence."""
     evidence: Evidence = ()
+    """The values the rule's conditions read, as [path in the evaluation context, value] pairs."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,11 +168,18 @@ class Inputs:
     """What the decision was made from, so it can be verified and replayed."""
 
     evaluation_date: date
+    """The day the request was judged as of (ISO date, YYYY-MM-DD): `now` in the conditions."""
     policy_set: str
+    """The name of the policy set that decided."""
     policy_set_version: str
+    """The policy set's version (semver)."""
     documents: tuple[tuple[str, str], ...]
+    """Every document and policy the decision read, as [path or `policy:NAME@VERSION`, git
+    blob id] pairs."""
     fx_rates: tuple[tuple[str, str], ...] = ()
+    """The exchange rates used, as [currency, rate into the base currency] pairs."""
     spendgate_version: str = ""
+    """The version of spendgate that decided."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,16 +187,29 @@ class Decision:
     """Everything spendgate decided about one purchase request."""
 
     request_id: str
+    """The id of the purchase request decided."""
     file: str
+    """The request's file, relative to the repository root."""
     title: str
+    """The request's title."""
     status: Status
+    """`approved`, `pending` (approvals missing), `blocked`, `rejected` or `invalid` (a document
+    does not load)."""
     total_base: str
+    """The request's total contract value in the base currency, as a decimal string with the
+    currency's minor-unit places (EUR `1200.00`); 0 when it cannot be converted."""
     base_currency: str
+    """The base currency, an ISO 4217 code."""
     classification: Classification
+    """How the request and each line item are classified (capex, opex, prepaid, lease)."""
     route: tuple[RouteStep, ...]
+    """The approval steps the request needs, in stage order, and whether each is filled."""
     findings: tuple[Finding, ...]
+    """The rules the request fails, with where they point and what they saw."""
     inputs: Inputs
+    """The evaluation date, policy set, documents (with digests) and FX rates it was made from."""
     trace: tuple[RuleTrace, ...] = field(default=(), compare=False)
+    """Every rule considered and what came of it (`explain`; empty elsewhere)."""
 
     @property
     def blocking_findings(self) -> tuple[Finding, ...]:
@@ -174,14 +230,23 @@ class RuleInfo:
     """What a report may say about a rule that was considered: who owns it and what it means."""
 
     id: str
+    """The rule's id, e.g. `DR-010`."""
     title: str
+    """What the rule asks, in a line."""
     description: str
+    """More about the rule, as its policy says; "" when it says nothing."""
     policy: str
+    """The name of the policy the rule belongs to."""
     policy_version: str
+    """The policy's version (semver)."""
     owner: str
+    """The policy's owner role, which may waive the rule."""
     effect: str
+    """The rule's effect: `assert`, `require`, `classify` or `check`."""
     enforcement: str
+    """`advisory`, `soft` or `hard`."""
     location: Location
+    """Where the rule is defined."""
     fix: str = ""
     """What clears a finding of the rule, as its policy says; "" when it says nothing."""
     waiver_granters: tuple[str, ...] = ()
@@ -258,8 +323,11 @@ class ImpactOutcome:
     """How one request is decided: status, classification and the roles of its route."""
 
     status: str
+    """The decision's status."""
     classification: str
+    """The request's classification."""
     roles: tuple[str, ...]
+    """The roles of the approval route, in order."""
 
 
 @dataclass(frozen=True)
@@ -287,44 +355,13 @@ class PolicyRules:
     """What `spendgate policies list` shows: the policy set, its size and every rule of it."""
 
     policy_set: str
+    """The policy set's name."""
     policy_set_version: str
+    """The policy set's version (semver)."""
     policies: int
+    """How many policies the set holds."""
     rules: tuple[RuleInfo, ...]
-
-
-@dataclass(frozen=True)
-class ApprovalWritten:
-    """An approval or rejection record `spendgate approve` wrote: where, for what, by whom, and
-    what it replaced (the same person's earlier record for the same role, which no longer
-    counted; "" when there was none, the record being new)."""
-
-    path: str
-    """The record's file, relative to the repository (POSIX separators)."""
-    request_id: str | None
-    """The request approved; None for a governance change (`change`)."""
-    change: str | None
-    """The governance file whose content is approved; None for a request."""
-    role: str
-    person: str
-    """The approver (a People id)."""
-    decision: Literal["approve", "reject"]
-    written_by: str | None = None
-    """Who ran the command, when it was not `person` (`--as` someone else)."""
-    replaced: str = ""
-
-
-@dataclass(frozen=True)
-class CaseResult:
-    """The outcome of one test case: its name, description and differences."""
-
-    name: str
-    description: str
-    differences: tuple[str, ...]
-
-    @property
-    def passed(self) -> bool:
-        """Whether the decision matched every expectation."""
-        return not self.differences
+    """Every rule of the set, in policy order."""
 
 
 _ADAPTERS: dict[type[Any], TypeAdapter[Any]] = {}
@@ -349,6 +386,16 @@ def as_json_data(value: Any) -> dict[str, Any]:
 
 
 def json_schema(shape: type[Any]) -> dict[str, Any]:
-    """The JSON Schema of what `as_json_data` writes for `shape`."""
-    schema: dict[str, Any] = _adapter(shape).json_schema(mode="serialization")
+    """The JSON Schema of what `as_json_data` writes for `shape`, each field described by its
+    docstring (the one source of the published schemas' descriptions)."""
+    from pydantic import TypeAdapter
+
+    # pydantic refuses a config for a dataclass itself, but the dataclasses inside a list take
+    # the list's; `as_json_data` keeps its own adapter, which need not read their source.
+    described = TypeAdapter(list[shape], config={"use_attribute_docstrings": True})  # type: ignore[valid-type]
+    listed: dict[str, Any] = described.json_schema(mode="serialization")
+    definitions: dict[str, Any] = listed["$defs"]
+    schema: dict[str, Any] = definitions.pop(shape.__name__)
+    if definitions:
+        schema["$defs"] = definitions
     return schema

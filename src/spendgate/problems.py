@@ -25,9 +25,13 @@ class Location:
     """A place in a file: 1-based line and column, and the YAML path of the value."""
 
     file: str
+    """The file, relative to the repository root."""
     line: int = 0
+    """The line, from 1; 0 when the problem concerns the whole file."""
     column: int = 0
+    """The column, from 1; 0 when the problem concerns the whole file."""
     yaml_path: str = "$"
+    """The YAML path of the value, e.g. `$.line_items[2].unit_price`; `$` for the whole document."""
 
     def __str__(self) -> str:
         if self.line <= 0:
@@ -40,11 +44,17 @@ class Problem:
     """One thing wrong with the input, at one place, with a stable code."""
 
     location: Location
+    """Where the problem is."""
     message: str
+    """What is wrong."""
     code: str
+    """The problem's stable code, e.g. a rule id or `schema`."""
     level: Level = Level.ERROR
+    """`error` (fails validation) or `warning`."""
     severity: Severity = Severity.DOCUMENT
+    """`document` (a document problem: exit 1) or `configuration` (exit 2)."""
     related: tuple[Location, ...] = ()
+    """Other places the problem involves, e.g. the other file of a duplicate id."""
 
     @property
     def is_error(self) -> bool:
@@ -58,8 +68,11 @@ class ValidationReport:
 
     root: str
     files: int
+    """How many files were read."""
     documents: int
+    """How many documents they held."""
     problems: tuple[Problem, ...]
+    """Every problem found."""
 
     @property
     def errors(self) -> tuple[Problem, ...]:

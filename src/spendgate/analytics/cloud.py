@@ -33,8 +33,12 @@ class CloudMonth:
     month: str
     """YYYY-MM."""
     provider: str
+    """The cloud provider, as the billing file names it."""
     forecast: Decimal
+    """The cost the approved requests forecast for the month, in the base currency (a decimal
+    string)."""
     actual: Decimal
+    """The billed cost of the month, in the base currency (a decimal string)."""
     error: float | None
     """|actual − forecast| ÷ forecast; None without a forecast."""
 
@@ -44,9 +48,13 @@ class CommitmentPurchase:
     """A FOCUS `Purchase` row: a commitment bought (BilledCost)."""
 
     month: str
+    """The month of the purchase (YYYY-MM)."""
     provider: str
+    """The cloud provider, as the billing file names it."""
     commitment: str
+    """The commitment bought, as the billing file describes it."""
     billed: Decimal
+    """What it cost (BilledCost), in the base currency (a decimal string)."""
 
 
 @dataclass(frozen=True)
@@ -54,14 +62,18 @@ class CloudAccuracy:
     """Cloud cost accuracy: each month's figures and the overall error."""
 
     months: tuple[CloudMonth, ...]
+    """Each month and provider: forecast, actual and error."""
     forecast: Decimal
     """The forecast of the months and providers that have one."""
     actual: Decimal
     """The actuals of those same months and providers."""
     error: float | None
+    """|actual − forecast| ÷ forecast over the months with a forecast (0 is exact); null without a
+    forecast."""
     unforecast: Decimal
     """Actuals of months and providers without a forecast."""
     commitments: tuple[CommitmentPurchase, ...]
+    """The commitments bought in the period (FOCUS `Purchase` rows)."""
     requests: tuple[str, ...]
     """The requests whose cloud lines make the forecast."""
     forecast_starts: str | None

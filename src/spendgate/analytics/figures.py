@@ -39,9 +39,13 @@ class Sources:
     """What the figures were computed from."""
 
     repository: str
+    """The governance repository the documents were read from."""
     spend: str | None
+    """The spend file (payments, CSV) given with `--spend`; none when not given."""
     billing: str | None
+    """The cloud billing file (FOCUS CSV) given with `--billing`; none when not given."""
     usage: str | None
+    """The SaaS usage file (seats, CSV) given with `--usage`; none when not given."""
     git_history: bool
     """Whether the repository's git history dated requests and approvals."""
 
@@ -51,18 +55,32 @@ class Figures:
     """The dashboard's figures. A KPI whose input file was not given is None."""
 
     organisation: str
+    """The organisation's name, from spendgate.yaml."""
     base_currency: str
+    """The base currency every amount is in, an ISO 4217 code."""
     as_of: date
+    """The report date (ISO date, YYYY-MM-DD)."""
     since: date | None
+    """The first day of the period reported on (ISO date); none for all time."""
     sources: Sources
+    """The repository and the files given, from which the figures were computed."""
     spend_under_management: SpendUnderManagement | None
+    """How much of what was paid was approved; null without a spend file."""
     time_to_procure: TimeToProcure
+    """How long requests took to approve, overall, by category and by role."""
     approvals_waiting: ApprovalsWaiting
+    """The approvals still waiting, by step and by role."""
     contract_compliance: ContractCompliance | None
+    """How much of what was paid went to vendors under contract; null without a spend file."""
     cloud_cost_accuracy: CloudAccuracy | None
+    """How far cloud costs were from the forecast of the approved requests; null without a billing
+    file."""
     saas_utilisation: SaasUtilisation | None
+    """How many paid SaaS seats are used; null without a usage file."""
     supplier_risk: SupplierRisk
+    """Vendors by risk tier and EcoVadis medal, lapsing evidence, and spend below the ESG bar."""
     policy_outcomes: PolicyOutcomes
+    """Requests by status, findings by rule, and the waivers in force."""
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Any
 
 from spendgate import __version__
 from spendgate.analytics.figures import Figures
+from spendgate.decisions import json_schema
 
 SCHEMA_NAME = "ReportFigures.schema.json"
 
@@ -42,11 +43,10 @@ def render(figures: Figures) -> str:
 
 def figures_schema() -> dict[str, Any]:
     """The JSON Schema of `figures.json` (published as `schemas/ReportFigures.schema.json`)."""
-    from pydantic import TypeAdapter
-
-    schema = _without_decimal_patterns(TypeAdapter(Figures).json_schema(mode="serialization"))
+    schema = _without_decimal_patterns(json_schema(Figures))
     definitions = schema.pop("$defs", {})
-    schema["properties"] = {"spendgate_version": {"type": "string"}, **schema["properties"]}
+    version = {"type": "string", "description": "The version of spendgate that wrote the file."}
+    schema["properties"] = {"spendgate_version": version, **schema["properties"]}
     schema["required"] = ["spendgate_version", *schema["required"]]
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

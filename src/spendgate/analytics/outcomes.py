@@ -25,11 +25,17 @@ class RuleOutcome:
     """What one rule found over the period: totals, blocking, waived, per month."""
 
     rule: str
+    """The rule's id."""
     title: str
+    """The rule's title."""
     enforcement: str
+    """`advisory`, `soft` or `hard`."""
     total: int
+    """How many findings the rule raised over the period."""
     blocking: int
+    """How many of them blocked their request."""
     waived: int
+    """How many of them a waiver lifted."""
     by_month: tuple[int, ...]
     """Findings per month, aligned with PolicyOutcomes.months."""
 
@@ -39,11 +45,17 @@ class WaiverInForce:
     """A waiver in force on the report date, and the days it has left."""
 
     waiver: str
+    """The waiver's id."""
     rules: tuple[str, ...]
+    """The ids of the rules it waives."""
     applies_to: tuple[str, ...]
+    """The ids of the requests or vendors it covers."""
     granted: date
+    """The day it was granted (ISO date, YYYY-MM-DD)."""
     expires: date
+    """The last day it counts, inclusive (ISO date, YYYY-MM-DD)."""
     days_left: int
+    """The days from the report date to its expiry."""
 
 
 @dataclass(frozen=True)
@@ -51,11 +63,15 @@ class PolicyOutcomes:
     """The policy outcomes: requests by status, findings by rule, waivers."""
 
     requests: int
+    """How many requests were decided."""
     statuses: tuple[Count, ...]
+    """How many requests have each status."""
     months: tuple[str, ...]
+    """The months of the period (YYYY-MM), oldest first."""
     rules: tuple[RuleOutcome, ...]
     """Most findings first."""
     waivers: tuple[WaiverInForce, ...]
+    """The waivers in force on the report date, soonest to expire first."""
     expiring: int
     """Waivers in force that lapse within EXPIRING_DAYS."""
 

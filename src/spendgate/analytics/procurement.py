@@ -46,11 +46,17 @@ class ProcureTime:
     """One approved request: proposed, approved, and the days in between."""
 
     request: str
+    """The request's id."""
     category: str
+    """The category of its largest line item (the first of equal ones)."""
     proposed: datetime
+    """When it was proposed (ISO date and time): its first commit, or its submission date."""
     approved: datetime
+    """When its last step was approved (ISO date and time)."""
     days: float
+    """The days from proposed to approved."""
     source: str
+    """Where the dates come from: `git` (commits) or `documents` (the documents' own dates)."""
 
 
 @dataclass(frozen=True)
@@ -58,13 +64,18 @@ class TimeToProcure:
     """How long requests took to approve: overall, by category and by role."""
 
     requests: tuple[ProcureTime, ...]
+    """Every request approved in the period, with its dates."""
     overall: Distribution
+    """The days to approval over every approved request."""
     by_category: tuple[Distribution, ...]
+    """The days to approval by line-item category."""
     by_role: tuple[Distribution, ...]
     """Days each role's filled steps waited, from the opening of their stage to the approval,
     over every request of the period that loads (approved, pending, blocked or rejected)."""
     from_git: int
+    """How many requests were dated by their git history."""
     from_documents: int
+    """How many requests were dated by their documents' own dates."""
 
 
 @dataclass(frozen=True)
@@ -72,10 +83,15 @@ class WaitingStep:
     """A step of a pending request that can be approved now and is not."""
 
     request: str
+    """The pending request's id."""
     role: str
+    """The role whose approval is waited for."""
     eligible: tuple[str, ...]
+    """The ids of the people who may give it."""
     since: date
+    """The day the step became open (ISO date, YYYY-MM-DD)."""
     age_days: int
+    """The days it has waited, to the report date."""
 
 
 @dataclass(frozen=True)
@@ -83,9 +99,13 @@ class RoleBacklog:
     """The approvals one role has waiting, and how long they have waited."""
 
     role: str
+    """The role."""
     count: int
+    """How many of its approvals are waiting."""
     oldest_days: int
+    """The days the oldest has waited."""
     median_days: float | None
+    """The median of the days they have waited; null when none waits."""
     buckets: tuple[int, ...]
     """How many wait 0-7, 8-30, 31-90 and more than 90 days (AGE_BUCKETS)."""
 
@@ -95,8 +115,11 @@ class ApprovalsWaiting:
     """The approvals still waiting: pending requests, each step, each role."""
 
     pending_requests: int
+    """How many requests are pending."""
     steps: tuple[WaitingStep, ...]
+    """Every step that can be approved now and is not, oldest first."""
     by_role: tuple[RoleBacklog, ...]
+    """The waiting approvals by role."""
 
 
 def main_category(request: PurchaseRequest) -> str:

@@ -29,18 +29,29 @@ class Subscription:
     """One vendor's seats: listed, active, bought, paid, and what idle ones cost."""
 
     vendor: str
+    """The vendor's id."""
     products: tuple[str, ...]
+    """The products of the vendor in the usage file."""
     listed: int
     """Seats in the usage file."""
     active: int
+    """Seats used in the period, per the usage file."""
     bought: int
     """Seats bought in approved requests."""
     paid: int
+    """Seats paid for: the larger of the seats listed and the seats bought."""
     utilisation: float | None
+    """Active seats ÷ paid seats, from 0 to 1; null without paid seats."""
     idle: int
+    """Paid seats not used."""
     yearly_cost: Decimal | None
+    """What the paid seats cost per year, in the base currency (a decimal string); null when
+    unpriced."""
     idle_cost: Decimal | None
+    """What the idle seats cost per year, in the base currency (a decimal string); null when
+    unpriced."""
     priced_from: tuple[str, ...]
+    """The ids of the requests the seat price comes from."""
     price_status: str | None
     """`approved` or `pending`: which requests the price comes from; None when unpriced."""
 
@@ -50,10 +61,15 @@ class SaasUtilisation:
     """SaaS utilisation over every subscription, with each one's figures."""
 
     subscriptions: tuple[Subscription, ...]
+    """Each vendor's seats and their cost."""
     paid: int
+    """Seats paid for, over every subscription."""
     active: int
+    """Seats used, over every subscription."""
     utilisation: float | None
+    """Active seats ÷ paid seats, from 0 to 1; null without paid seats."""
     idle: int
+    """Paid seats not used, over every subscription."""
     idle_cost: Decimal
     """The cost of idle seats, for the subscriptions with a price on file."""
     unpriced: int

@@ -26,11 +26,17 @@ class SpendUnderManagement:
     """How much of what was paid was approved, overall and by department and category."""
 
     payments: int
+    """How many payments the spend file lists for the period."""
     total: Decimal
+    """What they add up to, in the base currency (a decimal string)."""
     managed: Decimal
+    """The part paid under an approved request, in the base currency (a decimal string)."""
     ratio: float | None
+    """Managed ÷ total, from 0 to 1; null when nothing was paid."""
     by_department: tuple[Share, ...]
+    """The managed share of each department's spend."""
     by_category: tuple[Share, ...]
+    """The managed share of each category's spend."""
 
 
 @dataclass(frozen=True)
@@ -38,9 +44,13 @@ class VendorContract:
     """A vendor's spend, the part paid under an active contract, and its contract on file."""
 
     vendor: str
+    """The vendor, by id or as the spend file names it."""
     spend: Decimal
+    """What was paid to it, in the base currency (a decimal string)."""
     compliant: Decimal
+    """The part paid while its contract was active, in the base currency (a decimal string)."""
     contract: str
+    """Its contract in words: the agreement's id, signing and end, or `no contract on file`."""
 
 
 @dataclass(frozen=True)
@@ -48,8 +58,12 @@ class ContractCompliance:
     """How much of what was paid went to vendors under contract, by vendor."""
 
     total: Decimal
+    """What was paid, in the base currency (a decimal string)."""
     compliant: Decimal
+    """The part paid to vendors under an active contract, in the base currency (a decimal
+    string)."""
     ratio: float | None
+    """Compliant ÷ total, from 0 to 1; null when nothing was paid."""
     by_vendor: tuple[VendorContract, ...]
     """Vendors with spend outside a contract first, then by spend."""
 

@@ -42,7 +42,9 @@ class Count:
     """How many of something there are, by name."""
 
     name: str
+    """What is counted, e.g. a status or a tier."""
     count: int
+    """How many there are."""
 
 
 @dataclass(frozen=True)
@@ -50,9 +52,13 @@ class Share:
     """A part of a whole, by some name (a department, a category, a vendor)."""
 
     name: str
+    """The part's name: a department, a category or a vendor."""
     part: Decimal
+    """The part, in the base currency (a decimal string)."""
     whole: Decimal
+    """The whole, in the base currency (a decimal string)."""
     ratio: float | None
+    """Part ÷ whole, from 0 to 1; null when the whole is 0."""
 
 
 def shares(totals: dict[str, tuple[Decimal, Decimal]]) -> tuple[Share, ...]:
@@ -66,9 +72,13 @@ class Distribution:
     """Durations (in days) of one group: how many, their median and 90th percentile."""
 
     name: str
+    """The group's name: a category, a role, or `all`."""
     count: int
+    """How many durations the group holds."""
     median_days: float | None
+    """Their median, in days; null when there are none."""
     p90_days: float | None
+    """Their 90th percentile, in days; null when there are none."""
 
 
 def distribution(name: str, days: Sequence[float]) -> Distribution:

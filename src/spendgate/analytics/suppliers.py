@@ -32,8 +32,11 @@ class Lapse:
     """An attestation of a vendor that lapses within the horizon, or has lapsed."""
 
     vendor: str
+    """The vendor's id."""
     attestation: str
+    """What lapses: `ISO 27001`, `ISO 14001`, `SOC 2 Type II report` or `EcoVadis assessment`."""
     lapses: date
+    """The day it lapses (ISO date, YYYY-MM-DD)."""
     days_left: int
     """Negative once lapsed."""
 
@@ -43,8 +46,11 @@ class EsgShortfall:
     """A vendor below the ESG bar: why, and what was paid to it."""
 
     vendor: str
+    """The vendor's id."""
     reason: str
+    """Why the vendor is below the bar."""
     spend: Decimal
+    """What was paid to it in the period, in the base currency (a decimal string)."""
 
 
 @dataclass(frozen=True)
@@ -52,15 +58,25 @@ class SupplierRisk:
     """The vendor base by risk and medal, lapsing evidence, and spend below the ESG bar."""
 
     vendors: int
+    """How many vendors there are."""
     risk_tiers: tuple[Count, ...]
+    """How many vendors are in each risk tier."""
     medals: tuple[Count, ...]
+    """How many vendors hold each EcoVadis medal."""
     lapsing: tuple[Lapse, ...]
     """Lapsing within HORIZON_DAYS of the report date."""
     lapsed: tuple[Lapse, ...]
+    """Evidence that has lapsed by the report date."""
     below_esg_bar: tuple[EsgShortfall, ...]
+    """The vendors below the ESG bar, and what was paid to each."""
     spend_below_bar: Decimal | None
+    """What was paid to vendors below the bar, in the base currency (a decimal string); null without
+    a spend file."""
     spend_total: Decimal | None
+    """What was paid to every vendor, in the base currency (a decimal string); null without a spend
+    file."""
     spend_below_ratio: float | None
+    """Spend below the bar ÷ total spend, from 0 to 1; null without a spend file."""
 
 
 def attestations(vendor: Vendor) -> list[tuple[str, date]]:

@@ -12,7 +12,8 @@ from spendgate.app.governed_changes import governance_owners
 from spendgate.approvals.changes import content_digest, is_governance
 from spendgate.approvals.digest import CURRENT_VERSION, request_digest
 from spendgate.approvals.roles import authority
-from spendgate.decisions import ApprovalWritten, RouteStep
+from spendgate.approvals.written import ApprovalWritten
+from spendgate.decisions import RouteStep
 from spendgate.documents.ai_assessment import AIAssessment
 from spendgate.documents.approval import Approval, ChangeApproval
 from spendgate.documents.fields import Document

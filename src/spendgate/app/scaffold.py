@@ -21,6 +21,7 @@ from typing import get_args
 import jinja2
 
 from spendgate import HOMEPAGE, __version__, vcs
+from spendgate.app.schemas import schema_texts
 from spendgate.documents.currencies import ISO_4217
 from spendgate.documents.fields import Industry
 from spendgate.errors import UsageError
@@ -46,6 +47,9 @@ KEPT_FOLDERS = ("vendors", "requests", "ai", "approvals", "waivers")
 
 POLICIES = "policies"
 POLICY_TESTS = f"{POLICIES}/tests"
+#: Where the scaffold ships the JSON Schemas that its files' schema comments name: the files
+#: `spendgate schema export --out schemas` writes, so that it also brings them up to date.
+SCHEMAS = "schemas"
 
 #: Illustrative FX rates, in EUR per unit (the bundled examples' table of 20 Nov 2026); a base
 #: currency listed here gets the others' cross rates, any other base an empty table to fill.
@@ -127,10 +131,12 @@ def scaffold_repository(
     return Scaffolded(tuple(written), branch, initialised)
 
 
-def schema_url(kind: str) -> str:
-    """The JSON Schema of `kind` as published with this version of spendgate."""
-    raw = HOMEPAGE.replace("https://github.com/", "https://raw.githubusercontent.com/", 1)
-    return f"{raw}/v{__version__}/schemas/{kind}.schema.json"
+def schema_reference(kind: str, path: str) -> str:
+    """The JSON Schema of `kind` that the scaffold ships in `schemas/`, as the file at `path`
+    (relative to the repository's root) names it in its `# yaml-language-server: $schema=`
+    comment: relative to the file's folder, which is how the YAML language server resolves it."""
+    depth = path.count("/")
+    return f"{'../' * depth if depth else './'}{SCHEMAS}/{kind}.schema.json"
 
 
 def scaffold_files(organisation: Organisation, *, today: date, branch: str) -> dict[str, str]:
@@ -140,6 +146,7 @@ def scaffold_files(organisation: Organisation, *, today: date, branch: str) -> d
     files |= {f"{folder}/.gitkeep": "" for folder in KEPT_FOLDERS}
     files |= _reference_policies()
     files |= _policy_tests()
+    files |= _schemas()
     return files
 
 
@@ -191,7 +198,7 @@ def _rendered(organisation: Organisation, today: date, branch: str) -> dict[str,
     environment = _environment()
     values = _template_values(organisation, today) | {"branch": branch}
     return {
-        path: environment.get_template(template).render(values)
+        path: environment.get_template(template).render(values | {"path": path})
         for path, template in TEMPLATES.items()
     }
 
@@ -206,7 +213,7 @@ def _environment() -> jinja2.Environment:
         autoescape=False,
     )
     environment.filters["yaml_string"] = _yaml_string
-    environment.globals["schema_url"] = schema_url
+    environment.globals["schema_reference"] = schema_reference
     return environment
 
 
@@ -251,17 +258,18 @@ def _email_domain(name: str) -> str:
 
 def _reference_policies() -> dict[str, str]:
     """The reference policies, each headed by the schema comment of its kind."""
-    return {
-        f"{POLICIES}/{path.name}": _with_schema(path.read_text(encoding="utf-8"))
+    policies = {
+        f"{POLICIES}/{path.name}": path.read_text(encoding="utf-8")
         for path in sorted(builtin_directory().glob("*.yaml"))
     }
+    return {relative: _with_schema(text, relative) for relative, text in policies.items()}
 
 
-def _with_schema(text: str) -> str:
+def _with_schema(text: str, path: str) -> str:
     match = _KIND.search(text)
     if match is None:
         return text
-    return f"# yaml-language-server: $schema={schema_url(match.group(1))}\n{text}"
+    return f"# yaml-language-server: $schema={schema_reference(match.group(1), path)}\n{text}"
 
 
 def _policy_tests() -> dict[str, str]:
@@ -272,3 +280,8 @@ def _policy_tests() -> dict[str, str]:
         for path in sorted(root.rglob("*"))
         if path.is_file()
     }
+
+
+def _schemas() -> dict[str, str]:
+    """The JSON Schemas of this version of spendgate, as `spendgate schema export` writes them."""
+    return {f"{SCHEMAS}/{name}": text for name, text in schema_texts().items()}

@@ -32,9 +32,11 @@ class Anchored:
     """The outcome of checking the log against one anchor."""
 
     hash: str
+    """The anchor: a head hash of the log kept from earlier (64 hex digits)."""
     line: int
     """The line of the anchored record: 0 for the empty log's head (GENESIS), or when not held."""
     problems: tuple[Problem, ...]
+    """Why the log does not hold the anchor; empty when it does."""
     revision: str | None = None
     """The git revision whose log head this is (`--base`); None for a hash given as is."""
     absent: bool = False

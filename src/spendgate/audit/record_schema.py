@@ -28,7 +28,12 @@ def record_schema() -> dict[str, Any]:
         "additionalProperties": False,
         "required": list(LEGACY_RECORD_KEYS),
         "properties": {
-            "decision_id": {"type": "string", "pattern": "^d-[0-9a-f]{16}$"},
+            "decision_id": {
+                "description": "The record's id: `d-` and the first 16 hex digits of a SHA-256 "
+                "over the request, commit, timestamp, decision and previous hash.",
+                "type": "string",
+                "pattern": "^d-[0-9a-f]{16}$",
+            },
             "timestamp": {
                 "description": "When the record was written, in UTC.",
                 "type": "string",
@@ -40,10 +45,14 @@ def record_schema() -> dict[str, Any]:
                 "pattern": "^[0-9a-f]{40}([0-9a-f]{24})?$",
             },
             "policy_set": {
+                "description": "The policy set that decided.",
                 "type": "object",
                 "additionalProperties": False,
                 "required": ["name", "version"],
-                "properties": {"name": text, "version": text},
+                "properties": {
+                    "name": {**text, "description": "The policy set's name."},
+                    "version": {**text, "description": "The policy set's version (semver)."},
+                },
             },
             "policies": {
                 "description": "The git blob id of each policy, by `policy:NAME@VERSION`.",
@@ -51,7 +60,10 @@ def record_schema() -> dict[str, Any]:
                 "propertyNames": {"pattern": "^policy:"},
                 "additionalProperties": text,
             },
-            "decision": {"$ref": "#/$defs/Decision"},
+            "decision": {
+                "$ref": "#/$defs/Decision",
+                "description": "The decision, as `spendgate check --format json` shows it.",
+            },
             MARKER: {
                 "description": "How `hash` is computed: over the RFC 8785 (JSON Canonicalization "
                 "Scheme) serialisation. Absent from records written before spendgate used RFC "

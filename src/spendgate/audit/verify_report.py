@@ -111,7 +111,7 @@ def verification_schema() -> dict[str, Any]:
                 "description": "Every problem: the chain's first broken link, then records "
                 "that disagree with git, then anchors not held.",
             },
-            "notes": listed(TEXT),
+            "notes": {**listed(TEXT), "description": "What was not checked, and why."},
             "anchors": {
                 **listed(ref("Anchored")),
                 "description": "The anchors checked: `--anchor`, then `--base`.",

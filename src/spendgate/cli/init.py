@@ -29,6 +29,7 @@ KEEP = ".gitkeep"
 POLICIES = "policies/"
 POLICY_TESTS = "policies/tests/"
 CASE = "/expect.yaml"
+SCHEMAS = "schemas/"
 
 
 @click.command()
@@ -71,17 +72,21 @@ def init(directory: Path, industry: str, name: str | None, currency: str, force:
 
 
 def listing(written: list[str]) -> list[str]:
-    """The files written, with kept folders, policies and policy test cases summed up."""
+    """The files written, with kept folders, policies, policy test cases and schemas summed up."""
     folders = [path.removesuffix(KEEP) for path in written if path.endswith(KEEP)]
     policies = [path for path in written if path.startswith(POLICIES) and path.count("/") == 1]
     cases = [path for path in written if path.startswith(POLICY_TESTS) and path.endswith(CASE)]
-    shown = [path for path in written if not path.endswith(KEEP) and not path.startswith(POLICIES)]
+    schemas = [path for path in written if path.startswith(SCHEMAS)]
+    summed = (POLICIES, SCHEMAS)
+    shown = [path for path in written if not path.endswith(KEEP) and not path.startswith(summed)]
     if folders:
         shown.append(f"{' '.join(folders)} (empty, for your documents)")
     if policies:
         shown.append(f"{POLICIES} ({len(policies)} reference policy files)")
     if cases:
         shown.append(f"{POLICY_TESTS} ({len(cases)} policy test cases)")
+    if schemas:
+        shown.append(f"{SCHEMAS} ({len(schemas)} JSON Schemas, for editors)")
     return shown
 
 

@@ -25,7 +25,9 @@ class AdequacyDecision(StrictModel):
     """One Commission decision that a country ensures an adequate level of protection."""
 
     country: CountryCode
+    """The country (or territory) the decision covers, as an ISO 3166-1 alpha-2 code."""
     adopted: IsoDate
+    """The day the Commission adopted the decision (ISO date, YYYY-MM-DD); it counts from then."""
     until: IsoDate | None = None
     """The last day it applies (inclusive), for a decision with a sunset clause or one
     replaced by another; none while it stands."""
@@ -51,7 +53,9 @@ class AdequacyDecisions(Document):
     """The adequacy lists: the EEA countries and the Commission's decisions, dated."""
 
     kind: Literal["AdequacyDecisions"]
+    """The document kind: always `AdequacyDecisions`."""
     metadata: Metadata
+    """The list's name, version and description, as a policy's."""
     source: str = Field(min_length=1)
     """Where the lists were taken from, for whoever updates them."""
     as_of: IsoDate
@@ -59,6 +63,7 @@ class AdequacyDecisions(Document):
     eea: list[CountryCode] = Field(min_length=1)
     """The countries of the European Economic Area: transfers among them need no mechanism."""
     decisions: list[AdequacyDecision] = []
+    """The Commission's adequacy decisions (GDPR Art. 45), one per country and decision."""
 
     @model_validator(mode="after")
     def _no_decision_for_the_eea(self) -> AdequacyDecisions:

@@ -235,3 +235,4 @@ class Document(StrictModel):
     """Fields every document carries."""
 
     api_version: Literal["spendgate/v1"] = Field(alias="apiVersion")
+    """The document format's version: always `spendgate/v1`."""

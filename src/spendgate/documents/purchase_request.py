@@ -64,14 +64,23 @@ class LineItem(StrictModel):
     """One line of a request: what is bought, how many, at what price and terms."""
 
     description: str = Field(min_length=1)
+    """What the line buys, in plain words."""
     category: Category
+    """The kind of purchase, which classification and policy scopes go by, e.g.
+    `saas_subscription`."""
     quantity: Quantity = Decimal(1)
+    """How many units (a positive decimal number)."""
     unit_price: Amount
+    """The price of one unit, per `price_per`, in `currency` (a decimal amount with at most the
+    currency's minor-unit decimals)."""
     currency: Currency
+    """The line's currency, an ISO 4217 code such as EUR; every line of a request has the same."""
     price_per: Literal["unit", "month", "year"] = "unit"
     """`unit`: the price buys the unit outright or for the whole term; `month`/`year`: recurring."""
     term_months: Months | None = None
+    """The contract term in months (1 to 600); required for a price per month or year."""
     useful_life_months: Months | None = None
+    """How many months the item will be used, for capitalisation (1 to 600)."""
     billing: Literal["upfront", "monthly", "annual", "usage"] | None = None
     """When it is invoiced; by default as the price is quoted (`effective_billing`)."""
     possession_right: bool = False
@@ -79,11 +88,13 @@ class LineItem(StrictModel):
     implementation_of: Literal["internal_use", "saas"] | None = None
     """For implementation work: internal-use software (capitalisable) or a SaaS product."""
     funded: bool | None = None
+    """For internal development: whether the project is funded."""
     probable: bool | None = None
     """For internal development: completion is probable and the project is funded."""
     forecast_utilisation: Percent | None = None
     """For cloud commitments: the share of the commitment expected to be used."""
     negotiation_note: str | None = None
+    """How the price was negotiated, e.g. why it is above the benchmark."""
     benchmark: Annotated[Identifier | None, RefersTo("Benchmark")] = None
     """The PriceBenchmarks entry this line's unit price compares with."""
     asset_value: Amount | None = None
@@ -137,16 +148,21 @@ class Benefits(StrictModel):
     roi: Ratio | None = None
     """Expected return on investment over the term, in percent."""
     kpis: list[str] = []
+    """The measures by which the purchase's benefits will be judged."""
 
 
 class RequestData(StrictModel):
     """The data the purchase touches: classification, personal data, regions."""
 
     classification: Literal["public", "internal", "confidential", "restricted"] = "internal"
+    """The most sensitive data the purchase touches: `public`, `internal`, `confidential` or
+    `restricted`."""
     personal_data: bool = False
+    """Whether the purchase processes personal data (GDPR)."""
     special_category: bool = False
     """GDPR Art. 9 data: health, biometrics, beliefs and the like."""
     regions: list[str] = []
+    """Where the data will be held or processed: ISO country codes or regions such as EU."""
 
 
 MAX_LINE_ITEMS = 1000
@@ -159,26 +175,44 @@ class PurchaseRequest(Document):
     """A purchase request: who asks, from which vendor, its lines and its data."""
 
     kind: Literal["PurchaseRequest"]
+    """The document kind: always `PurchaseRequest`."""
     id: Identifier
+    """The request's id, unique among documents, e.g. `NB-2026-0142`."""
     title: str = Field(min_length=1)
+    """What is bought, in a line."""
     requester: Annotated[Identifier, RefersTo("Person")]
+    """The id (in People) of the person who asks for the purchase."""
     department: Slug
+    """The requesting department (its director approves larger requests)."""
     cost_centre: Slug
+    """The cost centre charged; its budget for the fiscal year is in Budgets."""
     vendor: Annotated[Identifier, RefersTo("Vendor")]
+    """The id of the vendor bought from."""
     submitted: IsoDate
+    """The day the request was submitted (ISO date, YYYY-MM-DD)."""
     needed_by: IsoDate | None = None
+    """The day the purchase is needed (ISO date, YYYY-MM-DD); the contract starts then."""
     type: Literal["new", "renewal", "upgrade", "change_order"] = "new"
+    """`new`, `renewal` (of `renews`), `upgrade` or `change_order` (to `amends`)."""
     renews: Annotated[Identifier | None, RefersTo("PurchaseRequest")] = None
+    """For a renewal: the id of the request renewed."""
     amends: Annotated[Identifier | None, RefersTo("PurchaseRequest")] = None
     """For a change order: the request it changes (decision rights then apply cumulatively)."""
     justification: str = Field(min_length=1)
+    """Why the purchase is needed."""
     benefits: Benefits = Benefits()
+    """What the purchase is expected to return: ROI and KPIs."""
     line_items: list[LineItem] = Field(min_length=1, max_length=MAX_LINE_ITEMS)
+    """What is bought: one to 1,000 lines, all in one currency."""
     data: RequestData = RequestData()
+    """The data the purchase touches: how sensitive, whether personal, and where it is held."""
     ai_assessment: Annotated[Identifier | None, RefersTo("AIAssessment")] = None
+    """The id of the AIAssessment of the AI system bought, if any."""
     integrates_with_ot: bool = False
     """Connects to operational technology (plant control systems, PLCs, SCADA)."""
     status: Literal["draft", "submitted", "withdrawn"] = "submitted"
+    """`draft`, `submitted` or `withdrawn`: a withdrawn request is no longer decided nor counted
+    against budgets (a request is withdrawn, never deleted)."""
 
     @model_validator(mode="after")
     def _one_currency(self) -> PurchaseRequest:

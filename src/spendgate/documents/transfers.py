@@ -22,6 +22,7 @@ class Transfer(StrictModel):
     """One transfer of personal data out of the EEA: to which country, under what."""
 
     to_country: CountryCode
+    """The country the data goes to, as an ISO 3166-1 alpha-2 code."""
     mechanism: Mechanism
     """`adequacy` (GDPR Art. 45), `scc` standard contractual clauses (Art. 46(2)(c)), `bcr`
     binding corporate rules (Art. 47), `derogation` (Art. 49: occasional transfers only), or

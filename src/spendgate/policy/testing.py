@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import Field
 
-from spendgate.decisions import CaseResult
 from spendgate.documents.fields import IsoDate, StrictModel
 from spendgate.documents.located_yaml import YamlProblem, load_located
 from spendgate.documents.repository import open_repository
@@ -44,6 +44,23 @@ class Expectation(StrictModel):
     requires: list[str] = Field(default_factory=list)
     """Roles the route must include."""
     does_not_require: list[str] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """The outcome of one test case: its name, description and differences."""
+
+    name: str
+    """The test case's name (its folder)."""
+    description: str
+    """What the case tests."""
+    differences: tuple[str, ...]
+    """How the decision differs from what the case expects; empty when it passed."""
+
+    @property
+    def passed(self) -> bool:
+        """Whether the decision matched every expectation."""
+        return not self.differences
 
 
 def discover(directory: Path) -> list[Path]:

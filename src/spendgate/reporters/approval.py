@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from spendgate.decisions import ApprovalWritten
+from spendgate.approvals.written import ApprovalWritten
 from spendgate.reporters.json_report import TEXT, json_text, nullable, output_schema
 
 
@@ -69,7 +69,11 @@ def approval_schema() -> dict[str, Any]:
             },
             "role": {**TEXT, "description": "The route step (or owner role) filled."},
             "approver": {**TEXT, "description": "Who approves: a People id."},
-            "decision": {"enum": ["approve", "reject"], "type": "string"},
+            "decision": {
+                "enum": ["approve", "reject"],
+                "type": "string",
+                "description": "What the record says: `approve` or `reject`.",
+            },
             "written_by": {
                 **nullable(TEXT),
                 "description": "Who ran the command, when not the approver (`--as`): the "

@@ -73,17 +73,38 @@ def report_schema() -> dict[str, Any]:
             "notes",
         ],
         "properties": {
-            "spendgate_version": text,
-            "evaluation_date": {"format": "date", "type": "string"},
+            "spendgate_version": {**text, "description": "The spendgate that wrote this."},
+            "evaluation_date": {
+                "description": "The day every request was judged as of (ISO date, YYYY-MM-DD).",
+                "format": "date",
+                "type": "string",
+            },
             "policy_set": {
+                "description": "The policy set that decided.",
                 "type": "object",
                 "additionalProperties": False,
                 "required": ["name", "version"],
-                "properties": {"name": text, "version": text},
+                "properties": {
+                    "name": {**text, "description": "The policy set's name."},
+                    "version": {**text, "description": "The policy set's version (semver)."},
+                },
             },
-            "decisions": {"items": {"$ref": "#/$defs/Decision"}, "type": "array"},
-            "problems": {"items": {"$ref": "#/$defs/Problem"}, "type": "array"},
-            "notes": {"items": text, "type": "array"},
+            "decisions": {
+                "description": "One decision per purchase request.",
+                "items": {"$ref": "#/$defs/Decision"},
+                "type": "array",
+            },
+            "problems": {
+                "description": "The problems that belong to no request (configuration, policies).",
+                "items": {"$ref": "#/$defs/Problem"},
+                "type": "array",
+            },
+            "notes": {
+                "description": "Sentences about how the check was made (for a pull request: "
+                "which rules judged it).",
+                "items": text,
+                "type": "array",
+            },
         },
         "$defs": dict(sorted(definitions.items())),
     }

@@ -43,15 +43,27 @@ def explain_schema() -> dict[str, Any]:
         "`spendgate check --format json` holds it, with `trace` filled (every rule considered, "
         "its outcome and the values it read), and the fields approvals bind to.",
         properties={
-            "decision": ref("Decision"),
+            "decision": {
+                **ref("Decision"),
+                "description": "The decision, with `trace` filled: every rule considered.",
+            },
             "approvals_bind_to": {
                 "description": _DIGEST_NOTE,
                 "type": "object",
                 "required": ["digest_version", "material_fields", "wording_fields"],
                 "properties": {
-                    "digest_version": COUNT,
-                    "material_fields": names,
-                    "wording_fields": names,
+                    "digest_version": {
+                        **COUNT,
+                        "description": "The digest version `spendgate approve` writes.",
+                    },
+                    "material_fields": {
+                        **names,
+                        "description": "The fields whose change voids the approvals.",
+                    },
+                    "wording_fields": {
+                        **names,
+                        "description": "The fields that can change and keep the approvals.",
+                    },
                 },
             },
         },

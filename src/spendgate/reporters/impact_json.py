@@ -45,8 +45,8 @@ def impact_schema() -> dict[str, Any]:
         "type": "object",
         "required": ["request_id", "file", "before", "after"],
         "properties": {
-            "request_id": TEXT,
-            "file": TEXT,
+            "request_id": {**TEXT, "description": "The request's id."},
+            "file": {**TEXT, "description": "The request's file, relative to the repository."},
             "before": {**ref("ImpactOutcome"), "description": "Under the base's rules."},
             "after": {**ref("ImpactOutcome"), "description": "Under the change's rules."},
         },
@@ -58,8 +58,9 @@ def impact_schema() -> dict[str, Any]:
         "whose status, classification or route roles the change's governance would change.",
         properties={
             "base": {**TEXT, "description": "The commit whose rules are compared (merge base)."},
-            "changed": listed(changed),
+            "changed": {**listed(changed), "description": "The requests decided differently."},
             "summary": {
+                "description": "How many requests were decided, and how many differently.",
                 "type": "object",
                 "required": ["requests", "changed"],
                 "properties": {

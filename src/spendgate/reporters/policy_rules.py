@@ -53,12 +53,19 @@ def rules_schema() -> dict[str, Any]:
         "many policies it applies, and every rule with its policy, version and enforcement.",
         properties={
             "policy_set": {
+                "description": "The policy set in force.",
                 "type": "object",
                 "required": ["name", "version"],
-                "properties": {"name": TEXT, "version": TEXT},
+                "properties": {
+                    "name": {**TEXT, "description": "The policy set's name."},
+                    "version": {**TEXT, "description": "The policy set's version (semver)."},
+                },
             },
-            "policies": COUNT,
-            "rules": listed(ref("RuleInfo")),
+            "policies": {**COUNT, "description": "How many policies the set applies."},
+            "rules": {
+                **listed(ref("RuleInfo")),
+                "description": "Every rule of the set, in policy order.",
+            },
         },
         defs=rules,
     )

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from spendgate.decisions import CaseResult, as_json_data
+from spendgate.decisions import as_json_data
+from spendgate.policy.testing import CaseResult
 from spendgate.reporters.escaping import text_line
 from spendgate.reporters.json_report import (
     COUNT,
@@ -58,11 +59,19 @@ def tests_schema() -> dict[str, Any]:
         description="What `spendgate test --format json` prints: every policy test case run "
         "(those `-k` selects), passed or not, and the totals.",
         properties={
-            "cases": listed(ref("CaseResult")),
+            "cases": {**listed(ref("CaseResult")), "description": "Every test case run."},
             "summary": {
+                "description": "How many cases ran, passed and failed.",
                 "type": "object",
                 "required": ["cases", "passed", "failed"],
-                "properties": {"cases": COUNT, "passed": COUNT, "failed": COUNT},
+                "properties": {
+                    "cases": {**COUNT, "description": "The cases run."},
+                    "passed": {
+                        **COUNT,
+                        "description": "The cases whose decision met every expectation.",
+                    },
+                    "failed": {**COUNT, "description": "The cases that did not."},
+                },
             },
         },
         defs=cases,

@@ -86,7 +86,11 @@ def validation_schema() -> dict[str, Any]:
     """The JSON Schema of `render_json` (published as `schemas/ValidationReport.schema.json`)."""
     from spendgate.reporters.json_report import COUNT, TEXT, listed, output_schema, ref
 
-    place = {"file": TEXT, "line": COUNT, "column": COUNT}
+    place = {
+        "file": {**TEXT, "description": "The file, relative to the repository root."},
+        "line": {**COUNT, "description": "The line, from 1; 0 for the whole file."},
+        "column": {**COUNT, "description": "The column, from 1; 0 for the whole file."},
+    }
     problem = {
         "description": "One problem: where it is (line and column 0 when it has no place in "
         "the file), how much it matters, its stable code and what it says.",
@@ -95,15 +99,22 @@ def validation_schema() -> dict[str, Any]:
         "properties": {
             **place,
             "yaml_path": {**TEXT, "description": "The value's path, e.g. `$.line_items[2]`."},
-            "level": {"enum": [level.value for level in Level], "type": "string"},
+            "level": {
+                "description": "`error` (fails validation) or `warning`.",
+                "enum": [level.value for level in Level],
+                "type": "string",
+            },
             "severity": {
                 "description": "`configuration` errors exit 2, `document` errors exit 1.",
                 "enum": [severity.value for severity in Severity],
                 "type": "string",
             },
-            "code": TEXT,
-            "message": TEXT,
-            "related": listed({"type": "object", "required": list(place), "properties": place}),
+            "code": {**TEXT, "description": "The problem's stable code, e.g. `schema`."},
+            "message": {**TEXT, "description": "What is wrong."},
+            "related": {
+                **listed({"type": "object", "required": list(place), "properties": place}),
+                "description": "Other places the problem involves (a duplicate id's other file).",
+            },
         },
     }
     counts = ("files", "documents", "errors", "warnings")
@@ -116,11 +127,17 @@ def validation_schema() -> dict[str, Any]:
             "root": {**TEXT, "description": "The governance repository validated."},
             "valid": {"type": "boolean", "description": "Whether no problem is an error."},
             "summary": {
+                "description": "How many files and documents were read, and problems found.",
                 "type": "object",
                 "required": list(counts),
-                "properties": dict.fromkeys(counts, COUNT),
+                "properties": {
+                    "files": {**COUNT, "description": "The files read."},
+                    "documents": {**COUNT, "description": "The documents they hold."},
+                    "errors": {**COUNT, "description": "The problems that are errors."},
+                    "warnings": {**COUNT, "description": "The problems that are warnings."},
+                },
             },
-            "problems": listed(ref("Problem")),
+            "problems": {**listed(ref("Problem")), "description": "Every problem found."},
         },
         defs={"Problem": problem},
     )

@@ -81,7 +81,7 @@ class _Row:
 
     top: float
     height: float
-    lines: list[str]
+    lines: tuple[str, ...]
 
     @property
     def bar_top(self) -> float:
@@ -108,7 +108,7 @@ def _rows(labels: Sequence[str]) -> list[_Row]:
     for label in labels:
         lines = _lines(label)
         height = ROW + (len(lines) - 1) * LINE
-        rows.append(_Row(top, height, lines))
+        rows.append(_Row(top, height, tuple(lines)))
         top += height
     return rows
 

@@ -17,6 +17,8 @@ EXAMPLES = PROJECT / "examples"
 ARTIFACTS = TESTS / "artifacts"
 """Screenshots the browser tests keep for people to look at (git-ignored)."""
 CHROMIUM = Path("/usr/bin/chromium")
+AXE = PROJECT / "node_modules" / "axe-core" / "axe.min.js"
+"""Deque's axe-core, the accessibility checker (package.json; `scripts/test` installs it)."""
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -96,6 +98,22 @@ def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     yield context.new_page()
     context.close()
+
+
+def axe_violations(page: Page) -> list[str]:
+    """Run axe-core on the page as it stands: each violation as `rule-id: target`, one per
+    element, so that a failing assertion names what to fix."""
+    assert AXE.is_file(), "install the npm packages: npm ci (bash scripts/test does)"
+    page.add_script_tag(path=str(AXE))
+    return list(
+        page.evaluate(
+            """async () => {
+              const results = await axe.run(document);
+              return results.violations.flatMap((violation) =>
+                violation.nodes.map((node) => violation.id + ": " + node.target.join(" ")));
+            }"""
+        )
+    )
 
 
 GitUser = Callable[[str], None]

@@ -29,7 +29,7 @@ from spendgate import forking
 from spendgate.audit import site as audit_site
 from spendgate.audit.record import record_decisions
 from spendgate.audit.site import render_site
-from tests.conftest import ARTIFACTS, EXAMPLES, Cli
+from tests.conftest import ARTIFACTS, EXAMPLES, Cli, axe_violations
 from tests.test_approvals import git
 
 HELGA = "Helga Schmitt <helga.schmitt@northbridge-bank.eu>"
@@ -478,3 +478,65 @@ def test_a_screenshot_of_a_decision_page(page: Page, site: Path) -> None:
     shot = ARTIFACTS / "decision-NB-2026-0194.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 50_000
+
+
+# --- accessibility (axe-core) and the way from "Blocked by" to the finding -------------------
+
+BLOCKED = [request for request, status in LATEST.items() if status == "blocked"]
+
+
+def test_axe_finds_no_accessibility_violation_on_the_index(page: Page, site: Path) -> None:
+    page.goto((site / "index.html").as_uri())
+    assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("request_id", BLOCKED)
+def test_axe_finds_no_accessibility_violation_on_a_blocked_decision_page(
+    page: Page, site: Path, request_id: str
+) -> None:
+    page.goto(decision_page(site, request_id).as_uri())
+    assert axe_violations(page) == []
+
+
+def _blocking_rules(governance: Path, request_id: str) -> list[str]:
+    """The rules the latest record of `request_id` names as blocking it, each once."""
+    lines = (governance / "audit/decisions.jsonl").read_text().splitlines()
+    records = [json.loads(line) for line in lines]
+    latest = [r for r in records if r["decision"]["request_id"] == request_id][-1]
+    return list(dict.fromkeys(latest["decision"]["blocking"]))
+
+
+@pytest.mark.parametrize("request_id", BLOCKED)
+def test_blocked_by_links_to_each_blocking_finding(
+    page: Page, site: Path, governance: Path, request_id: str
+) -> None:
+    url = decision_page(site, request_id).as_uri()
+    page.goto(url)
+    links = page.locator("p.blocking a")
+    rules = _blocking_rules(governance, request_id)
+    assert links.all_inner_texts() == rules
+    for index, rule in enumerate(rules):
+        page.goto(url)
+        links.nth(index).click()
+        target = page.locator(":target")
+        assert (page.url.partition("#")[0], target.count()) == (url, 1)
+        heading = target.locator("h3").inner_text()
+        shown = target.evaluate(
+            "found => { const box = found.getBoundingClientRect();"
+            " return box.top > -1 && box.top < innerHeight; }"
+        )
+        assert (heading.partition(":")[0], target.get_attribute("class"), shown) == (
+            rule,
+            "finding blocks",
+            True,
+        )
+
+
+@pytest.mark.parametrize("request_id", BLOCKED)
+def test_blocking_findings_are_listed_first(page: Page, site: Path, request_id: str) -> None:
+    page.goto(decision_page(site, request_id).as_uri())
+    classes = page.locator("section[aria-labelledby=findings] article").evaluate_all(
+        "articles => articles.map((article) => article.className)"
+    )
+    blocks = [kind == "finding blocks" for kind in classes]
+    assert (blocks[0], blocks) == (True, sorted(blocks, reverse=True))

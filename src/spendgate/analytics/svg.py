@@ -15,9 +15,16 @@ from markupsafe import Markup
 
 PALETTE = ("#2f6fb3", "#e08a2c", "#3b9a5a", "#c2453d", "#7b5ea7", "#8a8a8a")
 ROW = 22
+LINE = 14
+"""The height a row grows by for each line of its label past the first."""
 LABEL_WIDTH = 190
-BAR_WIDTH = 360
-VALUE_WIDTH = 110
+BAR_WIDTH = 330
+VALUE_WIDTH = 140
+CHARACTER = 7
+"""A generous width of one character at the charts' 12px, to fit text without measuring it."""
+LABEL_CHARACTERS = (LABEL_WIDTH - 12) // CHARACTER
+"""The longest line of a row's label; a longer label wraps at its spaces (role names like
+`financial_controller + budget_owner + line_manager` would otherwise run off the chart)."""
 
 Format = Callable[[float], str]
 
@@ -54,52 +61,118 @@ def _text(x: float, y: float, words: str, *, anchor: str = "start", css: str = "
     return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"{kind}>{escape(words)}</text>'
 
 
+def _lines(label: str) -> list[str]:
+    """`label` wrapped at its spaces into lines of at most LABEL_CHARACTERS; a word longer than
+    a line is cut short with an ellipsis (the row's tooltip keeps the whole label)."""
+    lines: list[str] = []
+    for word in label.split():
+        if len(word) > LABEL_CHARACTERS:
+            word = word[: LABEL_CHARACTERS - 1] + "…"
+        if lines and len(lines[-1]) + 1 + len(word) <= LABEL_CHARACTERS:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+@dataclass(frozen=True)
+class _Row:
+    """Where one row of a bar chart stands: its top, its height and its label's lines."""
+
+    top: float
+    height: float
+    lines: tuple[str, ...]
+
+    @property
+    def bar_top(self) -> float:
+        """The top of the row's bar, centred in the row."""
+        return self.top + (self.height - (ROW - 8)) / 2
+
+    @property
+    def baseline(self) -> float:
+        """The baseline of text centred on the row's bar."""
+        return self.bar_top + ROW - 11
+
+    def label(self) -> str:
+        """The row's label, right-aligned to the bars, its lines centred on the bar."""
+        first = self.baseline - (len(self.lines) - 1) * LINE / 2
+        spans = "".join(
+            f'<tspan x="{LABEL_WIDTH - 6}" y="{first + index * LINE:.1f}">{escape(line)}</tspan>'
+            for index, line in enumerate(self.lines)
+        )
+        return f'<text text-anchor="end">{spans}</text>'
+
+
+def _rows(labels: Sequence[str]) -> list[_Row]:
+    rows, top = [], 0.0
+    for label in labels:
+        lines = _lines(label)
+        height = ROW + (len(lines) - 1) * LINE
+        rows.append(_Row(top, height, tuple(lines)))
+        top += height
+    return rows
+
+
+def _bars_svg(rows: list[_Row], values: Sequence[str], title: str, body: list[str]) -> Markup:
+    """The chart of `rows` with their value labels `values`, wide enough for the longest."""
+    longest = max((len(value) for value in values), default=0)
+    width = LABEL_WIDTH + BAR_WIDTH + max(VALUE_WIDTH, 12 + CHARACTER * longest)
+    height = rows[-1].top + rows[-1].height if rows else ROW
+    return _svg(width, round(height), title, "".join(body))
+
+
 def bar_chart(
     bars: Sequence[Bar], *, title: str, shown: Format, colour: str = PALETTE[0]
 ) -> Markup:
     """Horizontal bars, one per row, scaled to the largest value."""
     largest = max((bar.value for bar in bars), default=0) or 1
+    rows = _rows([bar.label for bar in bars])
+    values = [shown(bar.value) for bar in bars]
     parts = []
-    for index, bar in enumerate(bars):
-        y = index * ROW
+    for row, bar, value in zip(rows, bars, values, strict=True):
         width = max(bar.value / largest * BAR_WIDTH, 0)
-        tip = escape(f"{bar.label}: {shown(bar.value)}{' ' + bar.note if bar.note else ''}")
+        tip = escape(f"{bar.label}: {value}{' ' + bar.note if bar.note else ''}")
         parts.append(
             f"<g><title>{tip}</title>"
-            + _text(LABEL_WIDTH - 6, y + 15, bar.label, anchor="end")
-            + f'<rect x="{LABEL_WIDTH}" y="{y + 4}" width="{width:.1f}" height="{ROW - 8}" '
-            f'fill="{colour}" rx="2"/>'
-            + _text(LABEL_WIDTH + width + 6, y + 15, shown(bar.value), css="value")
+            + row.label()
+            + f'<rect x="{LABEL_WIDTH}" y="{row.bar_top:.1f}" width="{width:.1f}" '
+            f'height="{ROW - 8}" fill="{colour}" rx="2"/>'
+            + _text(LABEL_WIDTH + width + 6, row.baseline, value, css="value")
             + "</g>"
         )
-    height = max(len(bars), 1) * ROW
-    return _svg(LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH, height, title, "".join(parts))
+    return _bars_svg(rows, values, title, parts)
 
 
 def share_chart(
     rows: Sequence[tuple[str, float, float]], *, title: str, shown: Format, part_name: str
 ) -> Markup:
-    """Bars of a whole (light) with the part inside it (dark): (label, part, whole) per row."""
+    """Bars of a whole (light) with the part inside it (dark): (label, part, whole) per row.
+
+    Each bar is labelled with what its length shows, the part's share of the whole:
+    `15% of EUR 5,106` (a bare share beside the longest bar read as that bar's size).
+    """
     largest = max((whole for _, _, whole in rows), default=0) or 1
+    placed = _rows([label for label, _, _ in rows])
+    shares = [f"{part / whole:.0%}" if whole else "–" for _, part, whole in rows]
+    values = [
+        f"{share} of {shown(whole)}" for share, (_, _, whole) in zip(shares, rows, strict=True)
+    ]
     parts = []
-    for index, (label, part, whole) in enumerate(rows):
-        y = index * ROW
+    for row, (label, part, whole), share, value in zip(placed, rows, shares, values, strict=True):
         whole_width = whole / largest * BAR_WIDTH
         part_width = part / largest * BAR_WIDTH
-        share = f"{part / whole:.0%}" if whole else "–"
         tip = escape(f"{label}: {shown(part)} {part_name} of {shown(whole)} ({share})")
         parts.append(
             f"<g><title>{tip}</title>"
-            + _text(LABEL_WIDTH - 6, y + 15, label, anchor="end")
-            + f'<rect x="{LABEL_WIDTH}" y="{y + 4}" width="{whole_width:.1f}" height="{ROW - 8}" '
-            f'fill="#c9d8ea" rx="2"/>'
-            + f'<rect x="{LABEL_WIDTH}" y="{y + 4}" width="{part_width:.1f}" height="{ROW - 8}" '
-            f'fill="{PALETTE[0]}" rx="2"/>'
-            + _text(LABEL_WIDTH + whole_width + 6, y + 15, share, css="value")
+            + row.label()
+            + f'<rect x="{LABEL_WIDTH}" y="{row.bar_top:.1f}" width="{whole_width:.1f}" '
+            f'height="{ROW - 8}" fill="#c9d8ea" rx="2"/>'
+            + f'<rect x="{LABEL_WIDTH}" y="{row.bar_top:.1f}" width="{part_width:.1f}" '
+            f'height="{ROW - 8}" fill="{PALETTE[0]}" rx="2"/>'
+            + _text(LABEL_WIDTH + whole_width + 6, row.baseline, value, css="value")
             + "</g>"
         )
-    height = max(len(rows), 1) * ROW
-    return _svg(LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH, height, title, "".join(parts))
+    return _bars_svg(placed, values, title, parts)
 
 
 def column_chart(

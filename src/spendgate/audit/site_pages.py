@@ -68,6 +68,21 @@ class Entry:
         return self.purchase.department if self.purchase else ""
 
     @cached_property
+    def findings(self) -> tuple[ShownFinding, ...]:
+        """The decision's findings as its page lists them, blocking ones first."""
+        return shown_findings(self.decision)
+
+    @cached_property
+    def blocked_by(self) -> tuple[ShownFinding, ...]:
+        """The first blocking finding of each rule that blocks the request, in the page's
+        order: what "Blocked by" names and links to."""
+        first: dict[str, ShownFinding] = {}
+        for shown in self.findings:
+            if shown.blocks:
+                first.setdefault(shown.finding["rule_id"], shown)
+        return tuple(first.values())
+
+    @cached_property
     def rules(self) -> tuple[str, ...]:
         """Every rule id the decision cites: findings, route steps, classification."""
         decision = self.decision
@@ -76,6 +91,37 @@ class Entry:
         for step in decision["route"]:
             cited |= {part.strip() for part in step["rule_id"].split(",") if part.strip()}
         return tuple(sorted(cited))
+
+
+@dataclass(frozen=True)
+class ShownFinding:
+    """A finding as its decision page lists it: where it stands on the page and whether it
+    blocks the request."""
+
+    anchor: str
+    """The id of its element, unique on the page: `finding-RULE`, then `finding-RULE-2`…"""
+    blocks: bool
+    finding: dict[str, Any]
+
+
+def shown_findings(decision: dict[str, Any]) -> tuple[ShownFinding, ...]:
+    """The decision's findings as its page lists them: those that block the request first, the
+    others after, each group in the record's order.
+
+    A finding blocks when the record names its rule as blocking and it is not a waived soft
+    finding (`Finding.blocking`: a waiver cannot lift a hard rule), so a waived finding of a
+    rule that also blocks elsewhere is not listed among the blocking ones.
+    """
+    blocking = set(decision.get("blocking", ()))
+    seen: dict[str, int] = {}
+    shown = []
+    for finding in decision["findings"]:
+        rule = finding["rule_id"]
+        seen[rule] = seen.get(rule, 0) + 1
+        anchor = f"finding-{page_name(rule)}" + (f"-{seen[rule]}" if seen[rule] > 1 else "")
+        waived = finding.get("waiver") is not None and finding["enforcement"] != "hard"
+        shown.append(ShownFinding(anchor, rule in blocking and not waived, finding))
+    return tuple(sorted(shown, key=lambda one: not one.blocks))
 
 
 @dataclass(frozen=True)

@@ -419,16 +419,20 @@ def test_a_report_too_long_for_a_comment_is_cut_and_points_to_the_summary(
     comment_script: str, tmp_path: Path
 ) -> None:
     report = tmp_path / "report.md"
-    report.write_text(f"{MARKER}\n" + "| row |\n" * 20_000)
+    report.write_text(f"{MARKER}\n" + "| one row |\n" * 20_000)
 
     calls = run_github_script(comment_script, tmp_path, comments=[], SPENDGATE_MARKDOWN=str(report))
     body = calls[-1][1]["body"]
 
+    lines = body.splitlines()
     assert len(body) < 65_536
-    assert body.endswith(
+    assert lines[0] == MARKER
+    assert set(lines[1:-2]) == {"| one row |"}, "cut at a line break: no row is split"
+    assert lines[-2:] == [
+        "",
         "…cut short; the whole report is in the "
-        "[job summary](https://github.com/acme/governance/actions/runs/99).\n"
-    )
+        "[job summary](https://github.com/acme/governance/actions/runs/99).",
+    ]
 
 
 @needs_node

@@ -248,10 +248,9 @@ class RuleInfo:
     location: Location
     """Where the rule is defined."""
     fix: str = ""
-    """What clears a finding of the rule, as its policy says; "" when it says nothing."""
+    """What clears a finding of the rule (its policy's `fix`, else the reference advice)."""
     waiver_granters: tuple[str, ...] = ()
-    """Who holds the owner's role, so may grant a waiver of the rule (not for their own
-    request)."""
+    """Who holds the owner's role, so may grant a waiver of it (never for their own request)."""
 
 
 @dataclass(frozen=True)

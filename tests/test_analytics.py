@@ -188,7 +188,7 @@ def csvs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 def figures_of(repo: Path, csvs: dict[str, Path], **options: Any) -> Figures:
     inputs = ReportInputs(
-        repo, AS_OF, spend=csvs["spend"], billing=csvs["billing"], usage=csvs["usage"]
+        repo, AS_OF, spend=csvs["spend"], billing=(str(csvs["billing"]),), usage=csvs["usage"]
     )
     return build_figures(replace(inputs, **options))
 
@@ -504,7 +504,8 @@ def test_user_text_is_escaped_in_the_page(
 
 
 # --------------------------------------------------------------------------------------------
-# Bad CSV input: located errors, exit code 2, nothing written
+# Bad CSV input: located errors, exit code 2, nothing written (a bad billing row is only left
+# out: tests/test_focus.py)
 # --------------------------------------------------------------------------------------------
 
 BAD_CSV = [
@@ -565,20 +566,6 @@ BAD_CSV = [
         "spend",
         SPEND.replace(",legal,", ",legal,PR-A"),
         "spend.csv:5:7: [error] request: PR-A is a purchase from acme, not shady (csv-value)",
-    ),
-    (
-        "billing",
-        BILLING.replace("2026-10-01,OtherCloud", "October,OtherCloud"),
-        "billing.csv:4:5: [error] ChargePeriodStart: 'October' is not an ISO 8601 date or "
-        "date-time (csv-value)",
-    ),
-    (
-        "billing",
-        BILLING.replace("-10.00,-10.00,Credit", "-10.00,n/a,Refund"),
-        "billing.csv:3:3: [error] EffectiveCost: 'n/a' is not a number (write it like "
-        "-1234.50) (csv-value)\n"
-        "billing.csv:3:4: [error] ChargeCategory: 'Refund' is not one of Adjustment, Credit, "
-        "Purchase, Tax, Usage (csv-value)",
     ),
     (
         "billing",

@@ -132,6 +132,8 @@ def _files(connection: duckdb.DuckDBPyConnection, patterns: tuple[str, ...]) -> 
         if not names:
             raise _unreadable(pattern, "no file matches")
         for name in names:
+            if any(source.name == name for source in sources):
+                continue  # named twice (a path and a glob): its rows count once
             try:
                 sources.append(table_file(connection, name))
             except duckdb.Error as error:

@@ -89,7 +89,8 @@ def test_a_row_in_an_unknown_currency_is_left_out_located_and_counted(
         {"reason": "BillingCurrency is not an ISO 4217 currency code", "rows": 1},
     ]
     assert (cloud["rows"], months(cloud)) == (1, [("2026-10", "OtherCloud", "0.00", "50.00")])
-    assert (tmp_path / "site" / "index.html").is_file()
+    page = (tmp_path / "site" / "index.html").read_text()
+    assert "1 billing row(s) left out: BillingCurrency is not an ISO 4217 currency code." in page
 
 
 def test_ten_thousand_rows_of_a_fraction_of_a_cent_sum_exactly(

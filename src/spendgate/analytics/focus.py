@@ -10,7 +10,7 @@ FOCUS column does (CsvErrors).
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -102,7 +102,8 @@ def read_billing(patterns: tuple[str, ...], rates: list[FxRate]) -> BillingData:
     shown = sum(excluded.values())
     if shown > len(problems):
         note = f"{shown - len(problems)} more excluded row(s) not shown"
-        problems.append(problem(Path(sources[-1].name), 0, 0, note, "csv-value"))
+        located = problem(Path(sources[-1].name), 0, 0, note, "csv-value")
+        problems.append(replace(located, level=Level.WARNING))
     return BillingData(
         tuple(totals), dict(excluded), tuple(problems), tuple(s.name for s in sources)
     )
@@ -186,10 +187,9 @@ def _read_file(
     queries = named_queries("focus")
     try:
         _define_source(connection, source, numbered=False)
-        totals = [ChargeTotal(*row) for row in fetch(connection, queries["focus_totals"])]
-        faults = {
-            str(fault): int(rows) for fault, rows in fetch(connection, queries["focus_faults"])
-        }
+        found = fetch(connection, queries["focus_totals"])
+        totals = [ChargeTotal(*row[1:]) for row in found if row[0] is None]
+        faults = {str(row[0]): int(row[10]) for row in found if row[0] is not None}
         bad: list[Problem] = []
         if faults and room > 0:
             _define_source(connection, source, numbered=True)
@@ -204,9 +204,6 @@ def _read_file(
 def _bad_row(source: TableFile, record: int, fault: str, written: str | None) -> Problem:
     column = fault.split(" ", 1)[0]
     value = "" if written is None else f" ('{written}')"
-    return Problem(
-        problem(Path(source.name), int(record), source.position(column), "", "").location,
-        f"{fault}{value}: row excluded",
-        "csv-value",
-        level=Level.WARNING,
-    )
+    message = f"{fault}{value}: row excluded"
+    located = problem(Path(source.name), int(record), source.position(column), message, "csv-value")
+    return replace(located, level=Level.WARNING)

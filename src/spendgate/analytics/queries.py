@@ -33,8 +33,11 @@ def named_queries(name: str) -> dict[str, str]:
 
 
 def connect() -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with bounded memory and threads."""
-    return duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "threads": THREADS})
+    """An in-memory DuckDB with bounded memory and threads, that prints nothing (no progress
+    bar on a long scan)."""
+    connection = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "threads": THREADS})
+    connection.execute("SET enable_progress_bar = false")
+    return connection
 
 
 @dataclass(frozen=True)

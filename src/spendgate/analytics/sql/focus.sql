@@ -72,34 +72,43 @@ LEFT JOIN (SELECT currency AS fx_currency, as_of, valid_from, valid_until, rate 
     AND parsed.charge_day < fx.valid_until;
 
 -- name: focus_totals
--- The good rows summed exactly, by provider, invoice issuer, charge day, category, currency, FX
--- table and (for Purchase rows) commitment; with how many rows each sum holds, how many of
--- them are corrections, and how many are dated before the FX table that converts them.
+-- One pass over the rows. The good rows summed exactly, by provider, invoice issuer, charge
+-- day, category, currency, FX table and (for Purchase rows) commitment, with how many rows each
+-- sum holds, how many of them are corrections, and how many are dated before the FX table that
+-- converts them; and the rows left out, counted by `fault` (their other columns null).
+WITH keyed AS (
+    SELECT
+        fault,
+        IF(fault IS NULL, provider, NULL) AS provider,
+        IF(fault IS NULL, issuer, NULL) AS issuer,
+        IF(fault IS NULL, charge_day, NULL) AS charge_day,
+        IF(fault IS NULL, category, NULL) AS category,
+        IF(fault IS NULL, currency, NULL) AS currency,
+        IF(fault IS NULL, fx_as_of, NULL) AS fx_as_of,
+        IF(fault IS NULL AND category = 'Purchase', commitment, NULL) AS purchase_commitment,
+        billed,
+        effective,
+        charge_class = 'Correction' AS correction,
+        charge_day < fx_as_of AS before_fx
+    FROM focus_rows
+)
 SELECT
+    fault,
     provider,
     issuer,
     charge_day,
     category,
     currency,
     fx_as_of,
-    CASE WHEN category = 'Purchase' THEN commitment END AS purchase_commitment,
-    SUM(billed) AS billed,
-    SUM(effective) AS effective,
+    purchase_commitment,
+    SUM(billed) FILTER (WHERE fault IS NULL) AS billed,
+    SUM(effective) FILTER (WHERE fault IS NULL) AS effective,
     COUNT(*) AS rows,
-    COUNT(*) FILTER (WHERE charge_class = 'Correction') AS corrections,
-    COUNT(*) FILTER (WHERE charge_day < fx_as_of) AS before_fx
-FROM focus_rows
-WHERE fault IS NULL
+    COUNT(*) FILTER (WHERE correction) AS corrections,
+    COUNT(*) FILTER (WHERE before_fx) AS before_fx
+FROM keyed
 GROUP BY ALL
 ORDER BY ALL;
-
--- name: focus_faults
--- How many rows are excluded, by what is wrong with them.
-SELECT fault, COUNT(*) AS rows
-FROM focus_rows
-WHERE fault IS NOT NULL
-GROUP BY fault
-ORDER BY fault;
 
 -- name: focus_bad_rows
 -- The first excluded rows ($1 of them), with the value that is wrong.

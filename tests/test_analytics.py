@@ -17,6 +17,8 @@ from typing import Any
 import jsonschema
 import pytest
 
+from spendgate.analytics import csv_inputs
+from spendgate.analytics.csv_table import Column, _duck_records, read_table
 from spendgate.analytics.evaluate import decide, slim
 from spendgate.analytics.figures import Figures, ReportInputs, build_figures
 from spendgate.analytics.stats import Count, Distribution, Share, median, p90
@@ -625,3 +627,25 @@ def test_a_csv_that_is_not_utf8_is_located(cli: Cli, repo: Path, tmp_path: Path)
 
     assert outcome.stderr == f"{path}:2:9: [error] is not UTF-8 text (csv-unreadable)\n"
     assert outcome.exit_code == 2
+
+
+def test_duckdb_and_the_csv_module_read_a_table_alike(tmp_path: Path) -> None:
+    """DuckDB reads spend and usage files; the csv module reads only those DuckDB cannot map
+    onto lines (here: the blank line), and both give the same rows, lines and cells."""
+    columns = (
+        Column("vendor", csv_inputs.text),
+        Column("product", csv_inputs.text),
+        Column("note", csv_inputs.optional_text),
+    )
+    body = '\ufeffvendor,product,note\r\nacme,"Seats, ""pro""",\r\nzoomy, Zoomy ,"a note"\r\n'
+    plain, blank = tmp_path / "plain.csv", tmp_path / "blank.csv"
+    plain.write_text(body, newline="")
+    blank.write_text(body + "\r\n", newline="")
+
+    assert _duck_records(plain, plain.read_text(encoding="utf-8-sig"), 3) is not None
+    assert _duck_records(blank, blank.read_text(encoding="utf-8-sig"), 3) is None
+    assert read_table(plain, columns) == read_table(blank, columns)
+    assert read_table(plain, columns).rows == [
+        (2, {"vendor": "acme", "product": 'Seats, "pro"', "note": None}),
+        (3, {"vendor": "zoomy", "product": "Zoomy", "note": "a note"}),
+    ]

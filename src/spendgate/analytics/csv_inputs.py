@@ -1,7 +1,7 @@
 """The CSV inputs of `spendgate report`: spend (accounts payable) and SaaS usage (the FinOps FOCUS
 billing files are read by `focus`).
 
-Each file is read whole and checked cell by cell (`csv_table`): every bad cell is a located
+Each file is read whole (DuckDB, `csv_table`) and checked cell by cell: every bad cell is a located
 problem and any problem stops the report. Amounts are decimals, converted into the base
 currency with the Config FX table.
 """

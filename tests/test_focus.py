@@ -236,3 +236,41 @@ def test_several_files_and_a_glob(cli: Cli, repo: Path, tmp_path: Path) -> None:
         expected[2]["months"],
         5,
     )
+
+
+def test_a_line_that_is_not_a_row_of_the_header_is_left_out_located(
+    cli: Cli, repo: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "billing.csv"
+    path.write_bytes(
+        f"{FOCUS_COLUMNS}\n"
+        "EUR,50.00,50.00,Usage,2026-10-01,OtherCloud,lab,\n"
+        "EUR,1.00,1.00,Usage,2026-10-01,OtherCloud\n"
+        "XYZ,7.00,7.00,Usage,2026-10-01,OtherCloud,lab,\n"
+        "EUR,5.00,5.00,Usage,2026-10-01,OtherCloud,lab,,extra\n".encode()
+        + b"EUR,2.00,2.00,Usage,2026-10-01,Caf\xe9,lab,\n"
+        + b"EUR,3.00,3.00,Usage,2026-10-01,OtherCloud,lab,\n"
+    )
+
+    code, stderr, cloud = report(cli, repo, tmp_path / "site", path)
+
+    assert (code, months(cloud), cloud["rows"]) == (
+        1,
+        [("2026-10", "OtherCloud", "0.00", "53.00")],
+        2,
+    )
+    assert stderr.replace(f"{tmp_path}/", "") == (
+        "billing.csv:3:7: [warning] the row has fewer fields than the header: row excluded "
+        "(csv-row)\n"
+        "billing.csv:4:1: [warning] BillingCurrency is not an ISO 4217 currency code ('XYZ'): "
+        "row excluded (csv-value)\n"
+        "billing.csv:5:9: [warning] the row has more fields than the header: row excluded "
+        "(csv-row)\n"
+        "billing.csv:6:6: [warning] the row is not UTF-8 text: row excluded (csv-row)\n"
+    )
+    assert cloud["excluded"] == [
+        {"reason": "BillingCurrency is not an ISO 4217 currency code", "rows": 1},
+        {"reason": "the row has fewer fields than the header", "rows": 1},
+        {"reason": "the row has more fields than the header", "rows": 1},
+        {"reason": "the row is not UTF-8 text", "rows": 1},
+    ]

@@ -180,7 +180,7 @@ def cloud_accuracy(
         accuracy,
         tax=round_amount(tax, base),
         rows=sum(total.rows for total in totals),
-        excluded=tuple(ExcludedRows(reason, count) for reason, count in billing.excluded.items()),
+        excluded=tuple(ExcludedRows(*item) for item in sorted(billing.excluded.items())),
         notes=_notes(totals, rates),
     )
 

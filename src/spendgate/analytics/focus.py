@@ -183,22 +183,57 @@ def _define_source(
 
 def _read_file(
     connection: duckdb.DuckDBPyConnection, source: TableFile, room: int
-) -> tuple[list[ChargeTotal], dict[str, int], list[Problem]]:
+) -> tuple[list[ChargeTotal], Counter[str], list[Problem]]:
     queries = named_queries("focus")
     try:
         _define_source(connection, source, numbered=False)
         found = fetch(connection, queries["focus_totals"])
         totals = [ChargeTotal(*row[1:]) for row in found if row[0] is None]
-        faults = {str(row[0]): int(row[10]) for row in found if row[0] is not None}
-        bad: list[Problem] = []
-        if faults and room > 0:
-            _define_source(connection, source, numbered=True)
-            bad = [
-                _bad_row(source, *row) for row in fetch(connection, queries["focus_bad_rows"], room)
-            ]
+        faults = Counter({str(row[0]): int(row[10]) for row in found if row[0] is not None})
+        rejected = [] if source.parquet else fetch(connection, queries["focus_rejected_lines"])
+        faults.update(_REJECTED.get(str(kind), _UNREADABLE) for _, _, kind in rejected)
+        bad = [_rejected_line(source, *line) for line in rejected[:room]]
+        if faults.total() > len(rejected) and room > len(bad):
+            bad += _bad_rows(connection, source, room - len(bad), [line for line, *_ in rejected])
     except duckdb.Error as error:
         raise _unreadable(source.name, str(error).splitlines()[0]) from None
-    return totals, faults, bad
+    return totals, faults, sorted(bad, key=lambda problem: problem.location.line)
+
+
+def _bad_rows(
+    connection: duckdb.DuckDBPyConnection, source: TableFile, room: int, rejected: list[int]
+) -> list[Problem]:
+    """The first `room` rows left out for a bad cell, located on their lines."""
+    _define_source(connection, source, numbered=True)
+    found = fetch(connection, named_queries("focus")["focus_bad_rows"], room)
+    skipped = sorted(rejected)
+    return [_bad_row(source, _line_of(record, skipped), *rest) for record, *rest in found]
+
+
+#: Why DuckDB could not read a CSV line (its error type), as a reason for leaving it out.
+_REJECTED = {
+    "MISSING COLUMNS": "the row has fewer fields than the header",
+    "TOO MANY COLUMNS": "the row has more fields than the header",
+    "INVALID ENCODING": "the row is not UTF-8 text",
+}
+_UNREADABLE = "the row is not valid CSV"
+
+
+def _rejected_line(source: TableFile, line: int, column: int | None, kind: str) -> Problem:
+    message = f"{_REJECTED.get(str(kind), _UNREADABLE)}: row excluded"
+    position = int(column or 0) + (1 if kind == "MISSING COLUMNS" else 0)
+    located = problem(Path(source.name), int(line), max(position, 1), message, "csv-row")
+    return replace(located, level=Level.WARNING)
+
+
+def _line_of(record: int, rejected: list[int]) -> int:
+    """The line of the row numbered `record` among the rows DuckDB read (the header is 1),
+    counting the `rejected` lines (sorted) it skipped before it."""
+    line = record
+    for skipped in rejected:
+        if skipped <= line:
+            line += 1
+    return line
 
 
 def _bad_row(source: TableFile, record: int, fault: str, written: str | None) -> Problem:

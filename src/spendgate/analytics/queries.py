@@ -68,11 +68,15 @@ def identifier(name: str) -> str:
 
 def reader(name: str, *, parquet: bool, numbered: bool = False) -> str:
     """The table function that reads file `name`; with `numbered`, its rows also carry
-    `record`: the row's number in the file (for CSV, the header is row 1)."""
+    `record`: the row's number in the file (for CSV, the header is row 1). A CSV line that
+    cannot be split into the header's fields is left out and kept in DuckDB's `reject_errors`."""
     if parquet:
         source = f"read_parquet({quoted(name)}, file_row_number = true)"
         return f"(SELECT *, file_row_number + 1 AS record FROM {source})" if numbered else source
-    source = f"read_csv({quoted(name)}, header = true, all_varchar = true, nullstr = ['', 'NULL'])"
+    source = (
+        f"read_csv({quoted(name)}, header = true, all_varchar = true, nullstr = ['', 'NULL'], "
+        "store_rejects = true)"
+    )
     return f"(SELECT *, ROW_NUMBER() OVER () + 1 AS record FROM {source})" if numbered else source
 
 

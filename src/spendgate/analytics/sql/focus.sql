@@ -127,3 +127,13 @@ FROM focus_rows
 WHERE fault IS NOT NULL
 ORDER BY record
 LIMIT $1;
+
+-- name: focus_rejected_lines
+-- The lines of the CSV file just scanned that DuckDB could not split into the header's fields
+-- (too few, too many, not UTF-8): left out like a bad row, one per line, with the first column
+-- DuckDB names (for too few fields, the 0-based index of the first missing one).
+SELECT line, MIN(column_idx) AS column_idx, MIN(error_type) AS error_type
+FROM reject_errors
+WHERE scan_id = (SELECT MAX(scan_id) FROM reject_scans)
+GROUP BY line
+ORDER BY line;

@@ -126,9 +126,10 @@ def build_report(inputs: ReportInputs) -> Report:
     owners = {identifier: request.vendor for identifier, request in evaluated.requests.items()}
     spend = read_spend(inputs.spend, evaluated.config, owners) if inputs.spend else None
     paid = in_period(spend, inputs.since) if spend is not None else None
-    rates = fx_rates(
-        recorded_tables(inputs.root, evaluated.config), evaluated.config.organization.base_currency
-    )
+    # The FX history is read from git only for billing files, the one input converted by date.
+    base = evaluated.config.organization.base_currency
+    tables = recorded_tables(inputs.root, evaluated.config) if inputs.billing else []
+    rates = fx_rates(tables, base)
     billing = read_billing(inputs.billing, rates) if inputs.billing else None
     usage = read_usage(inputs.usage) if inputs.usage else None
     figures = Figures(

@@ -109,6 +109,7 @@ def test_the_wheel_holds_the_whole_package_and_the_license(wheel: Path) -> None:
     assert "spendgate/py.typed" in names
     assert "spendgate/templates/init/workflow.yml.j2" in names
     assert "spendgate/reference_policies/decision-rights.yaml" in names
+    assert "spendgate/analytics/sql/focus.sql" in names  # the report's FOCUS queries
     assert f"{DIST_INFO}/licenses/LICENSE" in dist_info
 
 

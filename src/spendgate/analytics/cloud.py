@@ -4,22 +4,28 @@ Forecast: every `cloud_consumption` and `cloud_commitment` line of the approved 
 requests, spread evenly over its term's months from the term's start (`needed_by`, else
 `submitted`); a line without a term falls in its start month. Actual: the FOCUS EffectiveCost
 (amortised: a commitment's upfront `Purchase` row is spread over the usage it covers) of every
-row but `Purchase` rows, per month of ChargePeriodStart. Providers are matched to vendors by
-vendor id or legal name. The error of a month and provider is |actual − forecast| ÷ forecast;
-the overall error weighs every month and provider with a forecast by its forecast
-(Σ|actual − forecast| ÷ Σ forecast).
+row but `Purchase` and `Tax` rows, per month of ChargePeriodStart (a `Correction` row counts in
+the month it corrects), each converted into the base currency with the FX table recorded for its
+charge date (`fx_history`), summed exactly and rounded once. A charge is matched to a vendor by
+ProviderName, else InvoiceIssuerName (vendor id or legal name). A month of a provider is
+reported when the billing data has that provider's rows for it. The error of a month and
+provider is |actual − forecast| ÷ forecast; the overall error weighs every month and provider
+with a forecast by its forecast (Σ|actual − forecast| ÷ Σ forecast).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
-from spendgate.analytics.csv_inputs import BillingRow
 from spendgate.analytics.evaluate import Evaluated
+from spendgate.analytics.focus import BillingData, ChargeTotal
+from spendgate.analytics.fx_history import FxRate
 from spendgate.analytics.stats import CENT, ratio
+from spendgate.documents.currencies import EXACT, round_amount
 from spendgate.documents.purchase_request import LineItem, PurchaseRequest
 
 CLOUD_CATEGORIES = ("cloud_consumption", "cloud_commitment")
@@ -58,6 +64,16 @@ class CommitmentPurchase:
 
 
 @dataclass(frozen=True)
+class ExcludedRows:
+    """Billing rows left out of the figures, and why."""
+
+    reason: str
+    """What is wrong with them, e.g. `BillingCurrency is not an ISO 4217 currency code`."""
+    rows: int
+    """How many."""
+
+
+@dataclass(frozen=True)
 class CloudAccuracy:
     """Cloud cost accuracy: each month's figures and the overall error."""
 
@@ -78,6 +94,14 @@ class CloudAccuracy:
     """The requests whose cloud lines make the forecast."""
     forecast_starts: str | None
     """The first month any forecast covers (billed or not)."""
+    tax: Decimal = Decimal(0)
+    """The EffectiveCost of FOCUS `Tax` rows, left out of the actuals (a decimal string)."""
+    rows: int = 0
+    """The billing rows the figures count."""
+    excluded: tuple[ExcludedRows, ...] = ()
+    """The billing rows left out because a cell cannot be read, by reason."""
+    notes: tuple[str, ...] = ()
+    """What the reader should know about how the figures were made (FX tables, corrections)."""
 
 
 def month_of(day: date) -> str:
@@ -123,36 +147,91 @@ def provider_names(evaluated: Evaluated) -> dict[str, str]:
 
 
 def cloud_accuracy(
-    evaluated: Evaluated, rows: list[BillingRow], *, since: date | None
+    evaluated: Evaluated, billing: BillingData, rates: list[FxRate], *, since: date | None
 ) -> CloudAccuracy:
     """Forecast against actuals for every month of the billing data and every provider."""
-    rows = [row for row in rows if since is None or row.period_start >= since]
+    totals = [total for total in billing.totals if since is None or total.day >= since]
     names = provider_names(evaluated)
+    convert = _converter(rates)
+    base = evaluated.config.organization.base_currency
     actual: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    commitments = []
-    for row in rows:
-        key = (month_of(row.period_start), names.get(row.provider.casefold(), row.provider))
-        if row.charge_category == "Purchase":
-            commitments.append(CommitmentPurchase(*key, row.commitment, row.billed_base))
+    purchases: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
+    tax = Decimal(0)
+    for total in totals:
+        key = (month_of(total.day), vendor_of(names, total.provider, total.issuer))
+        if total.category == "Purchase":
+            bought = (*key, total.commitment or "")
+            purchases[bought] = EXACT.add(purchases[bought], convert(total, total.billed))
+        elif total.category == "Tax":
+            tax = EXACT.add(tax, convert(total, total.effective))
         else:
-            actual[key] += row.effective_base
+            actual[key] = EXACT.add(actual[key], convert(total, total.effective))
+    commitments = [
+        CommitmentPurchase(*key, round_amount(amount, base)) for key, amount in purchases.items()
+    ]
     forecast, sources = forecasts(evaluated)
-    billed_months = {month_of(row.period_start) for row in rows}
-    cells = _cells(forecast, actual, billed_months)
+    billed = {(month_of(t.day), vendor_of(names, t.provider, t.issuer)) for t in totals}
+    cells = _cells(
+        forecast, {key: round_amount(value, base) for key, value in actual.items()}, billed
+    )
     starts = min((month for month, _ in forecast), default=None)
-    return _accuracy(cells, commitments, sources, starts)
+    accuracy = _accuracy(cells, commitments, sources, starts)
+    return replace(
+        accuracy,
+        tax=round_amount(tax, base),
+        rows=sum(total.rows for total in totals),
+        excluded=tuple(ExcludedRows(*item) for item in sorted(billing.excluded.items())),
+        notes=_notes(totals, rates),
+    )
+
+
+def vendor_of(names: dict[str, str], provider: str, issuer: str | None) -> str:
+    """The vendor a charge is bought from: the vendor named by ProviderName, else by
+    InvoiceIssuerName (a marketplace resells another provider's service), else the provider as
+    the file names it."""
+    for name in (provider, issuer):
+        if name is not None and name.casefold() in names:
+            return names[name.casefold()]
+    return provider
+
+
+def _converter(rates: list[FxRate]) -> Callable[[ChargeTotal, Decimal], Decimal]:
+    by_table = {(rate.currency, rate.as_of): rate.rate for rate in rates}
+
+    def convert(total: ChargeTotal, amount: Decimal) -> Decimal:
+        return EXACT.multiply(amount, by_table[(total.currency, total.fx_as_of)])
+
+    return convert
+
+
+def _notes(totals: list[ChargeTotal], rates: list[FxRate]) -> tuple[str, ...]:
+    notes = []
+    early = sum(total.before_fx for total in totals)
+    if early:
+        first = min(rate.as_of for rate in rates if rate.valid_from != rate.as_of)
+        notes.append(
+            f"{early} billing row(s) dated before the earliest recorded FX table (as of "
+            f"{first.isoformat()}) were converted with it."
+        )
+    corrections = sum(total.corrections for total in totals)
+    if corrections:
+        notes.append(
+            f"{corrections} correction row(s) (ChargeClass Correction) count in the month "
+            "they correct."
+        )
+    return tuple(notes)
 
 
 def _cells(
     forecast: dict[tuple[str, str], Decimal],
     actual: dict[tuple[str, str], Decimal],
-    months: set[str],
+    billed: set[tuple[str, str]],
 ) -> list[CloudMonth]:
-    keys = {key for key in (*forecast, *actual) if key[0] in months}
+    keys = {key for key in (*forecast, *actual) if key in billed}
     cells = []
     for month, provider in sorted(keys):
         expected = forecast.get((month, provider), Decimal(0)).quantize(CENT)
-        spent = actual.get((month, provider), Decimal(0)).quantize(CENT)
+        spent = actual.get((month, provider), Decimal("0.00"))
         error = ratio(abs(spent - expected), expected)
         cells.append(CloudMonth(month, provider, expected, spent, error))
     return cells

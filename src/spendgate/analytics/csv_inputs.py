@@ -1,6 +1,7 @@
-"""The CSV inputs of `spendgate report`: spend (accounts payable), billing (FinOps FOCUS), usage.
+"""The CSV inputs of `spendgate report`: spend (accounts payable) and SaaS usage (the FinOps FOCUS
+billing files are read by `focus`).
 
-Each file is read whole and checked cell by cell (`csv_table`): every bad cell is a located
+Each file is read whole (DuckDB, `csv_table`) and checked cell by cell: every bad cell is a located
 problem and any problem stops the report. Amounts are decimals, converted into the base
 currency with the Config FX table.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import get_args
@@ -19,8 +20,6 @@ from spendgate.analytics.csv_table import Column, CsvErrors, Parse, capped, prob
 from spendgate.documents.config import Config
 from spendgate.documents.currencies import ISO_4217
 from spendgate.documents.purchase_request import Category
-
-FOCUS_CHARGE_CATEGORIES = ("Usage", "Purchase", "Tax", "Credit", "Adjustment")
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
@@ -37,20 +36,6 @@ class SpendRow:
     category: str
     department: str | None = None
     request: str | None = None
-
-
-@dataclass(frozen=True)
-class BillingRow:
-    """One FOCUS cost row: a provider's charge for a period, in base currency."""
-
-    line: int
-    period_start: date
-    provider: str
-    sub_account: str
-    charge_category: str
-    billed_base: Decimal
-    effective_base: Decimal
-    commitment: str
 
 
 @dataclass(frozen=True)
@@ -95,20 +80,6 @@ def day(value: str) -> date:
 def optional_day(value: str) -> date | None:
     """A cell that may be empty or hold a date written YYYY-MM-DD."""
     return day(value) if value.strip() else None
-
-
-def timestamp_day(value: str) -> date:
-    """An ISO 8601 date or date-time (FOCUS writes `2026-10-01T00:00:00Z`); the UTC date."""
-    value = value.strip()
-    if _DAY.fullmatch(value):
-        return day(value)
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"'{value}' is not an ISO 8601 date or date-time") from None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC)
-    return moment.date()
 
 
 def number(value: str) -> Decimal:
@@ -215,33 +186,6 @@ def read_spend(path: Path, config: Config, requests: Mapping[str, str]) -> list[
     if problems:
         raise CsvErrors(capped(problems))
     return rows
-
-
-def read_billing(path: Path, config: Config) -> list[BillingRow]:
-    """A FinOps FOCUS cost and usage export (the columns the figures read; others are ignored)."""
-    columns = (
-        Column("BilledCost", number),
-        Column("EffectiveCost", number),
-        Column("BillingCurrency", currency(config)),
-        Column("ChargeCategory", one_of(FOCUS_CHARGE_CATEGORIES)),
-        Column("ChargePeriodStart", timestamp_day),
-        Column("ProviderName", text),
-        Column("SubAccountId", optional_text),
-        Column("CommitmentDiscountId", optional_text),
-    )
-    return [
-        BillingRow(
-            line,
-            cells["ChargePeriodStart"],
-            cells["ProviderName"],
-            cells["SubAccountId"] or "",
-            cells["ChargeCategory"],
-            _to_base(config, cells["BilledCost"], cells["BillingCurrency"]),
-            _to_base(config, cells["EffectiveCost"], cells["BillingCurrency"]),
-            cells["CommitmentDiscountId"] or "",
-        )
-        for line, cells in read_table(path, columns).rows
-    ]
 
 
 def read_usage(path: Path) -> list[UsageRow]:

@@ -1,4 +1,4 @@
-"""Reading a CSV file whole, cell by cell, with every problem located.
+"""Reading a CSV file whole (with DuckDB), cell by cell, with every problem located.
 
 Each problem is `FILE:ROW:COLUMN` (the row being the file's line, the column the field's
 1-based index), and any problem stops the reading: a figure is never computed from a value that
@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
+from spendgate.analytics.queries import connect, quoted
 from spendgate.errors import SpendgateError
 from spendgate.problems import Location, Problem
 
@@ -115,18 +118,71 @@ class Table:
 def read_table(path: Path, columns: tuple[Column, ...]) -> Table:
     """Every data row of the CSV file at `path`, parsed.
 
-    Raises CsvErrors with every problem found (the first MAX_PROBLEMS, then a count).
+    DuckDB reads the rows; where it finds a fault (a row with too many or too few fields, an
+    open quote) or its rows do not map one to one onto lines (blank lines, quoted line breaks),
+    Python's csv module reads the file instead and locates the fault. Raises CsvErrors with every
+    problem found (the first MAX_PROBLEMS, then a count).
     """
-    reader = csv.reader(io.StringIO(_decode(path), newline=""), strict=True)
+    text = _decode(path)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         positions = _header(path, next(reader, []), columns)
-        rows, problems = _rows(path, reader, columns, positions)
+        records = _duck_records(path, text, len(positions))
+        if records is None:
+            rows, problems = _rows(path, reader, columns, positions)
+        else:
+            rows, problems = _parsed(path, records, columns, positions)
     except csv.Error as error:
         line = reader.line_num
         raise CsvErrors([problem(path, line, 1, f"not valid CSV: {error}", "csv-syntax")]) from None
     if problems:
         raise CsvErrors(capped(problems))
     return Table(rows, {name: index + 1 for name, index in positions.items()})
+
+
+def _duck_records(path: Path, text: str, width: int) -> list[tuple[int, list[str]]] | None:
+    """The data rows as (line, cells), read by DuckDB; None when the csv module must read the
+    file: DuckDB rejects it, a row has more or fewer fields than the header, or a record is
+    not exactly one line.
+
+    One column more than the header catches extra fields; padding with nulls (and no text read
+    as null) shows missing ones.
+    """
+    names = ", ".join(f"'c{index}': 'VARCHAR'" for index in range(width + 1))
+    source = (
+        f"read_csv({quoted(str(path))}, header = false, skip = 1, auto_detect = false, "
+        f"delim = ',', quote = '\"', escape = '\"', strict_mode = true, null_padding = true, "
+        f"nullstr = [chr(0)], columns = {{{names}}})"
+    )
+    connection = connect()
+    try:
+        found = connection.execute(f"SELECT * FROM {source}").fetchall()
+    except duckdb.Error:
+        return None
+    finally:
+        connection.close()
+    lines = text.count("\n") + (1 if text and not text.endswith("\n") else 0)
+    ragged = any(row[width] is not None or None in row[:width] for row in found)
+    if ragged or lines != len(found) + 1:
+        return None
+    return [(index + 2, list(row[:width])) for index, row in enumerate(found)]
+
+
+def _parsed(
+    path: Path,
+    records: list[tuple[int, list[str]]],
+    columns: tuple[Column, ...],
+    positions: dict[str, int],
+) -> tuple[list[tuple[int, dict[str, Any]]], list[Problem]]:
+    rows: list[tuple[int, dict[str, Any]]] = []
+    problems: list[Problem] = []
+    for line, row in records:
+        if not any(cell.strip() for cell in row):
+            continue
+        values, found = _cells(path, line, row, columns, positions)
+        problems += found
+        rows.append((line, values))
+    return rows, problems
 
 
 def _rows(

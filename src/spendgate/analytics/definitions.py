@@ -34,7 +34,8 @@ DEFINITIONS: dict[str, str] = {
         "cloud_consumption and cloud_commitment lines of approved and pending requests, "
         "spread evenly over their term's months from the term's start. Actual: FOCUS "
         "EffectiveCost of every billing row but commitment Purchase rows (which are listed "
-        "apart, with their BilledCost). Overall: Σ|actual − forecast| ÷ Σ forecast."
+        "apart, with their BilledCost) and Tax rows, converted at the FX rates recorded for "
+        "the charge's date. Overall: Σ|actual − forecast| ÷ Σ forecast."
     ),
     "saas_utilisation": (
         "Seats active in the last 30 days ÷ seats paid, per vendor, from the usage export "

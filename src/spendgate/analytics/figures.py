@@ -7,14 +7,10 @@ from datetime import date
 from pathlib import Path
 
 from spendgate.analytics.cloud import CloudAccuracy, cloud_accuracy
-from spendgate.analytics.csv_inputs import (
-    BillingRow,
-    UsageRow,
-    read_billing,
-    read_spend,
-    read_usage,
-)
+from spendgate.analytics.csv_inputs import UsageRow, read_spend, read_usage
 from spendgate.analytics.evaluate import Evaluated, evaluate
+from spendgate.analytics.focus import BillingData, read_billing
+from spendgate.analytics.fx_history import FxRate, fx_rates, recorded_tables
 from spendgate.analytics.history import History, read_history
 from spendgate.analytics.outcomes import PolicyOutcomes, policy_outcomes
 from spendgate.analytics.procurement import (
@@ -32,6 +28,7 @@ from spendgate.analytics.spend import (
     spend_under_management,
 )
 from spendgate.analytics.suppliers import SupplierRisk, supplier_risk
+from spendgate.problems import Problem
 
 
 @dataclass(frozen=True)
@@ -43,7 +40,8 @@ class Sources:
     spend: str | None
     """The spend file (payments, CSV) given with `--spend`; none when not given."""
     billing: str | None
-    """The cloud billing file (FOCUS CSV) given with `--billing`; none when not given."""
+    """The cloud billing files (FOCUS CSV, gzipped CSV or Parquet) given with `--billing`, as
+    given (paths, globs or URLs; several are joined with `, `); none when not given."""
     usage: str | None
     """The SaaS usage file (seats, CSV) given with `--usage`; none when not given."""
     git_history: bool
@@ -84,6 +82,15 @@ class Figures:
 
 
 @dataclass(frozen=True)
+class Report:
+    """The figures, and the billing rows left out of them (located, the first few)."""
+
+    figures: Figures
+    excluded: tuple[Problem, ...] = ()
+    """One warning per excluded billing row shown, and a line counting the rest."""
+
+
+@dataclass(frozen=True)
 class ReportInputs:
     """What `spendgate report` was asked to read."""
 
@@ -91,7 +98,8 @@ class ReportInputs:
     as_of: date
     since: date | None = None
     spend: Path | None = None
-    billing: Path | None = None
+    billing: tuple[str, ...] = ()
+    """FOCUS billing files: paths, globs or URLs DuckDB reads."""
     usage: Path | None = None
     dates: str = "git"
     """`git`: date requests and approvals by their commits; `documents`: by their own dates."""
@@ -103,6 +111,11 @@ def build_figures(inputs: ReportInputs) -> Figures:
     Raises CsvErrors when a CSV file has problems, ConfigurationError when the repository's
     configuration or policies cannot be used.
     """
+    return build_report(inputs).figures
+
+
+def build_report(inputs: ReportInputs) -> Report:
+    """The figures (`build_figures`), with the billing rows they leave out."""
     evaluated = evaluate(inputs.root, as_of=inputs.as_of)
     paths = evaluated.config.paths
     history = (
@@ -113,9 +126,13 @@ def build_figures(inputs: ReportInputs) -> Figures:
     owners = {identifier: request.vendor for identifier, request in evaluated.requests.items()}
     spend = read_spend(inputs.spend, evaluated.config, owners) if inputs.spend else None
     paid = in_period(spend, inputs.since) if spend is not None else None
-    billing = read_billing(inputs.billing, evaluated.config) if inputs.billing else None
+    # The FX history is read from git only for billing files, the one input converted by date.
+    base = evaluated.config.organization.base_currency
+    tables = recorded_tables(inputs.root, evaluated.config) if inputs.billing else []
+    rates = fx_rates(tables, base)
+    billing = read_billing(inputs.billing, rates) if inputs.billing else None
     usage = read_usage(inputs.usage) if inputs.usage else None
-    return Figures(
+    figures = Figures(
         organisation=evaluated.config.organization.name,
         base_currency=evaluated.config.organization.base_currency,
         as_of=inputs.as_of,
@@ -127,26 +144,28 @@ def build_figures(inputs: ReportInputs) -> Figures:
         time_to_procure=time_to_procure(evaluated, history, since=inputs.since),
         approvals_waiting=approvals_waiting(evaluated, history, as_of=inputs.as_of),
         contract_compliance=contract_compliance(evaluated, paid) if paid is not None else None,
-        cloud_cost_accuracy=_cloud(evaluated, billing, inputs.since),
+        cloud_cost_accuracy=_cloud(evaluated, billing, rates, inputs.since),
         saas_utilisation=_saas(evaluated, usage, inputs.as_of),
         supplier_risk=supplier_risk(evaluated, paid, as_of=inputs.as_of),
         policy_outcomes=policy_outcomes(evaluated, as_of=inputs.as_of, since=inputs.since),
     )
+    return Report(figures, billing.problems if billing is not None else ())
 
 
 def _sources(inputs: ReportInputs, git_history: bool) -> Sources:
     def name(path: Path | None) -> str | None:
         return str(path) if path is not None else None
 
-    return Sources(
-        str(inputs.root), name(inputs.spend), name(inputs.billing), name(inputs.usage), git_history
-    )
+    billing = ", ".join(inputs.billing) or None
+    return Sources(str(inputs.root), name(inputs.spend), billing, name(inputs.usage), git_history)
 
 
 def _cloud(
-    evaluated: Evaluated, billing: list[BillingRow] | None, since: date | None
+    evaluated: Evaluated, billing: BillingData | None, rates: list[FxRate], since: date | None
 ) -> CloudAccuracy | None:
-    return cloud_accuracy(evaluated, billing, since=since) if billing is not None else None
+    if billing is None:
+        return None
+    return cloud_accuracy(evaluated, billing, rates, since=since)
 
 
 def _saas(

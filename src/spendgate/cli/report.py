@@ -28,7 +28,13 @@ _DAY = click.DateTime(formats=["%Y-%m-%d"])
     "--as-of", type=_DAY, default=None, help="Report date (YYYY-MM-DD); today by default."
 )
 @click.option("--spend", type=_CSV, default=None, help="Accounts-payable export (CSV).")
-@click.option("--billing", type=_CSV, default=None, help="FinOps FOCUS cloud billing export (CSV).")
+@click.option(
+    "--billing",
+    metavar="FILE",
+    multiple=True,
+    help="FinOps FOCUS cloud billing export: CSV, .csv.gz or Parquet; a path, a glob in quotes "
+    "or an s3:// gs:// az:// URL; repeat for several.",
+)
 @click.option("--usage", type=_CSV, default=None, help="SaaS seat usage export (CSV).")
 @click.option(
     "--dates",
@@ -43,20 +49,22 @@ def report(
     since: object,
     as_of: object,
     spend: Path | None,
-    billing: Path | None,
+    billing: tuple[str, ...],
     usage: Path | None,
     dates: str,
 ) -> int:
     """Write the spend and governance dashboard of the repository at PATH into DIR.
 
-    Exits 0 when written, 2 when an input cannot be used (a CSV problem is printed as
-    FILE:ROW:COLUMN: [error] message).
+    Exits 0 when written; 1 when written but some billing rows were left out (each printed as
+    FILE:ROW:COLUMN: [warning] message, the first 50, and counted in figures.json); 2 when an
+    input cannot be used (a CSV problem is printed as FILE:ROW:COLUMN: [error] message) and
+    nothing is written.
     """
     from datetime import date
 
     from spendgate.analytics.csv_table import CsvErrors
     from spendgate.analytics.dashboard import write_dashboard
-    from spendgate.analytics.figures import ReportInputs, build_figures
+    from spendgate.analytics.figures import ReportInputs, build_report
     from spendgate.reporters.problems import problem_line
 
     if not path.is_dir():
@@ -71,14 +79,16 @@ def report(
         dates=dates,
     )
     try:
-        figures = build_figures(inputs)
+        built = build_report(inputs)
     except CsvErrors as failure:
         for problem in failure.problems:
             click.echo(problem_line(problem), err=True)
         return failure.exit_code
     try:
-        written = write_dashboard(figures, target)
+        written = write_dashboard(built.figures, target)
     except OSError as error:
         raise UsageError(f"cannot write {target}: {error.strerror}") from None
+    for problem in built.excluded:
+        click.echo(problem_line(problem), err=True)
     click.echo(f"wrote {written.page} and {written.figures}")
-    return 0
+    return 1 if built.excluded else 0

@@ -1,0 +1,104 @@
+"""The analytical engine behind `spendgate report`'s tabular inputs: DuckDB, its named queries
+(package data under `sql/`), and the files it reads.
+
+A billing input is a local path, a glob, or a URL DuckDB reads (`s3://`, `gs://`, `az://` with
+its httpfs or azure extension); each is CSV (optionally gzipped) or Parquet, by its name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+#: DuckDB may spill to disk past this, so that a large export never takes the machine's memory.
+MEMORY_LIMIT = "400MB"
+#: Threads DuckDB may use.
+THREADS = 2
+
+_NAME = re.compile(r"^-- name: (\w+)\s*$", re.MULTILINE)
+
+
+@cache
+def named_queries(name: str) -> dict[str, str]:
+    """The queries of `sql/NAME.sql`, by the name each `-- name:` line gives it."""
+    text = files("spendgate.analytics").joinpath("sql", f"{name}.sql").read_text("utf-8")
+    parts = _NAME.split(text)
+    return {parts[index]: parts[index + 1].strip() for index in range(1, len(parts), 2)}
+
+
+def connect() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with bounded memory and threads, that prints nothing (no progress
+    bar on a long scan)."""
+    connection = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "threads": THREADS})
+    connection.execute("SET enable_progress_bar = false")
+    return connection
+
+
+@dataclass(frozen=True)
+class TableFile:
+    """One file of tabular data: where it is, how to read it, and its columns in order."""
+
+    name: str
+    """The path or URL, as DuckDB reads it."""
+    parquet: bool
+    """Parquet (else CSV, plain or compressed)."""
+    columns: tuple[str, ...]
+    """The column names, in the file's order (the header, for CSV)."""
+
+    def position(self, column: str) -> int:
+        """The 1-based position of `column`, 0 when the file lacks it."""
+        return self.columns.index(column) + 1 if column in self.columns else 0
+
+
+def quoted(text: str) -> str:
+    """`text` as an SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def identifier(name: str) -> str:
+    """`name` as an SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def reader(name: str, *, parquet: bool, numbered: bool = False) -> str:
+    """The table function that reads file `name`; with `numbered`, its rows also carry
+    `record`: the row's number in the file (for CSV, the header is row 1). A CSV line that
+    cannot be split into the header's fields is left out and kept in DuckDB's `reject_errors`."""
+    if parquet:
+        source = f"read_parquet({quoted(name)}, file_row_number = true)"
+        return f"(SELECT *, file_row_number + 1 AS record FROM {source})" if numbered else source
+    source = (
+        f"read_csv({quoted(name)}, header = true, all_varchar = true, nullstr = ['', 'NULL'], "
+        "store_rejects = true)"
+    )
+    return f"(SELECT *, ROW_NUMBER() OVER () + 1 AS record FROM {source})" if numbered else source
+
+
+def expand(connection: duckdb.DuckDBPyConnection, pattern: str) -> list[str]:
+    """The files a path or glob names, sorted (DuckDB's glob: local, or remote with an
+    extension)."""
+    rows = connection.execute("SELECT file FROM glob(?) ORDER BY file", [pattern]).fetchall()
+    return [str(row[0]) for row in rows]
+
+
+def is_parquet(name: str) -> bool:
+    """Whether `name` is a Parquet file, by its suffix (anything else is read as CSV)."""
+    return Path(name).suffix.lower() in (".parquet", ".pq")
+
+
+def table_file(connection: duckdb.DuckDBPyConnection, name: str) -> TableFile:
+    """The file `name`, with its columns. Raises duckdb.Error when it cannot be read."""
+    parquet = is_parquet(name)
+    rows = connection.execute(f"DESCRIBE SELECT * FROM {reader(name, parquet=parquet)}")
+    return TableFile(name, parquet, tuple(str(row[0]) for row in rows.fetchall()))
+
+
+def fetch(connection: duckdb.DuckDBPyConnection, query: str, *arguments: Any) -> list[Any]:
+    """The rows `query` returns, as tuples."""
+    return connection.execute(query, list(arguments) or None).fetchall()

@@ -1,0 +1,276 @@
+"""`spendgate report --billing`: FinOps FOCUS exports read with DuckDB (issue 20).
+
+Each test has an exact answer in figures.json, and each fails on the reader that came before
+(row by row in Python): a number in exponent notation or a bad row stopped the report, each row
+was rounded to cents, `NULL` was a value, Tax rows were usage, every provider shared the billed
+months, one FX table converted every date, only ProviderName matched a vendor, and only one
+plain CSV file was read.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from tests.conftest import Cli
+from tests.test_analytics import BASE, BILLING, FOCUS_COLUMNS, git, repo
+
+__all__ = ["repo"]  # the governance repository of tests/test_analytics.py, a fixture here too
+
+
+def report(cli: Cli, repo: Path, out: Path, *billing: Path | str) -> tuple[int, str, Any]:
+    """Run the report with these billing files: exit code, stderr, and the cloud figures."""
+    options = [item for path in billing for item in ("--billing", path)]
+    outcome = cli("report", repo, "--out", out, "--as-of", "2026-11-22", *options)
+    figures = json.loads((out / "figures.json").read_text())
+    return outcome.exit_code, outcome.stderr, figures["cloud_cost_accuracy"]
+
+
+def months(cloud: Any) -> list[tuple[str, str, str, str]]:
+    """(month, provider, forecast, actual) of each reported month."""
+    return [(c["month"], c["provider"], c["forecast"], c["actual"]) for c in cloud["months"]]
+
+
+def billing_file(folder: Path, rows: str, name: str = "billing.csv") -> Path:
+    """A FOCUS CSV file with the tests' columns and `rows`."""
+    path = folder / name
+    path.write_text(f"{FOCUS_COLUMNS}\n{rows}")
+    return path
+
+
+def test_a_number_in_exponent_notation_is_read_exactly(
+    cli: Cli, repo: Path, tmp_path: Path
+) -> None:
+    path = billing_file(
+        tmp_path,
+        "EUR,1.2e+2,1.2e+2,Usage,2026-10-01,OtherCloud,lab,\n"
+        "EUR,3.7e-05,3.7e-05,Usage,2026-10-01,OtherCloud,lab,\n"
+        "EUR,0.005,0.005,Usage,2026-10-01,OtherCloud,lab,\n",
+    )
+
+    code, stderr, cloud = report(cli, repo, tmp_path / "site", path)
+
+    assert (code, stderr, months(cloud)) == (
+        0,
+        "",
+        [("2026-10", "OtherCloud", "0.00", "120.01")],  # 120.005037, rounded once (half up)
+    )
+
+
+def test_a_row_in_an_unknown_currency_is_left_out_located_and_counted(
+    cli: Cli, repo: Path, tmp_path: Path
+) -> None:
+    path = billing_file(
+        tmp_path,
+        "EUR,50.00,50.00,Usage,2026-10-01,OtherCloud,lab,\n"
+        "XYZ,7.00,7.00,Usage,2026-10-01,OtherCloud,lab,\n"
+        "SEK,8.00,8.00,Usage,2026-10-01,OtherCloud,lab,\n"
+        "EUR,n/a,1.00,Refund,2026-10-01,OtherCloud,lab,\n",
+    )
+
+    code, stderr, cloud = report(cli, repo, tmp_path / "site", path)
+
+    assert code == 1
+    assert stderr.replace(f"{tmp_path}/", "") == (
+        "billing.csv:3:1: [warning] BillingCurrency is not an ISO 4217 currency code ('XYZ'): "
+        "row excluded (csv-value)\n"
+        "billing.csv:4:1: [warning] BillingCurrency has no FX rate in spendgate.yaml ('SEK'): "
+        "row excluded (csv-value)\n"
+        "billing.csv:5:2: [warning] BilledCost is not a number ('n/a'): row excluded "
+        "(csv-value)\n"
+    )
+    assert cloud["excluded"] == [
+        {"reason": "BilledCost is not a number", "rows": 1},
+        {"reason": "BillingCurrency has no FX rate in spendgate.yaml", "rows": 1},
+        {"reason": "BillingCurrency is not an ISO 4217 currency code", "rows": 1},
+    ]
+    assert (cloud["rows"], months(cloud)) == (1, [("2026-10", "OtherCloud", "0.00", "50.00")])
+    page = (tmp_path / "site" / "index.html").read_text()
+    assert "1 billing row(s) left out: BillingCurrency is not an ISO 4217 currency code." in page
+
+
+def test_ten_thousand_rows_of_a_fraction_of_a_cent_sum_exactly(
+    cli: Cli, repo: Path, tmp_path: Path
+) -> None:
+    path = billing_file(tmp_path, "EUR,0.004,0.004,Usage,2026-10-01,OtherCloud,lab,\n" * 10_000)
+
+    code, _, cloud = report(cli, repo, tmp_path / "site", path)
+
+    assert months(cloud) == [("2026-10", "OtherCloud", "0.00", "40.00")]
+    assert (code, cloud["rows"]) == (0, 10_000)
+
+
+def test_the_literal_null_is_a_null(cli: Cli, repo: Path, tmp_path: Path) -> None:
+    path = billing_file(
+        tmp_path,
+        "EUR,300.00,0.00,Purchase,2026-11-01,Acme Software GmbH,NULL,NULL\n"
+        "EUR,NULL,5.00,Usage,2026-11-01,Acme Software GmbH,prod,\n",
+    )
+
+    code, stderr, cloud = report(cli, repo, tmp_path / "site", path)
+
+    assert (code, cloud["commitments"]) == (
+        1,
+        [{"month": "2026-11", "provider": "acme", "commitment": "", "billed": "300.00"}],
+    )
+    assert stderr.endswith(
+        "billing.csv:3:2: [warning] BilledCost is null: row excluded (csv-value)\n"
+    )
+
+
+def test_tax_rows_are_not_usage(cli: Cli, repo: Path, tmp_path: Path) -> None:
+    path = billing_file(
+        tmp_path,
+        "EUR,50.00,50.00,Usage,2026-10-01,OtherCloud,lab,\n"
+        "EUR,9.50,9.50,Tax,2026-10-01,OtherCloud,lab,\n",
+    )
+
+    code, _, cloud = report(cli, repo, tmp_path / "site", path)
+
+    assert (code, months(cloud)) == (0, [("2026-10", "OtherCloud", "0.00", "50.00")])
+    assert cloud["tax"] == "9.50"
+
+
+def test_each_provider_has_its_own_billed_months(cli: Cli, repo: Path, tmp_path: Path) -> None:
+    """PR-C forecasts acme from 2026-10 to 2026-12; acme's data ends in October, another
+    provider's goes on into November: acme's November is not billed yet, so no error for it."""
+    path = billing_file(
+        tmp_path,
+        "EUR,1100.00,1100.00,Usage,2026-10-01,acme,prod,\n"
+        "EUR,50.00,50.00,Usage,2026-11-01,OtherCloud,lab,\n",
+    )
+
+    code, _, cloud = report(cli, repo, tmp_path / "site", path)
+
+    assert (code, months(cloud), cloud["error"]) == (
+        0,
+        [
+            ("2026-10", "acme", "1000.00", "1100.00"),
+            ("2026-11", "OtherCloud", "0.00", "50.00"),
+        ],
+        0.1,
+    )
+
+
+def test_a_charge_converts_with_the_fx_table_of_its_date(cli: Cli, tmp_path: Path) -> None:
+    """spendgate.yaml's fx table is 0.90 as of 2026-09-01, then 0.80 as of 2026-10-15."""
+    root = tmp_path / "repo"
+    shutil.copytree(BASE, root)
+    config = root / "spendgate.yaml"
+    text = config.read_text()
+    config.write_text(
+        text.replace("as_of: 2026-11-01", "as_of: 2026-09-01").replace("0.92", "0.90")
+    )
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "rates of September")
+    config.write_text(
+        text.replace("as_of: 2026-11-01", "as_of: 2026-10-15").replace("0.92", "0.80")
+    )
+    git(root, "commit", "-q", "-am", "rates of October", when="2026-10-15T09:00:00Z")
+    path = billing_file(
+        tmp_path,
+        "USD,100.00,100.00,Usage,2026-08-01,OtherCloud,lab,\n"
+        "USD,100.00,100.00,Usage,2026-10-14T23:00:00Z,OtherCloud,lab,\n"
+        "USD,100.00,100.00,Usage,2026-10-15,OtherCloud,lab,\n",
+    )
+
+    code, _, cloud = report(cli, root, tmp_path / "site", path)
+
+    assert (code, months(cloud)) == (
+        0,
+        [("2026-08", "OtherCloud", "0.00", "90.00"), ("2026-10", "OtherCloud", "0.00", "170.00")],
+    )
+    assert cloud["notes"] == [
+        "1 billing row(s) dated before the earliest recorded FX table (as of 2026-09-01) "
+        "were converted with it."
+    ]
+
+
+def test_the_invoice_issuer_matches_a_vendor(cli: Cli, repo: Path, tmp_path: Path) -> None:
+    """A marketplace charge: the provider is not a vendor, the issuer that invoices it is."""
+    path = tmp_path / "billing.csv"
+    path.write_text(
+        "BillingCurrency,BilledCost,EffectiveCost,ChargeCategory,ChargePeriodStart,"
+        "ProviderName,InvoiceIssuerName,SubAccountId,CommitmentDiscountId,x_Marketplace\n"
+        "EUR,1000.00,1000.00,Usage,2026-10-01,Snowflake,Acme Software GmbH,prod,,yes\n"
+        "EUR,100.00,100.00,Usage,2026-10-01,acme,acme,prod,,\n"
+    )
+
+    code, _, cloud = report(cli, repo, tmp_path / "site", path)
+
+    assert (code, months(cloud)) == (0, [("2026-10", "acme", "1000.00", "1100.00")])
+
+
+def test_parquet_and_gzipped_csv_are_read(cli: Cli, repo: Path, tmp_path: Path) -> None:
+    plain = billing_file(tmp_path, BILLING.split("\n", 1)[1])
+    expected = report(cli, repo, tmp_path / "plain", plain)
+    for name, options in (("billing.parquet", "FORMAT parquet"), ("billing.csv.gz", "HEADER")):
+        copy = tmp_path / name
+        duckdb.sql(
+            f"COPY (SELECT * FROM read_csv('{plain}', all_varchar = true)) TO '{copy}' ({options})"
+        )
+
+        found = report(cli, repo, tmp_path / name.replace(".", "-"), copy)
+
+        assert found[0::2] == expected[0::2] and found[2]["months"], name
+
+
+def test_several_files_and_a_glob(cli: Cli, repo: Path, tmp_path: Path) -> None:
+    rows = BILLING.split("\n", 1)[1].splitlines(keepends=True)
+    expected = report(cli, repo, tmp_path / "one", billing_file(tmp_path, "".join(rows)))
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    first = billing_file(parts, "".join(rows[:2]), "2026-10-a.csv")
+    billing_file(parts, "".join(rows[2:3]), "2026-10-b.csv")
+    billing_file(parts, "".join(rows[3:]), "2026-11.csv")
+
+    found = report(cli, repo, tmp_path / "many", first, parts / "2026-1*.csv")
+
+    assert (found[0], found[2]["months"], found[2]["rows"]) == (
+        expected[0],
+        expected[2]["months"],
+        5,
+    )
+
+
+def test_a_line_that_is_not_a_row_of_the_header_is_left_out_located(
+    cli: Cli, repo: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "billing.csv"
+    path.write_bytes(
+        f"{FOCUS_COLUMNS}\n"
+        "EUR,50.00,50.00,Usage,2026-10-01,OtherCloud,lab,\n"
+        "EUR,1.00,1.00,Usage,2026-10-01,OtherCloud\n"
+        "XYZ,7.00,7.00,Usage,2026-10-01,OtherCloud,lab,\n"
+        "EUR,5.00,5.00,Usage,2026-10-01,OtherCloud,lab,,extra\n".encode()
+        + b"EUR,2.00,2.00,Usage,2026-10-01,Caf\xe9,lab,\n"
+        + b"EUR,3.00,3.00,Usage,2026-10-01,OtherCloud,lab,\n"
+    )
+
+    code, stderr, cloud = report(cli, repo, tmp_path / "site", path)
+
+    assert (code, months(cloud), cloud["rows"]) == (
+        1,
+        [("2026-10", "OtherCloud", "0.00", "53.00")],
+        2,
+    )
+    assert stderr.replace(f"{tmp_path}/", "") == (
+        "billing.csv:3:7: [warning] the row has fewer fields than the header: row excluded "
+        "(csv-row)\n"
+        "billing.csv:4:1: [warning] BillingCurrency is not an ISO 4217 currency code ('XYZ'): "
+        "row excluded (csv-value)\n"
+        "billing.csv:5:9: [warning] the row has more fields than the header: row excluded "
+        "(csv-row)\n"
+        "billing.csv:6:6: [warning] the row is not UTF-8 text: row excluded (csv-row)\n"
+    )
+    assert cloud["excluded"] == [
+        {"reason": "BillingCurrency is not an ISO 4217 currency code", "rows": 1},
+        {"reason": "the row has fewer fields than the header", "rows": 1},
+        {"reason": "the row has more fields than the header", "rows": 1},
+        {"reason": "the row is not UTF-8 text", "rows": 1},
+    ]

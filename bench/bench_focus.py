@@ -51,6 +51,7 @@ import json, sys, duckdb
 path, fmt = sys.argv[1], sys.argv[2]
 connection = duckdb.connect()
 connection.execute("SET TimeZone = 'UTC'")
+connection.execute("SET enable_progress_bar = false")
 quoted = "'" + path.replace("'", "''") + "'"
 if fmt == "parquet":
     source = f"read_parquet({quoted})"
@@ -206,27 +207,30 @@ def mismatches(expected: dict[str, Decimal], reported: dict[str, Decimal]) -> li
 
 
 def measure(row: Row, repository: Path, scratch: Path, args: argparse.Namespace) -> None:
-    """`args.runs` rounds of spendgate then DuckDB on `row.file`; then the totals compared."""
+    """`args.runs` rounds of spendgate then DuckDB on `row.file`; then the totals compared.
+    When spendgate fails, DuckDB is still timed, so the table shows the baseline."""
     out = scratch / "report"
     report = [*spendgate_command(), "report", str(repository), "--out", str(out)]
     report += ["--billing", row.file, "--as-of", args.as_of, "--dates", "documents"]
     baseline = [sys.executable, "-c", BASELINE, row.file, row.fmt]
     groups: list[list[object]] = []
     for _ in range(args.runs):
-        shutil.rmtree(out, ignore_errors=True)
-        ran = run_once(report, tail=TAIL)
-        if ran.returncode != 0:
-            row.error = f"spendgate exited {ran.returncode}: {_first_line(ran)}"
-            return
-        row.spendgate.add(ran)
+        if row.error is None:
+            shutil.rmtree(out, ignore_errors=True)
+            ran = run_once(report, tail=TAIL)
+            if ran.returncode == 0:
+                row.spendgate.add(ran)
+            else:
+                row.error = f"spendgate exited {ran.returncode}: {_first_line(ran)}"
         ran = run_once(baseline, tail=TAIL)
         if ran.returncode != 0:
             row.error = f"DuckDB exited {ran.returncode}: {_first_line(ran)}"
             return
         row.duckdb.add(ran)
         groups = json.loads(ran.stdout)
-    expected = expected_months(groups, fx_rates(repository))
-    row.mismatches = mismatches(expected, reported_months(out / "figures.json"))
+    if row.error is None:
+        expected = expected_months(groups, fx_rates(repository))
+        row.mismatches = mismatches(expected, reported_months(out / "figures.json"))
 
 
 def _first_line(run: Run) -> str:
@@ -247,15 +251,20 @@ def render(rows: list[Row]) -> str:
     )
     lines = [head, "| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
     for row in rows:
+        duckdb = f"{row.duckdb.median_s:.2f}" if row.duckdb.seconds else ""
+        duckdb_peak = f"{row.duckdb.peak:.0f}" if row.duckdb.seconds else ""
         if row.error is not None:
-            lines.append(f"| {label(row.rows)} | {row.fmt} | | | | | | | {row.error} |")
+            lines.append(
+                f"| {label(row.rows)} | {row.fmt} | | {duckdb} | | | {duckdb_peak} | "
+                f"| no: {row.error} |"
+            )
             continue
         ratio = row.ratio or 0.0
         exact = "yes" if not row.mismatches else f"no ({len(row.mismatches)} months)"
         lines.append(
             f"| {label(row.rows)} | {row.fmt} | {row.spendgate.median_s:.2f} "
-            f"| {row.duckdb.median_s:.2f} | {ratio:.2f}× | {row.spendgate.peak:.0f} "
-            f"| {row.duckdb.peak:.0f} | {exact} | {_verdict(row)} |"
+            f"| {duckdb} | {ratio:.2f}× | {row.spendgate.peak:.0f} "
+            f"| {duckdb_peak} | {exact} | {_verdict(row)} |"
         )
     return "\n".join(lines)
 

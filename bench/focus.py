@@ -306,6 +306,7 @@ def connect(scratch: Path) -> object:
 
     connection = duckdb.connect()
     connection.execute("SET TimeZone = 'UTC'")
+    connection.execute("SET enable_progress_bar = false")
     connection.execute("SET memory_limit = '2GB'")
     connection.execute(f"SET temp_directory = {_quote(str(scratch))}")
     return connection

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pytest
 
 from tests.conftest import Cli
 from tests.test_analytics import BASE, BILLING, FOCUS_COLUMNS, git, repo
@@ -274,3 +277,26 @@ def test_a_line_that_is_not_a_row_of_the_header_is_left_out_located(
         {"reason": "the row has more fields than the header", "rows": 1},
         {"reason": "the row is not UTF-8 text", "rows": 1},
     ]
+
+
+@pytest.fixture
+def in_new_york(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """This process on a machine whose local time zone is New York's, for the test's length."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.usefixtures("in_new_york")
+def test_a_charge_counts_in_its_utc_month_whatever_the_machine_s_time_zone(
+    cli: Cli, repo: Path, tmp_path: Path
+) -> None:
+    """FOCUS dates are UTC: 02:00Z on 1 November is November's, also on a machine in New York
+    (DuckDB casts a timestamp to a date in the session's time zone, the machine's by default)."""
+    path = billing_file(tmp_path, "EUR,10.00,10.00,Usage,2026-11-01T02:00:00Z,OtherCloud,lab,\n")
+
+    code, stderr, cloud = report(cli, repo, tmp_path / "site", path)
+
+    assert (code, stderr, months(cloud)) == (0, "", [("2026-11", "OtherCloud", "0.00", "10.00")])

@@ -34,9 +34,11 @@ def named_queries(name: str) -> dict[str, str]:
 
 def connect() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with bounded memory and threads, that prints nothing (no progress
-    bar on a long scan)."""
+    bar on a long scan) and reads time in UTC, as FOCUS writes it (a timestamp's day is its
+    UTC day, not the machine's local one)."""
     connection = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "threads": THREADS})
     connection.execute("SET enable_progress_bar = false")
+    connection.execute("SET TimeZone = 'UTC'")
     return connection
 
 

@@ -170,12 +170,12 @@ def fx_rates(repository: Path) -> dict[str, Decimal]:
 
 def expected_months(groups: list[list[object]], rates: dict[str, Decimal]) -> dict[str, Decimal]:
     """Per `month provider`, as the report defines a cloud month's actual (analytics/cloud.py):
-    EffectiveCost of every row but Purchase rows, by month of ChargePeriodStart, in base
-    currency; the exact sum rounded once to the cent (half up)."""
+    EffectiveCost of every row but Purchase and Tax rows, by month of ChargePeriodStart, in
+    base currency; the exact sum rounded once to the cent (half up)."""
     vendors = {provider.name.casefold(): provider.vendor for provider in PROVIDERS}
     exact: dict[str, Decimal] = defaultdict(Decimal)
     for provider, _, currency, _, month, category, _, effective, _ in groups:
-        if category == "Purchase":
+        if category in ("Purchase", "Tax"):
             continue
         vendor = vendors.get(str(provider).casefold(), str(provider))
         exact[f"{month} {vendor}"] += Decimal(str(effective)) * rates[str(currency)]

@@ -25,8 +25,6 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -38,6 +36,7 @@ sys.path.insert(0, str(BENCH_DIR))
 
 from bench_validate import Run, run_once, spendgate_command  # noqa: E402
 from focus import AS_OF, FORMATS, PROVIDERS, export_path, label  # noqa: E402
+from run import work_dir  # noqa: E402
 
 RATIO_GOAL = 3.0
 MEMORY_GOAL_MIB = 512.0
@@ -127,17 +126,6 @@ class Row:
 # --------------------------------------------------------------------------------------------
 # Files
 # --------------------------------------------------------------------------------------------
-
-
-@contextmanager
-def work_dir(keep: Path | None) -> Iterator[Path]:
-    """`keep` (created, kept afterwards) or a temporary directory deleted at the end."""
-    if keep is not None:
-        keep.mkdir(parents=True, exist_ok=True)
-        yield keep
-        return
-    with tempfile.TemporaryDirectory(prefix="spendgate-issue20-") as temporary:
-        yield Path(temporary)
 
 
 def generate(root: Path, rows: int, formats: tuple[str, ...], args: argparse.Namespace) -> None:
@@ -321,7 +309,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     rows: list[Row] = []
-    with work_dir(args.keep) as root, tempfile.TemporaryDirectory() as scratch:
+    with (
+        work_dir(args.keep, prefix="spendgate-issue20-") as root,
+        tempfile.TemporaryDirectory() as scratch,
+    ):
         repository = root / "repo"
         subprocess.run(
             [sys.executable, str(BENCH_DIR / "focus.py"), "--repository", str(repository)],

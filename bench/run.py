@@ -135,13 +135,13 @@ def as_of() -> list[str]:
 
 
 @contextmanager
-def work_dir(keep: Path | None) -> Iterator[Path]:
+def work_dir(keep: Path | None, *, prefix: str = "spendgate-issue17-") -> Iterator[Path]:
     """`keep` (created, kept afterwards) or a temporary directory deleted at the end."""
     if keep is not None:
         keep.mkdir(parents=True, exist_ok=True)
         yield keep
         return
-    with tempfile.TemporaryDirectory(prefix="spendgate-issue17-") as temporary:
+    with tempfile.TemporaryDirectory(prefix=prefix) as temporary:
         yield Path(temporary)
 
 

@@ -6,20 +6,14 @@ from pathlib import Path
 
 import click
 
+from spendgate.cli.options import format_option
 from spendgate.cli.paths import repository_and_files, wants_colour
 from spendgate.reporters.problems import FORMATS
 
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[PATH]...")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(list(FORMATS)),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@format_option(FORMATS)
 def validate(paths: tuple[Path, ...], output_format: str) -> int:
     """Validate every document and reference in the governance repository at PATH (the one
     around the current folder by default). Given files instead, report only their problems,

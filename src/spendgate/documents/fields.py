@@ -80,7 +80,6 @@ class StrictModel(BaseModel):
         strict=True,
         frozen=True,
         populate_by_name=True,
-        use_attribute_docstrings=True,
     )
 
     def model_post_init(self, context: Any, /) -> None:

@@ -110,8 +110,12 @@ def read_billing(patterns: tuple[str, ...], rates: list[FxRate]) -> BillingData:
 
 
 def _fill_tables(connection: duckdb.DuckDBPyConnection, rates: list[FxRate]) -> None:
-    connection.execute("CREATE TEMP TABLE iso_currencies (code VARCHAR)")
-    connection.executemany("INSERT INTO iso_currencies VALUES (?)", [[c] for c in ISO_4217])
+    # One statement with a list, not executemany: DuckDB runs executemany row by row, and the
+    # ~180 codes cost a report 80 ms that way.
+    connection.execute(
+        "CREATE TEMP TABLE iso_currencies AS SELECT unnest(?::VARCHAR[]) AS code",
+        [sorted(ISO_4217)],
+    )
     connection.execute(
         "CREATE TEMP TABLE fx_rates (currency VARCHAR, as_of DATE, valid_from DATE, "
         "valid_until DATE, rate DECIMAL(38, 18))"

@@ -171,9 +171,8 @@ def request_of(identifier: str, amount: int) -> str:
     )
 
 
-def raise_the_director_threshold(root: Path, requests: dict[str, int]) -> None:
-    """Merge `requests` (id -> amount) into main, then, on a new branch, a commit that raises
-    the director's threshold from 10,000 to 20,000."""
+def merge_requests(root: Path, requests: dict[str, int]) -> None:
+    """Commit `requests` (id -> amount) on the feature branch and merge them into main."""
     for identifier, amount in requests.items():
         (root / "requests" / f"{identifier.lower()}.yaml").write_text(
             request_of(identifier, amount)
@@ -181,6 +180,12 @@ def raise_the_director_threshold(root: Path, requests: dict[str, int]) -> None:
     commit(root, "requests")
     git(root, "checkout", "-q", "main")
     git(root, "merge", "-q", "--ff-only", "feature")
+
+
+def raise_the_director_threshold(root: Path, requests: dict[str, int]) -> None:
+    """Merge `requests` (id -> amount) into main, then, on a new branch, a commit that raises
+    the director's threshold from 10,000 to 20,000."""
+    merge_requests(root, requests)
     git(root, "checkout", "-q", "-b", "raise-director")
     rights = root / "policies" / "decision-rights.yaml"
     rights.write_text(
@@ -296,13 +301,7 @@ def test_the_comment_shows_a_status_the_change_alters_old_beside_new(
 ) -> None:
     """Stricter ESG rules for purchases above 10,000: the one request above it is blocked
     under them, its route unchanged; the one below is not listed."""
-    for identifier, amount in (("PR-15K", 15000), ("PR-5K", 5000)):
-        (main_repo / "requests" / f"{identifier.lower()}.yaml").write_text(
-            request_of(identifier, amount)
-        )
-    commit(main_repo, "requests")
-    git(main_repo, "checkout", "-q", "main")
-    git(main_repo, "merge", "-q", "--ff-only", "feature")
+    merge_requests(main_repo, {"PR-15K": 15000, "PR-5K": 5000})
     git(main_repo, "checkout", "-q", "-b", "stricter-esg")
     esg = main_repo / "policies" / "esg.yaml"
     esg.write_text(

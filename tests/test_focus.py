@@ -10,15 +10,23 @@ plain CSV file was read.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import threading
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 
+from spendgate.analytics.figures import ReportInputs, build_report
+from spendgate.analytics.focus import start_billing
+from spendgate.errors import UsageError
+from spendgate.forking import forked_copy, in_background
+from spendgate.policy import parallel
 from tests.conftest import Cli
 from tests.test_analytics import BASE, BILLING, FOCUS_COLUMNS, git, repo
 
@@ -300,3 +308,56 @@ def test_a_charge_counts_in_its_utc_month_whatever_the_machine_s_time_zone(
     code, stderr, cloud = report(cli, repo, tmp_path / "site", path)
 
     assert (code, stderr, months(cloud)) == (0, "", [("2026-11", "OtherCloud", "0.00", "10.00")])
+
+
+def test_a_fork_waits_for_the_work_running_in_the_background() -> None:
+    """A forked copy inherits only the forking thread, and whatever lock another thread held at
+    that instant (a billing scan's, inside DuckDB): the fork waits for background work first."""
+    release = threading.Event()
+    job = in_background(lambda: release.wait(10) and os.getpid(), "test")
+    threading.Timer(0.2, release.set).start()
+
+    with forked_copy() as pool:
+        assert job.done()
+        child = pool.submit(os.getpid).result()
+
+    assert (job.result(), child != os.getpid()) == (os.getpid(), True)
+
+
+@pytest.mark.filterwarnings("ignore:.*fork.*:DeprecationWarning")
+def test_the_requests_decided_in_two_processes_while_the_billing_is_scanned(
+    cli: Cli, repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large repository is decided in two processes; the fork waits for the billing scan that
+    started before it, and the figures are those of one process."""
+    path = billing_file(tmp_path, BILLING.split("\n", 1)[1])
+    alone = report(cli, repo, tmp_path / "alone", path)
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)  # split as a large repository would be
+
+    split = report(cli, repo, tmp_path / "split", path)
+
+    assert split == alone
+    assert (alone[0], len(alone[2]["months"])) == (0, 3)
+
+
+def test_a_report_that_fails_stops_its_billing_scan(repo: Path, tmp_path: Path) -> None:
+    """The scan of a large export runs while the repository is read; when the repository cannot
+    be used, the report stops the scan before it raises the one error (no thread left reading)."""
+    broken = tmp_path / "repo"
+    shutil.copytree(repo, broken)
+    (broken / "spendgate.yaml").write_text("organization: [\n")
+    export = str(tmp_path / "large.csv")
+    duckdb.sql(
+        "COPY (SELECT 'EUR' AS BillingCurrency, '0.01' AS BilledCost, '0.01' AS EffectiveCost, "
+        "'Usage' AS ChargeCategory, '2026-10-01T00:00:00Z' AS ChargePeriodStart, "
+        f"'OtherCloud' AS ProviderName FROM range(5000000)) TO '{export}' (HEADER)"
+    )
+    scan = start_billing((export,))
+
+    with pytest.raises(UsageError) as raised:
+        build_report(ReportInputs(broken, date(2026, 11, 22), billing=(export,)), scan)
+
+    assert str(raised.value) == (
+        f"{broken} has no valid spendgate.yaml; run `spendgate validate {broken}`"
+    )
+    assert scan.ended

@@ -5,13 +5,26 @@ threads would not help. On a machine with a second core, a large enough run fork
 loading: the copy shares what is loaded instead of loading it again, does its part, and sends
 back only what it made. Each caller keeps its results in a deterministic order, so a run's
 output is the same whichever process made a piece of it.
+
+Work that does not hold the interpreter (DuckDB scanning a billing export) runs instead in a
+thread of this process, `in_background`, beside the pure-Python work. A fork copies only the
+forking thread, and with it whatever lock another thread held at that instant, so a fork first
+waits for every background job to finish.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor, wait
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+_background: list[Future[Any]] = []
+"""The jobs started with `in_background` that a fork waits for."""
 
 
 def worth_forking(items: int, threshold: int) -> bool:
@@ -23,5 +36,28 @@ def worth_forking(items: int, threshold: int) -> bool:
 
 
 def forked_copy() -> ProcessPoolExecutor:
-    """A pool of one forked copy of this process (forked at its first task)."""
+    """A pool of one forked copy of this process (forked at its first task), once every
+    background job has finished."""
+    wait(list(_background))
+    _background.clear()
     return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+
+
+def in_background(work: Callable[[], T], name: str) -> Future[T]:
+    """Start `work` in a thread of this process; its result (or its exception) is the future's.
+
+    The thread is a daemon: a run that fails before it asks for the result does not wait for it
+    to end (its owner may interrupt it first)."""
+    future: Future[T] = Future()
+
+    def run() -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(work())
+        except BaseException as error:  # handed to whoever asks for the result
+            future.set_exception(error)
+
+    _background.append(future)
+    threading.Thread(target=run, name=name, daemon=True).start()
+    return future

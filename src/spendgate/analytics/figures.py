@@ -9,7 +9,7 @@ from pathlib import Path
 from spendgate.analytics.cloud import CloudAccuracy, cloud_accuracy
 from spendgate.analytics.csv_inputs import UsageRow, read_spend, read_usage
 from spendgate.analytics.evaluate import Evaluated, evaluate
-from spendgate.analytics.focus import BillingData, read_billing
+from spendgate.analytics.focus import BillingData, BillingScan, start_billing
 from spendgate.analytics.fx_history import FxRate, fx_rates, recorded_tables
 from spendgate.analytics.history import History, read_history
 from spendgate.analytics.outcomes import PolicyOutcomes, policy_outcomes
@@ -114,8 +114,23 @@ def build_figures(inputs: ReportInputs) -> Figures:
     return build_report(inputs).figures
 
 
-def build_report(inputs: ReportInputs) -> Report:
-    """The figures (`build_figures`), with the billing rows they leave out."""
+def build_report(inputs: ReportInputs, scan: BillingScan | None = None) -> Report:
+    """The figures (`build_figures`), with the billing rows they leave out.
+
+    `scan` is the billing files' scan when the caller started it (`start_billing`) before
+    importing what deciding needs; otherwise it starts here, and runs while the requests are
+    decided."""
+    if scan is None and inputs.billing:
+        scan = start_billing(inputs.billing)
+    try:
+        return _report(inputs, scan)
+    except BaseException:
+        if scan is not None:
+            scan.cancel()
+        raise
+
+
+def _report(inputs: ReportInputs, scan: BillingScan | None) -> Report:
     evaluated = evaluate(inputs.root, as_of=inputs.as_of)
     paths = evaluated.config.paths
     history = (
@@ -128,10 +143,10 @@ def build_report(inputs: ReportInputs) -> Report:
     paid = in_period(spend, inputs.since) if spend is not None else None
     # The FX history is read from git only for billing files, the one input converted by date.
     base = evaluated.config.organization.base_currency
-    tables = recorded_tables(inputs.root, evaluated.config) if inputs.billing else []
+    tables = recorded_tables(inputs.root, evaluated.config) if scan is not None else []
     rates = fx_rates(tables, base)
-    billing = read_billing(inputs.billing, rates) if inputs.billing else None
     usage = read_usage(inputs.usage) if inputs.usage else None
+    billing = scan.data(rates) if scan is not None else None
     figures = Figures(
         organisation=evaluated.config.organization.name,
         base_currency=evaluated.config.organization.base_currency,

@@ -1,24 +1,31 @@
 """FinOps FOCUS billing exports, summed in DuckDB (`sql/focus.sql`).
 
 Only sums come back to Python: the good rows' exact BilledCost and EffectiveCost by provider,
-invoice issuer, charge day, charge category, currency, FX table and commitment, plus each
-excluded row's count by reason and the first MAX_PROBLEMS of them with their place
-(`FILE:ROW:COLUMN`). A bad row never stops the report; a file that cannot be read or lacks a
-FOCUS column does (CsvErrors).
+invoice issuer, charge day, charge category, currency and commitment, plus each excluded row's
+count by reason and the first MAX_PROBLEMS of them with their place (`FILE:ROW:COLUMN`). Each
+sum is then given the FX table in force on its day; a sum in a currency no table converts that
+day is left out like a bad row. A bad row never stops the report; a file that cannot be read or
+lacks a FOCUS column does (CsvErrors).
+
+The scan needs no FX table, so `start_billing` runs it in the background (DuckDB does not hold
+the interpreter) while the report imports and decides; `BillingScan.data` takes the FX rates
+once they are read and waits for the sums.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
+from concurrent.futures import Future, wait
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 import duckdb
 
 from spendgate.analytics.csv_table import MAX_PROBLEMS, CsvErrors, problem
-from spendgate.analytics.fx_history import FxRate
 from spendgate.analytics.queries import (
     TableFile,
     connect,
@@ -30,7 +37,11 @@ from spendgate.analytics.queries import (
     table_file,
 )
 from spendgate.documents.currencies import ISO_4217
+from spendgate.forking import in_background
 from spendgate.problems import Level, Problem
+
+if TYPE_CHECKING:  # the models behind FX rates are not imported before the scan starts
+    from spendgate.analytics.fx_history import FxRate
 
 #: FOCUS columns every billing file must have.
 REQUIRED = (
@@ -43,6 +54,9 @@ REQUIRED = (
 )
 #: FOCUS columns read when present (null when absent).
 OPTIONAL = ("ChargeClass", "InvoiceIssuerName", "CommitmentDiscountId")
+#: Why a row whose currency no recorded FX table converts on its day is left out (the same words
+#: as `focus_bad_rows` in sql/focus.sql).
+NO_RATE = "BillingCurrency has no FX rate in spendgate.yaml"
 
 
 @dataclass(frozen=True)
@@ -80,51 +94,161 @@ class BillingData:
     """The files read."""
 
 
-def read_billing(patterns: tuple[str, ...], rates: list[FxRate]) -> BillingData:
+class _Sum(NamedTuple):
+    """One row of `focus_totals` for good rows: a sum not yet given its FX table."""
+
+    provider: str
+    issuer: str | None
+    day: date
+    category: str
+    currency: str
+    commitment: str | None
+    billed: Decimal
+    effective: Decimal
+    rows: int
+    corrections: int
+
+
+@dataclass(frozen=True)
+class _FileScan:
+    """What the scan found in one file: its sums, its bad rows counted by fault, and the CSV
+    lines DuckDB could not split (line, column, error type)."""
+
+    source: TableFile
+    sums: list[_Sum]
+    faults: Counter[str]
+    rejected: list[tuple[int, int | None, str]]
+
+
+def read_billing(patterns: tuple[str, ...], rates: Sequence[FxRate]) -> BillingData:
     """Sum the FOCUS rows of every file the paths, globs or URLs in `patterns` name.
 
     Raises CsvErrors when a pattern names no file, or a file cannot be read or lacks a column.
     """
+    return start_billing(patterns).data(rates)
+
+
+def start_billing(patterns: tuple[str, ...]) -> BillingScan:
+    """Start summing the FOCUS rows of the files `patterns` name, in the background."""
     connection = connect()
-    try:
-        _fill_tables(connection, rates)
-        sources = _files(connection, patterns)
-        totals: list[ChargeTotal] = []
-        excluded: Counter[str] = Counter()
-        problems: list[Problem] = []
-        for source in sources:
-            found, faults, bad = _read_file(connection, source, MAX_PROBLEMS - len(problems))
-            totals += found
-            excluded.update(faults)
-            problems += bad
-    finally:
-        connection.close()
-    shown = sum(excluded.values())
-    if shown > len(problems):
-        note = f"{shown - len(problems)} more excluded row(s) not shown"
-        located = problem(Path(sources[-1].name), 0, 0, note, "csv-value")
-        problems.append(replace(located, level=Level.WARNING))
-    return BillingData(
-        tuple(totals), dict(excluded), tuple(problems), tuple(s.name for s in sources)
-    )
+    return BillingScan(connection, in_background(lambda: _scan(connection, patterns), "billing"))
 
 
-def _fill_tables(connection: duckdb.DuckDBPyConnection, rates: list[FxRate]) -> None:
-    # One statement with a list, not executemany: DuckDB runs executemany row by row, and the
-    # ~180 codes cost a report 80 ms that way.
+class BillingScan:
+    """A scan of billing files under way; `data` finishes it, `cancel` abandons it."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection, scan: Future[list[_FileScan]]):
+        self._connection = connection
+        self._scan = scan
+        self._open = True
+
+    def data(self, rates: Sequence[FxRate]) -> BillingData:
+        """The sums converted by `rates`, and the rows left out. Raises CsvErrors when a file
+        cannot be read or lacks a column."""
+        try:
+            return _billing_data(self._connection, self._scan.result(), rates)
+        finally:
+            self._close()
+
+    @property
+    def ended(self) -> bool:
+        """Whether the scan is over: done, failed or stopped."""
+        return self._scan.done()
+
+    def cancel(self) -> None:
+        """Stop the scan and let go of it (the report failed before it needed the data)."""
+        if not self._open:
+            return
+        while not self._scan.done():  # a scan between two queries misses an interrupt
+            self._connection.interrupt()
+            wait([self._scan], timeout=0.05)
+        self._close()
+
+    def _close(self) -> None:
+        self._open = False
+        self._connection.close()
+
+
+def _scan(connection: duckdb.DuckDBPyConnection, patterns: tuple[str, ...]) -> list[_FileScan]:
     connection.execute(
+        # One statement with a list, not executemany: DuckDB runs executemany row by row, and
+        # the ~180 codes cost a report 80 ms that way.
         "CREATE TEMP TABLE iso_currencies AS SELECT unnest(?::VARCHAR[]) AS code",
         [sorted(ISO_4217)],
     )
+    connection.execute(named_queries("focus")["focus_cell"])
+    return [_scan_file(connection, source) for source in _files(connection, patterns)]
+
+
+def _billing_data(
+    connection: duckdb.DuckDBPyConnection, scans: list[_FileScan], rates: Sequence[FxRate]
+) -> BillingData:
+    tables = _FxTables(rates)
+    totals: list[ChargeTotal] = []
+    excluded: Counter[str] = Counter()
+    problems: list[Problem] = []
+    for scan in scans:
+        faults = Counter(scan.faults)
+        for found in scan.sums:
+            rate = tables.on(found.currency, found.day)
+            if rate is None:
+                faults[NO_RATE] += found.rows
+            else:
+                totals.append(_converted(found, rate))
+        excluded.update(faults)
+        room = MAX_PROBLEMS - len(problems)
+        problems += _located(connection, scan, faults, rates, room)
+    shown = sum(excluded.values())
+    if shown > len(problems):
+        note = f"{shown - len(problems)} more excluded row(s) not shown"
+        located = problem(Path(scans[-1].source.name), 0, 0, note, "csv-value")
+        problems.append(replace(located, level=Level.WARNING))
+    return BillingData(
+        tuple(totals), dict(excluded), tuple(problems), tuple(s.source.name for s in scans)
+    )
+
+
+def _converted(found: _Sum, rate: FxRate) -> ChargeTotal:
+    before = found.rows if found.day < rate.as_of else 0
+    return ChargeTotal(
+        found.provider,
+        found.issuer,
+        found.day,
+        found.category,
+        found.currency,
+        rate.as_of,
+        found.commitment,
+        found.billed,
+        found.effective,
+        found.rows,
+        found.corrections,
+        before,
+    )
+
+
+class _FxTables:
+    """The recorded FX rates by currency, for finding the one in force on a day."""
+
+    def __init__(self, rates: Sequence[FxRate]) -> None:
+        self._by_currency: dict[str, list[FxRate]] = {}
+        for rate in rates:
+            self._by_currency.setdefault(rate.currency, []).append(rate)
+
+    def on(self, currency: str, day: date) -> FxRate | None:
+        """The rate of `currency` whose window holds `day`, if any."""
+        windows = self._by_currency.get(currency, ())
+        return next((r for r in windows if r.valid_from <= day < r.valid_until), None)
+
+
+def _fill_rates(connection: duckdb.DuckDBPyConnection, rates: Sequence[FxRate]) -> None:
     connection.execute(
-        "CREATE TEMP TABLE fx_rates (currency VARCHAR, as_of DATE, valid_from DATE, "
+        "CREATE OR REPLACE TEMP TABLE fx_rates (currency VARCHAR, as_of DATE, valid_from DATE, "
         "valid_until DATE, rate DECIMAL(38, 18))"
     )
     connection.executemany(
         "INSERT INTO fx_rates VALUES (?, ?, ?, ?, ?)",
         [[r.currency, r.as_of, r.valid_from, r.valid_until, r.rate] for r in rates],
     )
-    connection.execute(named_queries("focus")["focus_cell"])
 
 
 def _files(connection: duckdb.DuckDBPyConnection, patterns: tuple[str, ...]) -> list[TableFile]:
@@ -185,23 +309,38 @@ def _define_source(
     connection.execute(named_queries("focus")["focus_rows"])
 
 
-def _read_file(
-    connection: duckdb.DuckDBPyConnection, source: TableFile, room: int
-) -> tuple[list[ChargeTotal], Counter[str], list[Problem]]:
+def _scan_file(connection: duckdb.DuckDBPyConnection, source: TableFile) -> _FileScan:
     queries = named_queries("focus")
     try:
         _define_source(connection, source, numbered=False)
         found = fetch(connection, queries["focus_totals"])
-        totals = [ChargeTotal(*row[1:]) for row in found if row[0] is None]
-        faults = Counter({str(row[0]): int(row[10]) for row in found if row[0] is not None})
+        sums = [_Sum._make(row[1:]) for row in found if row[0] is None]
+        faults = Counter({str(row[0]): int(row[-2]) for row in found if row[0] is not None})
         rejected = [] if source.parquet else fetch(connection, queries["focus_rejected_lines"])
         faults.update(_REJECTED.get(str(kind), _UNREADABLE) for _, _, kind in rejected)
-        bad = [_rejected_line(source, *line) for line in rejected[:room]]
-        if faults.total() > len(rejected) and room > len(bad):
-            bad += _bad_rows(connection, source, room - len(bad), [line for line, *_ in rejected])
     except duckdb.Error as error:
         raise _unreadable(source.name, str(error).splitlines()[0]) from None
-    return totals, faults, sorted(bad, key=lambda problem: problem.location.line)
+    return _FileScan(source, sums, faults, [tuple(line) for line in rejected])
+
+
+def _located(
+    connection: duckdb.DuckDBPyConnection,
+    scan: _FileScan,
+    faults: Counter[str],
+    rates: Sequence[FxRate],
+    room: int,
+) -> list[Problem]:
+    """The first `room` rows of the file left out, located: the lines DuckDB could not split,
+    then (in a second pass, only when there are any) the rows with a bad cell or no FX rate."""
+    bad = [_rejected_line(scan.source, *line) for line in scan.rejected[:room]]
+    if faults.total() > len(scan.rejected) and room > len(bad):
+        _fill_rates(connection, rates)
+        skipped = [line for line, *_ in scan.rejected]
+        try:
+            bad += _bad_rows(connection, scan.source, room - len(bad), skipped)
+        except duckdb.Error as error:
+            raise _unreadable(scan.source.name, str(error).splitlines()[0]) from None
+    return sorted(bad, key=lambda problem: problem.location.line)
 
 
 def _bad_rows(

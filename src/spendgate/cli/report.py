@@ -62,13 +62,18 @@ def report(
     """
     from datetime import date
 
+    from spendgate.analytics.focus import start_billing
+
+    if not path.is_dir():
+        raise UsageError(f"{path} is not a governance repository directory")
+    # DuckDB scans the billing files while the models and the policy engine are imported.
+    scan = start_billing(billing) if billing else None
+
     from spendgate.analytics.csv_table import CsvErrors
     from spendgate.analytics.dashboard import write_dashboard
     from spendgate.analytics.figures import ReportInputs, build_report
     from spendgate.reporters.problems import problem_line
 
-    if not path.is_dir():
-        raise UsageError(f"{path} is not a governance repository directory")
     inputs = ReportInputs(
         root=path,
         as_of=as_of.date() if hasattr(as_of, "date") else date.today(),
@@ -79,7 +84,7 @@ def report(
         dates=dates,
     )
     try:
-        built = build_report(inputs)
+        built = build_report(inputs, scan)
     except CsvErrors as failure:
         for problem in failure.problems:
             click.echo(problem_line(problem), err=True)

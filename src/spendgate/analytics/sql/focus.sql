@@ -11,9 +11,13 @@
 --
 -- Tables spendgate fills before the queries run:
 --   iso_currencies(code)                          ISO 4217 currency codes
---   fx_rates(currency, as_of, valid_from, valid_until, rate)
+--   fx_rates(currency, as_of, valid_from, valid_until, rate)   (read by focus_bad_rows only)
 --        one row per currency and recorded FX table: the table of `as_of` converts the charges
 --        dated from valid_from (included) to valid_until (excluded); the base currency is 1.
+--
+-- The sums need no FX table: they are kept by currency and charge day, and spendgate converts
+-- each sum with the table in force on its day (a few thousand sums, not millions of rows), so
+-- the scan can start before the FX history is read.
 
 -- name: focus_cell
 -- A cell as FOCUS reads it: text, trimmed, with an empty cell and the literal NULL as null.
@@ -21,8 +25,8 @@ CREATE OR REPLACE TEMP MACRO focus_cell(value) AS
     NULLIF(NULLIF(TRIM(CAST(value AS VARCHAR)), ''), 'NULL');
 
 -- name: focus_rows
--- Each row parsed: amounts as exact decimals, the charge's UTC day, the FX table that converts
--- it, and the first thing wrong with it (`fault`, the column it is in, the value written).
+-- Each row parsed: amounts as exact decimals, the charge's UTC day, and the first thing wrong
+-- with its cells (`fault`, the column it is in, the value written).
 CREATE OR REPLACE TEMP VIEW focus_rows AS
 WITH cells AS (
     SELECT
@@ -48,7 +52,6 @@ parsed AS (
 )
 SELECT
     parsed.*,
-    fx.as_of AS fx_as_of,
     CASE
         WHEN billed_text IS NULL THEN 'BilledCost is null'
         WHEN billed IS NULL THEN 'BilledCost is not a number'
@@ -63,19 +66,14 @@ SELECT
         WHEN start_text IS NULL THEN 'ChargePeriodStart is null'
         WHEN charge_day IS NULL THEN 'ChargePeriodStart is not an ISO 8601 date-time'
         WHEN provider IS NULL THEN 'ProviderName is null'
-        WHEN fx.rate IS NULL THEN 'BillingCurrency has no FX rate in spendgate.yaml'
     END AS fault
-FROM parsed
-LEFT JOIN (SELECT currency AS fx_currency, as_of, valid_from, valid_until, rate FROM fx_rates) AS fx
-    ON fx.fx_currency = parsed.currency
-    AND parsed.charge_day >= fx.valid_from
-    AND parsed.charge_day < fx.valid_until;
+FROM parsed;
 
 -- name: focus_totals
 -- One pass over the rows. The good rows summed exactly, by provider, invoice issuer, charge
--- day, category, currency, FX table and (for Purchase rows) commitment, with how many rows each
--- sum holds, how many of them are corrections, and how many are dated before the FX table that
--- converts them; and the rows left out, counted by `fault` (their other columns null).
+-- day, category, currency and (for Purchase rows) commitment, with how many rows each sum holds
+-- and how many of them are corrections; and the rows left out, counted by `fault` (their other
+-- columns null).
 WITH keyed AS (
     SELECT
         fault,
@@ -84,12 +82,10 @@ WITH keyed AS (
         IF(fault IS NULL, charge_day, NULL) AS charge_day,
         IF(fault IS NULL, category, NULL) AS category,
         IF(fault IS NULL, currency, NULL) AS currency,
-        IF(fault IS NULL, fx_as_of, NULL) AS fx_as_of,
         IF(fault IS NULL AND category = 'Purchase', commitment, NULL) AS purchase_commitment,
         billed,
         effective,
-        charge_class = 'Correction' AS correction,
-        charge_day < fx_as_of AS before_fx
+        charge_class = 'Correction' AS correction
     FROM focus_rows
 )
 SELECT
@@ -99,23 +95,40 @@ SELECT
     charge_day,
     category,
     currency,
-    fx_as_of,
     purchase_commitment,
     SUM(billed) FILTER (WHERE fault IS NULL) AS billed,
     SUM(effective) FILTER (WHERE fault IS NULL) AS effective,
     COUNT(*) AS rows,
-    COUNT(*) FILTER (WHERE correction) AS corrections,
-    COUNT(*) FILTER (WHERE before_fx) AS before_fx
+    COUNT(*) FILTER (WHERE correction) AS corrections
 FROM keyed
 GROUP BY ALL
 ORDER BY ALL;
 
 -- name: focus_bad_rows
--- The first excluded rows ($1 of them), with the value that is wrong.
+-- The first excluded rows ($1 of them), with the value that is wrong: a bad cell, or a currency
+-- that no recorded FX table converts on the charge's day.
+WITH judged AS (
+    SELECT
+        *,
+        COALESCE(
+            fault,
+            IF(
+                EXISTS (
+                    SELECT 1 FROM fx_rates
+                    WHERE fx_rates.currency = focus_rows.currency
+                        AND focus_rows.charge_day >= fx_rates.valid_from
+                        AND focus_rows.charge_day < fx_rates.valid_until
+                ),
+                NULL,
+                'BillingCurrency has no FX rate in spendgate.yaml'
+            )
+        ) AS judged_fault
+    FROM focus_rows
+)
 SELECT
     record,
-    fault,
-    CASE SPLIT_PART(fault, ' ', 1)
+    judged_fault,
+    CASE SPLIT_PART(judged_fault, ' ', 1)
         WHEN 'BilledCost' THEN billed_text
         WHEN 'EffectiveCost' THEN effective_text
         WHEN 'BillingCurrency' THEN currency
@@ -123,8 +136,8 @@ SELECT
         WHEN 'ChargePeriodStart' THEN start_text
         ELSE provider
     END AS written
-FROM focus_rows
-WHERE fault IS NOT NULL
+FROM judged
+WHERE judged_fault IS NOT NULL
 ORDER BY record
 LIMIT $1;
 

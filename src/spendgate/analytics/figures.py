@@ -8,6 +8,7 @@ from pathlib import Path
 
 from spendgate.analytics.cloud import CloudAccuracy, cloud_accuracy
 from spendgate.analytics.csv_inputs import UsageRow, read_spend, read_usage
+from spendgate.analytics.decision_log import AuditTrail, read_decision_log
 from spendgate.analytics.evaluate import Evaluated, evaluate
 from spendgate.analytics.focus import BillingData, BillingScan, start_billing
 from spendgate.analytics.fx_history import FxRate, fx_rates, recorded_tables
@@ -79,15 +80,19 @@ class Figures:
     """Vendors by risk tier and EcoVadis medal, lapsing evidence, and spend below the ESG bar."""
     policy_outcomes: PolicyOutcomes
     """Requests by status, findings by rule, and the waivers in force."""
+    audit_trail: AuditTrail
+    """What the decision log holds, and the approvals it and the gate disagree on."""
 
 
 @dataclass(frozen=True)
 class Report:
-    """The figures, and the billing rows left out of them (located, the first few)."""
+    """The figures, and the billing rows and log records left out of them (located, the first
+    few)."""
 
     figures: Figures
     excluded: tuple[Problem, ...] = ()
-    """One warning per excluded billing row shown, and a line counting the rest."""
+    """One warning per excluded billing row and log record shown, and a line counting the rest
+    of each."""
 
 
 @dataclass(frozen=True)
@@ -147,6 +152,7 @@ def _report(inputs: ReportInputs, scan: BillingScan | None) -> Report:
     rates = fx_rates(tables, base)
     usage = read_usage(inputs.usage) if inputs.usage else None
     billing = scan.data(rates) if scan is not None else None
+    log = read_decision_log(inputs.root, evaluated)
     figures = Figures(
         organisation=evaluated.config.organization.name,
         base_currency=evaluated.config.organization.base_currency,
@@ -163,8 +169,9 @@ def _report(inputs: ReportInputs, scan: BillingScan | None) -> Report:
         saas_utilisation=_saas(evaluated, usage, inputs.as_of),
         supplier_risk=supplier_risk(evaluated, paid, as_of=inputs.as_of),
         policy_outcomes=policy_outcomes(evaluated, as_of=inputs.as_of, since=inputs.since),
+        audit_trail=log.trail,
     )
-    return Report(figures, billing.problems if billing is not None else ())
+    return Report(figures, (billing.problems if billing is not None else ()) + log.problems)
 
 
 def _sources(inputs: ReportInputs, git_history: bool) -> Sources:

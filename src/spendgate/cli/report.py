@@ -55,10 +55,10 @@ def report(
 ) -> int:
     """Write the spend and governance dashboard of the repository at PATH into DIR.
 
-    Exits 0 when written; 1 when written but some billing rows were left out (each printed as
-    FILE:ROW:COLUMN: [warning] message, the first 50, and counted in figures.json); 2 when an
-    input cannot be used (a CSV problem is printed as FILE:ROW:COLUMN: [error] message) and
-    nothing is written.
+    Exits 0 when written; 1 when written but some billing rows or decision-log records were
+    left out (each printed as FILE:ROW:COLUMN: [warning] message, the first 50 of each, and
+    counted in figures.json); 2 when an input cannot be used (a CSV problem is printed as
+    FILE:ROW:COLUMN: [error] message) and nothing is written.
     """
     from datetime import date
 

@@ -1,0 +1,103 @@
+-- The decision-log queries of `spendgate report`, one per `-- name:` block.
+--
+-- They read one view, `log_source`, which spendgate defines over the decision log
+-- (`audit/decisions.jsonl`, JSON Lines, one record per line) with `read_json`, naming the only
+-- fields read, so that the rest of each record (the decision's findings, inputs and trace) is
+-- skipped, not loaded or guessed at:
+--
+--   record       BIGINT    the record's number among the log's non-blank lines, from 1
+--   timestamp    VARCHAR   when `spendgate audit record` wrote it (ISO 8601, UTC)
+--   decision     STRUCT(request_id VARCHAR, status VARCHAR)
+--
+-- A line that is not a JSON object reads as nulls. Every other field is ignored, and the hash
+-- chain is not checked here: that is `spendgate audit verify`.
+--
+-- Table spendgate fills before the queries run:
+--   gate_approved(request_id)   the requests the gate approves on the report date
+
+-- name: log_rows
+-- Each record read once (the log is scanned by this statement only): its request, status and
+-- UTC time, and the first thing wrong with it (`fault`), the timestamp as written.
+CREATE OR REPLACE TEMP TABLE log_rows AS
+WITH fields AS (
+    SELECT
+        record,
+        timestamp AS timestamp_text,
+        decision.request_id AS request_id,
+        decision.status AS status,
+        TRY_CAST(timestamp AS TIMESTAMPTZ) AS recorded_at
+    FROM log_source
+)
+SELECT
+    *,
+    CASE
+        WHEN timestamp_text IS NULL AND request_id IS NULL AND status IS NULL
+            THEN 'the line is not a JSON object with a timestamp and a decision'
+        WHEN request_id IS NULL THEN 'decision.request_id is missing'
+        WHEN status IS NULL THEN 'decision.status is missing'
+        WHEN timestamp_text IS NULL THEN 'timestamp is missing'
+        WHEN recorded_at IS NULL THEN 'timestamp is not an ISO 8601 date-time'
+    END AS fault
+FROM fields;
+
+-- name: log_counts
+-- The good records, the requests they are about, and the records left out.
+SELECT
+    COUNT(*) FILTER (WHERE fault IS NULL) AS records,
+    COUNT(DISTINCT request_id) FILTER (WHERE fault IS NULL) AS requests
+FROM log_rows;
+
+-- name: log_faults
+-- The records left out, counted by fault.
+SELECT fault, COUNT(*) AS records
+FROM log_rows
+WHERE fault IS NOT NULL
+GROUP BY ALL
+ORDER BY ALL;
+
+-- name: log_months
+-- The good records by the UTC month of their timestamp (YYYY-MM).
+SELECT strftime(recorded_at, '%Y-%m') AS month, COUNT(*) AS records
+FROM log_rows
+WHERE fault IS NULL
+GROUP BY ALL
+ORDER BY ALL;
+
+-- name: log_latest
+-- Each request's latest record: the last one in the log, which is append-only.
+CREATE OR REPLACE TEMP VIEW log_latest AS
+SELECT request_id, arg_max(status, record) AS status
+FROM log_rows
+WHERE fault IS NULL
+GROUP BY request_id;
+
+-- name: log_latest_statuses
+-- Requests counted by the status of their latest record.
+SELECT status, COUNT(*) AS requests
+FROM log_latest
+GROUP BY ALL
+ORDER BY ALL;
+
+-- name: log_approved_unrecorded
+-- Requests the gate approves whose approval no record holds.
+SELECT request_id
+FROM gate_approved
+WHERE request_id NOT IN (
+    SELECT request_id FROM log_rows WHERE fault IS NULL AND status = 'approved'
+)
+ORDER BY request_id;
+
+-- name: log_approval_withdrawn
+-- Requests whose latest record says approved, and that the gate no longer approves.
+SELECT request_id
+FROM log_latest
+WHERE status = 'approved' AND request_id NOT IN (SELECT request_id FROM gate_approved)
+ORDER BY request_id;
+
+-- name: log_bad_records
+-- The first records left out ($1 of them), with the timestamp as written.
+SELECT record, fault, timestamp_text
+FROM log_rows
+WHERE fault IS NOT NULL
+ORDER BY record
+LIMIT $1;

@@ -55,4 +55,14 @@ DEFINITIONS: dict[str, str] = {
         "date; blocking and waived counts. Waivers in force on the report date, and those "
         "lapsing within 30 days."
     ),
+    "audit_trail": (
+        "The decision log (paths.audit_log, written by spendgate audit record): its records by "
+        "the UTC month of their timestamp, and each request's latest record (the last in the "
+        "log) by status. Approved, not recorded: requests the gate approves on the report date "
+        "with no record of that request saying approved. Recorded, no longer approved: requests "
+        "whose latest record says approved that the gate does not approve on the report date. "
+        "A record that is not JSON, lacks its request, status or timestamp, or has a timestamp "
+        "that does not parse is left out and counted. The log's hash chain is not verified "
+        "here: spendgate audit verify does that."
+    ),
 }

@@ -189,7 +189,7 @@ def _lines_of(path: Path, records: list[int]) -> dict[int, int]:
     """The line of each record number in `records`: DuckDB numbers the log's non-blank lines,
     so the blank ones before a record are counted in again (one streamed pass, only when some
     record is left out)."""
-    wanted, found = set(records), {}
+    wanted, found = set(records), dict[int, int]()
     if not wanted:
         return found
     record = 0

@@ -124,12 +124,13 @@ def build_report(inputs: ReportInputs) -> Report:
         else History()
     )
     owners = {identifier: request.vendor for identifier, request in evaluated.requests.items()}
-    spend = read_spend(inputs.spend, evaluated.config, owners) if inputs.spend else None
-    paid = in_period(spend, inputs.since) if spend is not None else None
-    # The FX history is read from git only for billing files, the one input converted by date.
+    # The FX history is read from git only for the inputs converted by date: spend and billing.
     base = evaluated.config.organization.base_currency
-    tables = recorded_tables(inputs.root, evaluated.config) if inputs.billing else []
+    by_date = inputs.spend or inputs.billing
+    tables = recorded_tables(inputs.root, evaluated.config) if by_date else []
     rates = fx_rates(tables, base)
+    spend = read_spend(inputs.spend, evaluated.config, owners, rates) if inputs.spend else None
+    paid = in_period(spend, inputs.since) if spend is not None else None
     billing = read_billing(inputs.billing, rates) if inputs.billing else None
     usage = read_usage(inputs.usage) if inputs.usage else None
     figures = Figures(

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cli
+from spendgate.analytics.fx_history import recorded_tables
+from spendgate.policy.gate import load
+from tests.conftest import PROJECT, Cli
 from tests.test_analytics import BASE, git
 
 HEADER = "date,vendor,amount,currency,category\n"
@@ -124,3 +126,15 @@ def test_a_currency_the_table_of_its_date_lacks_is_a_located_problem(
         "2026-09-01, the table in force on 2026-08-01 (csv-value)\n",
         False,
     )
+
+
+@pytest.mark.parametrize("example", ["bank", "manufacturer", "retailer"])
+def test_an_example_converts_with_its_current_table_wherever_it_is_run(example: str) -> None:
+    """The examples live inside spendgate's own git history, their copies (the tests', a
+    user's) outside any: their spend and billing figures are the same in both only while every
+    fx table an example has committed is its current one. An `fx` with a new `as_of` would
+    make them differ; this test says so before the figures do."""
+    root = PROJECT / "examples" / example
+    _, config, _, _ = load(root)
+
+    assert recorded_tables(root, config) == [config.fx]

@@ -23,7 +23,7 @@ from decimal import Decimal
 
 from spendgate.analytics.evaluate import Evaluated
 from spendgate.analytics.focus import BillingData, ChargeTotal
-from spendgate.analytics.fx_history import FxRate
+from spendgate.analytics.fx_history import FxRate, converted_early
 from spendgate.analytics.stats import CENT, ratio
 from spendgate.documents.currencies import EXACT, round_amount
 from spendgate.documents.purchase_request import LineItem, PurchaseRequest
@@ -209,10 +209,7 @@ def _notes(totals: list[ChargeTotal], rates: list[FxRate]) -> tuple[str, ...]:
     early = sum(total.before_fx for total in totals)
     if early:
         first = min(rate.as_of for rate in rates if rate.valid_from != rate.as_of)
-        notes.append(
-            f"{early} billing row(s) dated before the earliest recorded FX table (as of "
-            f"{first.isoformat()}) were converted with it."
-        )
+        notes.append(converted_early(early, "billing row(s)", first))
     corrections = sum(total.corrections for total in totals)
     if corrections:
         notes.append(

@@ -2,8 +2,9 @@
 billing files are read by `focus`).
 
 Each file is read whole (DuckDB, `csv_table`) and checked cell by cell: every bad cell is a located
-problem and any problem stops the report. Amounts are decimals, converted into the base
-currency with the Config FX table.
+problem and any problem stops the report. Amounts are decimals; a payment converts into the base
+currency with the FX table in force on its date (`fx_history`), rounded to the base currency's
+minor unit line by line, as a ledger books each invoice.
 """
 
 from __future__ import annotations
@@ -14,12 +15,22 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import get_args
+from typing import Any, get_args
 
-from spendgate.analytics.csv_table import Column, CsvErrors, Parse, capped, problem, read_table
+from spendgate.analytics.csv_table import (
+    Column,
+    CsvErrors,
+    Parse,
+    Table,
+    capped,
+    problem,
+    read_table,
+)
+from spendgate.analytics.fx_history import FxRate, RatesByDay
 from spendgate.documents.config import Config
-from spendgate.documents.currencies import ISO_4217
+from spendgate.documents.currencies import EXACT, ISO_4217, round_amount
 from spendgate.documents.purchase_request import Category
+from spendgate.problems import Problem
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
@@ -36,6 +47,8 @@ class SpendRow:
     category: str
     department: str | None = None
     request: str | None = None
+    fx_as_of: date | None = None
+    """The as_of of the FX table that converted the amount; None in the base currency."""
 
 
 @dataclass(frozen=True)
@@ -104,14 +117,15 @@ def one_of(choices: Collection[str]) -> Parse:
     return parse
 
 
-def currency(config: Config) -> Parse:
-    """An ISO 4217 code the FX table can convert; the cell reads as the code."""
+def currency(convertible: Collection[str]) -> Parse:
+    """An ISO 4217 code among `convertible` (those some FX table converts); the cell reads as
+    the code. Whether the table of the line's date converts it is judged with the date."""
 
     def parse(value: str) -> str:
         code = value.strip()
         if code not in ISO_4217:
             raise ValueError(f"'{code}' is not an ISO 4217 currency code")
-        if config.rate(code) is None:
+        if code not in convertible:
             raise ValueError(f"no FX rate for {code} in spendgate.yaml (fx.rates)")
         return code
 
@@ -140,52 +154,73 @@ def request_id(known: Collection[str]) -> Parse:
 # --------------------------------------------------------------------------------------------
 
 
-def _to_base(config: Config, amount: Decimal, code: str) -> Decimal:
-    converted = config.to_base(amount, code)
-    assert converted is not None  # the currency parser admits only convertible codes
-    return converted
-
-
-def read_spend(path: Path, config: Config, requests: Mapping[str, str]) -> list[SpendRow]:
-    """The accounts-payable export: date, vendor, amount, currency, category; optionally
-    department and request (the purchase request the invoice was raised against, which must be
-    a request of the repository with the same vendor). `requests`: request id to vendor id."""
+def read_spend(
+    path: Path, config: Config, requests: Mapping[str, str], rates: list[FxRate]
+) -> list[SpendRow]:
+    """The accounts-payable export: date (the payment's, which picks the FX table among
+    `rates`), vendor, amount, currency, category; optionally department and request (the
+    purchase request the invoice was raised against, which must be a request of the repository
+    with the same vendor). `requests`: request id to vendor id."""
+    by_day = RatesByDay(rates)
     columns = (
         Column("date", day),
         Column("vendor", text),
         Column("amount", number),
-        Column("currency", currency(config)),
+        Column("currency", currency(by_day.currencies())),
         Column("category", one_of(get_args(Category))),
         Column("department", optional_text, required=False),
         Column("request", request_id(requests), required=False),
     )
     table = read_table(path, columns)
-    rows = [
-        SpendRow(
-            line,
-            cells["date"],
-            cells["vendor"],
-            _to_base(config, cells["amount"], cells["currency"]),
-            cells["category"],
-            cells["department"],
-            cells["request"],
-        )
-        for line, cells in table.rows
-    ]
-    problems = [
+    problems = [*_unconverted(path, table, by_day), *_other_vendor(path, table, requests)]
+    if problems:
+        raise CsvErrors(capped(sorted(problems, key=lambda found: found.location.line)))
+    return [_spend_row(line, cells, by_day, config) for line, cells in table.rows]
+
+
+def _unconverted(path: Path, table: Table, by_day: RatesByDay) -> list[Problem]:
+    """A problem for each line whose currency the FX table of its date does not convert."""
+    problems = []
+    for line, cells in table.rows:
+        code, paid = cells["currency"], cells["date"]
+        if by_day.rate(code, paid) is None:
+            as_of = by_day.table(paid)
+            table_of = f" as of {as_of}, the table in force on {paid}" if as_of else ""
+            message = f"currency: no FX rate for {code} in spendgate.yaml (fx.rates){table_of}"
+            problems.append(problem(path, line, table.positions["currency"], message, "csv-value"))
+    return problems
+
+
+def _other_vendor(path: Path, table: Table, requests: Mapping[str, str]) -> list[Problem]:
+    """A problem for each line naming a request bought from another vendor."""
+    return [
         problem(
             path,
-            row.line,
+            line,
             table.positions["request"],
-            f"request: {row.request} is a purchase from {requests[row.request]}, not {row.vendor}",
+            f"request: {cells['request']} is a purchase from {requests[cells['request']]}, "
+            f"not {cells['vendor']}",
             "csv-value",
         )
-        for row in rows
-        if row.request is not None and requests[row.request] != row.vendor
+        for line, cells in table.rows
+        if cells["request"] is not None and requests[cells["request"]] != cells["vendor"]
     ]
-    if problems:
-        raise CsvErrors(capped(problems))
-    return rows
+
+
+def _spend_row(line: int, cells: dict[str, Any], by_day: RatesByDay, config: Config) -> SpendRow:
+    base = config.organization.base_currency
+    rate = by_day.rate(cells["currency"], cells["date"])
+    assert rate is not None  # _unconverted found every line without one
+    return SpendRow(
+        line,
+        cells["date"],
+        cells["vendor"],
+        round_amount(EXACT.multiply(cells["amount"], rate.rate), base),
+        cells["category"],
+        cells["department"],
+        cells["request"],
+        fx_as_of=rate.as_of if rate.currency != base else None,
+    )
 
 
 def read_usage(path: Path) -> list[UsageRow]:

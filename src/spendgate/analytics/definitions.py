@@ -5,10 +5,10 @@ from __future__ import annotations
 DEFINITIONS: dict[str, str] = {
     "spend_under_management": (
         "Spend paid through approved purchase requests ÷ all technology spend in the "
-        "accounts-payable export (--spend), in base currency, for payments dated on or after "
-        "the period start. A payment is under management when its request column names a "
-        "request that spendgate decides approved. Departments come from the payment, else from "
-        "the request it names."
+        "accounts-payable export (--spend), in base currency by the payment date's FX table, "
+        "for payments dated on or after the period start. A payment is under management when "
+        "its request column names a request that spendgate decides approved. Departments come "
+        "from the payment, else from the request it names."
     ),
     "time_to_procure": (
         "Days from a request's first commit to the commit that made it approved (the last "

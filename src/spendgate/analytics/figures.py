@@ -144,12 +144,13 @@ def _report(inputs: ReportInputs, scan: BillingScan | None) -> Report:
         else History()
     )
     owners = {identifier: request.vendor for identifier, request in evaluated.requests.items()}
-    spend = read_spend(inputs.spend, evaluated.config, owners) if inputs.spend else None
-    paid = in_period(spend, inputs.since) if spend is not None else None
-    # The FX history is read from git only for billing files, the one input converted by date.
+    # The FX history is read from git only for the inputs converted by date: spend and billing.
     base = evaluated.config.organization.base_currency
-    tables = recorded_tables(inputs.root, evaluated.config) if scan is not None else []
+    by_date = inputs.spend or scan is not None
+    tables = recorded_tables(inputs.root, evaluated.config) if by_date else []
     rates = fx_rates(tables, base)
+    spend = read_spend(inputs.spend, evaluated.config, owners, rates) if inputs.spend else None
+    paid = in_period(spend, inputs.since) if spend is not None else None
     usage = read_usage(inputs.usage) if inputs.usage else None
     billing = scan.data(rates) if scan is not None else None
     log = read_decision_log(inputs.root, evaluated)

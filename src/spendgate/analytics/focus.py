@@ -183,14 +183,18 @@ def _scan(connection: duckdb.DuckDBPyConnection, patterns: tuple[str, ...]) -> l
 def _billing_data(
     connection: duckdb.DuckDBPyConnection, scans: list[_FileScan], rates: Sequence[FxRate]
 ) -> BillingData:
-    tables = _FxTables(rates)
+    # Imported here, not above: the FX module brings the configuration's models, and the scan
+    # is started before they are imported.
+    from spendgate.analytics.fx_history import RatesByDay
+
+    by_day = RatesByDay(list(rates))
     totals: list[ChargeTotal] = []
     excluded: Counter[str] = Counter()
     problems: list[Problem] = []
     for scan in scans:
         faults = Counter(scan.faults)
         for found in scan.sums:
-            rate = tables.on(found.currency, found.day)
+            rate = by_day.rate(found.currency, found.day)
             if rate is None:
                 faults[NO_RATE] += found.rows
             else:
@@ -224,20 +228,6 @@ def _converted(found: _Sum, rate: FxRate) -> ChargeTotal:
         found.corrections,
         before,
     )
-
-
-class _FxTables:
-    """The recorded FX rates by currency, for finding the one in force on a day."""
-
-    def __init__(self, rates: Sequence[FxRate]) -> None:
-        self._by_currency: dict[str, list[FxRate]] = {}
-        for rate in rates:
-            self._by_currency.setdefault(rate.currency, []).append(rate)
-
-    def on(self, currency: str, day: date) -> FxRate | None:
-        """The rate of `currency` whose window holds `day`, if any."""
-        windows = self._by_currency.get(currency, ())
-        return next((r for r in windows if r.valid_from <= day < r.valid_until), None)
 
 
 def _fill_rates(connection: duckdb.DuckDBPyConnection, rates: Sequence[FxRate]) -> None:

@@ -1,6 +1,7 @@
 """Spend under management and contract compliance, from the accounts-payable export.
 
-Spend is what was paid (the `--spend` CSV, in base currency, dated on or after `--since`).
+Spend is what was paid (the `--spend` CSV, dated on or after `--since`), each payment converted
+into the base currency with the FX table in force on its date.
 A payment is under management when it names a purchase request that spendgate decides
 `approved`. It is contract-compliant when its vendor held an active contract (MSA) at the time
 of the request it names, or, naming none, on the day it was paid.
@@ -15,6 +16,7 @@ from decimal import Decimal
 
 from spendgate.analytics.csv_inputs import SpendRow
 from spendgate.analytics.evaluate import Evaluated
+from spendgate.analytics.fx_history import converted_early
 from spendgate.analytics.stats import Share, ratio, shares
 from spendgate.documents.vendor import Vendor
 
@@ -37,6 +39,8 @@ class SpendUnderManagement:
     """The managed share of each department's spend."""
     by_category: tuple[Share, ...]
     """The managed share of each category's spend."""
+    notes: tuple[str, ...] = ()
+    """What the reader should know about how the figures were made (FX tables)."""
 
 
 @dataclass(frozen=True)
@@ -106,7 +110,15 @@ def spend_under_management(evaluated: Evaluated, rows: list[SpendRow]) -> SpendU
         ratio(managed_total, total),
         shares(departments),
         shares(categories),
+        _notes(rows),
     )
+
+
+def _notes(rows: list[SpendRow]) -> tuple[str, ...]:
+    early = [row.fx_as_of for row in rows if row.fx_as_of is not None and row.day < row.fx_as_of]
+    if not early:
+        return ()
+    return (converted_early(len(early), "payment line(s)", min(early)),)
 
 
 def contract_active(vendor: Vendor | None, on: date) -> bool:

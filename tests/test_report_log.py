@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
 import jsonschema
-import pytest
 
-from tests.conftest import EXAMPLES, PROJECT, Cli
+from tests.conftest import PROJECT, Cli
 from tests.test_approvals import git
-from tests.test_audit import AS_OF, HELGA, HELGA_APPROVAL, LOG, commit_all
+from tests.test_audit import AS_OF, HELGA, HELGA_APPROVAL, LOG, bank, commit_all
+
+__all__ = ["bank"]  # the bank repository of tests/test_audit.py, a fixture here too
 
 #: One of the two approvals that make NB-2026-0190 approved.
 MANAGER_APPROVAL = "approvals/NB-2026-0190/line_manager-tobias.brandt.yaml"
@@ -24,16 +24,6 @@ RECORDED_STATUSES = [
     {"name": "blocked", "count": 5},
     {"name": "pending", "count": 6},
 ]
-
-
-@pytest.fixture
-def bank(tmp_path: Path) -> Path:
-    """A copy of examples/bank as a git repository of one commit, without a decision log."""
-    root = tmp_path / "bank"
-    shutil.copytree(EXAMPLES / "bank", root)
-    git(root, "init", "-q", "-b", "main")
-    commit_all(root, "the bank's governance repository")
-    return root
 
 
 def report(cli: Cli, root: Path, out: Path) -> tuple[int, str, str, dict[str, Any]]:

@@ -231,6 +231,30 @@ def test_parquet_and_gzipped_csv_are_read(cli: Cli, repo: Path, tmp_path: Path) 
         assert found[0::2] == expected[0::2] and found[2]["months"], name
 
 
+def test_a_typed_parquet_export_reads_as_its_csv_with_each_float_as_written(
+    cli: Cli, repo: Path, tmp_path: Path
+) -> None:
+    # 1.005 as a binary float is 1.00499999999999989...: read as that, the month would round to
+    # 51.00; FOCUS's amount is the decimal the exporter wrote, which rounds (half up) to 51.01.
+    plain = billing_file(
+        tmp_path, BILLING.split("\n", 1)[1] + "EUR,1.005,1.005,Usage,2026-10-01,OtherCloud,lab,\n"
+    )
+    typed = tmp_path / "billing.parquet"
+    duckdb.sql(
+        "COPY (SELECT BillingCurrency, CAST(BilledCost AS DECIMAL(18, 4)) AS BilledCost, "
+        "CAST(EffectiveCost AS DOUBLE) AS EffectiveCost, ChargeCategory, "
+        "CAST(ChargePeriodStart AS TIMESTAMPTZ) AS ChargePeriodStart, ProviderName, "
+        f"SubAccountId, CommitmentDiscountId FROM read_csv('{plain}', all_varchar = true)) "
+        f"TO '{typed}' (FORMAT parquet)"
+    )
+
+    expected = report(cli, repo, tmp_path / "csv", plain)
+    found = report(cli, repo, tmp_path / "parquet", typed)
+
+    assert found == expected
+    assert ("2026-10", "OtherCloud", "0.00", "51.01") in months(found[2])
+
+
 def test_several_files_and_a_glob(cli: Cli, repo: Path, tmp_path: Path) -> None:
     rows = BILLING.split("\n", 1)[1].splitlines(keepends=True)
     expected = report(cli, repo, tmp_path / "one", billing_file(tmp_path, "".join(rows)))

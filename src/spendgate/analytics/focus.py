@@ -14,6 +14,7 @@ once they are read and waits for the sums.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import Future, wait
@@ -176,7 +177,9 @@ def _scan(connection: duckdb.DuckDBPyConnection, patterns: tuple[str, ...]) -> l
         "CREATE TEMP TABLE iso_currencies AS SELECT unnest(?::VARCHAR[]) AS code",
         [sorted(ISO_4217)],
     )
-    connection.execute(named_queries("focus")["focus_cell"])
+    queries = named_queries("focus")
+    for macro in ("focus_cell", "focus_state", "focus_fault"):
+        connection.execute(queries[macro])
     return [_scan_file(connection, source) for source in _files(connection, patterns)]
 
 
@@ -286,10 +289,7 @@ def _define_source(
     connection: duckdb.DuckDBPyConnection, source: TableFile, *, numbered: bool
 ) -> None:
     """`focus_source` over `source`: its FOCUS columns (null where it lacks an optional one)."""
-    columns = [
-        identifier(name) if name in source.columns else f"NULL AS {identifier(name)}"
-        for name in (*REQUIRED, *OPTIONAL)
-    ]
+    columns = [_source_column(source, name) for name in (*REQUIRED, *OPTIONAL)]
     record = "record" if numbered else "NULL AS record"
     table = reader(source.name, parquet=source.parquet, numbered=numbered)
     connection.execute(
@@ -297,6 +297,27 @@ def _define_source(
         f"FROM {table}"
     )
     connection.execute(named_queries("focus")["focus_rows"])
+
+
+#: The DuckDB types a Parquet file's amounts and charge start are read in as they are; any other
+#: type is read as the text DuckDB writes for it, which FOCUS's rules then parse (a float as its
+#: shortest decimal: 0.1, not the 0.1000000000000000055 the binary value holds).
+_EXACT_NUMBER = re.compile(r"DECIMAL\(\d+,\d+\)|U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?")
+_TYPED = {
+    "BilledCost": _EXACT_NUMBER,
+    "EffectiveCost": _EXACT_NUMBER,
+    "ChargePeriodStart": re.compile(r"DATE|TIMESTAMP(_S|_MS|_NS| WITH TIME ZONE)?"),
+}
+
+
+def _source_column(source: TableFile, name: str) -> str:
+    """Column `name` of `focus_source`: as the file types it, as text, or null when absent."""
+    if name not in source.columns:
+        return f"NULL AS {identifier(name)}"
+    typed, kind = _TYPED.get(name), source.type_of(name)
+    if typed is None or kind == "VARCHAR" or typed.fullmatch(kind):
+        return identifier(name)
+    return f"CAST({identifier(name)} AS VARCHAR) AS {identifier(name)}"
 
 
 def _scan_file(connection: duckdb.DuckDBPyConnection, source: TableFile) -> _FileScan:

@@ -52,10 +52,16 @@ class TableFile:
     """Parquet (else CSV, plain or compressed)."""
     columns: tuple[str, ...]
     """The column names, in the file's order (the header, for CSV)."""
+    types: tuple[str, ...]
+    """Each column's DuckDB type, in the same order (VARCHAR for every CSV column)."""
 
     def position(self, column: str) -> int:
         """The 1-based position of `column`, 0 when the file lacks it."""
         return self.columns.index(column) + 1 if column in self.columns else 0
+
+    def type_of(self, column: str) -> str:
+        """The DuckDB type of `column` (which the file has)."""
+        return self.types[self.columns.index(column)]
 
 
 def quoted(text: str) -> str:
@@ -98,7 +104,13 @@ def table_file(connection: duckdb.DuckDBPyConnection, name: str) -> TableFile:
     """The file `name`, with its columns. Raises duckdb.Error when it cannot be read."""
     parquet = is_parquet(name)
     rows = connection.execute(f"DESCRIBE SELECT * FROM {reader(name, parquet=parquet)}")
-    return TableFile(name, parquet, tuple(str(row[0]) for row in rows.fetchall()))
+    described = rows.fetchall()
+    return TableFile(
+        name,
+        parquet,
+        tuple(str(row[0]) for row in described),
+        tuple(str(row[1]) for row in described),
+    )
 
 
 def fetch(connection: duckdb.DuckDBPyConnection, query: str, *arguments: Any) -> list[Any]:

@@ -1,9 +1,12 @@
 -- The FOCUS queries of `spendgate report --billing`, one per `-- name:` block.
 --
 -- They read one view, `focus_source`, which spendgate defines for each billing file as the
--- file's columns (CSV read as text; Parquet as typed) plus `record`, the row's number in its
--- file. Every query runs as well on a warehouse table of FOCUS rows: define `focus_source` over
--- it, and `fx_rates` and `iso_currencies` as below.
+-- file's columns plus `record`, the row's number in its file. A CSV file's columns are text; a
+-- Parquet file's amounts are read as typed when they are exact numbers (DECIMAL, integers) and
+-- its ChargePeriodStart when it is a date or timestamp; any other column is text (a float as
+-- the shortest decimal that reads back as it, which is what the exporter wrote). Every query
+-- runs as well on a warehouse table of FOCUS rows: define `focus_source` over it the same way,
+-- and `fx_rates` and `iso_currencies` as below.
 --
 -- FOCUS columns read: BilledCost, EffectiveCost, BillingCurrency, ChargeCategory, ChargeClass,
 -- ChargePeriodStart, ProviderName, InvoiceIssuerName, CommitmentDiscountId. Every other column
@@ -24,116 +27,158 @@
 CREATE OR REPLACE TEMP MACRO focus_cell(value) AS
     NULLIF(NULLIF(TRIM(CAST(value AS VARCHAR)), ''), 'NULL');
 
--- name: focus_rows
--- Each row parsed: amounts as exact decimals, the charge's UTC day, and the first thing wrong
--- with its cells (`fault`, the column it is in, the value written).
-CREATE OR REPLACE TEMP VIEW focus_rows AS
-WITH cells AS (
-    SELECT
-        record,
-        focus_cell(BilledCost) AS billed_text,
-        focus_cell(EffectiveCost) AS effective_text,
-        UPPER(focus_cell(BillingCurrency)) AS currency,
-        focus_cell(ChargeCategory) AS category,
-        focus_cell(ChargeClass) AS charge_class,
-        focus_cell(ChargePeriodStart) AS start_text,
-        focus_cell(ProviderName) AS provider,
-        focus_cell(InvoiceIssuerName) AS issuer,
-        focus_cell(CommitmentDiscountId) AS commitment
-    FROM focus_source
-),
-parsed AS (
-    SELECT
-        *,
-        TRY_CAST(billed_text AS DECIMAL(38, 18)) AS billed,
-        TRY_CAST(effective_text AS DECIMAL(38, 18)) AS effective,
-        CAST(TRY_CAST(start_text AS TIMESTAMPTZ) AS DATE) AS charge_day
-    FROM cells
-)
-SELECT
-    parsed.*,
+-- name: focus_state
+-- How a cell parsed: 'ok'; 'null' (null as FOCUS reads it); or 'bad' (written, not parsed).
+-- The cell is read as text only when it did not parse, so a good row costs no text work.
+CREATE OR REPLACE TEMP MACRO focus_state(parsed, value) AS
     CASE
-        WHEN billed_text IS NULL THEN 'BilledCost is null'
-        WHEN billed IS NULL THEN 'BilledCost is not a number'
-        WHEN effective_text IS NULL THEN 'EffectiveCost is null'
-        WHEN effective IS NULL THEN 'EffectiveCost is not a number'
+        WHEN parsed IS NOT NULL THEN 'ok'
+        WHEN focus_cell(value) IS NULL THEN 'null'
+        ELSE 'bad'
+    END;
+
+-- name: focus_fault
+-- The first thing wrong with a row, from its amounts' and start's states and its cells as
+-- FOCUS reads them; null for a good row.
+CREATE OR REPLACE TEMP MACRO focus_fault(billed, effective, currency, category, start, provider) AS
+    CASE
+        WHEN billed = 'null' THEN 'BilledCost is null'
+        WHEN billed = 'bad' THEN 'BilledCost is not a number'
+        WHEN effective = 'null' THEN 'EffectiveCost is null'
+        WHEN effective = 'bad' THEN 'EffectiveCost is not a number'
         WHEN currency IS NULL THEN 'BillingCurrency is null'
         WHEN currency NOT IN (SELECT code FROM iso_currencies)
             THEN 'BillingCurrency is not an ISO 4217 currency code'
         WHEN category IS NULL THEN 'ChargeCategory is null'
         WHEN category NOT IN ('Usage', 'Purchase', 'Tax', 'Credit', 'Adjustment')
             THEN 'ChargeCategory is not Usage, Purchase, Tax, Credit or Adjustment'
-        WHEN start_text IS NULL THEN 'ChargePeriodStart is null'
-        WHEN charge_day IS NULL THEN 'ChargePeriodStart is not an ISO 8601 date-time'
+        WHEN start = 'null' THEN 'ChargePeriodStart is null'
+        WHEN start = 'bad' THEN 'ChargePeriodStart is not an ISO 8601 date-time'
         WHEN provider IS NULL THEN 'ProviderName is null'
-    END AS fault
+    END;
+
+-- name: focus_rows
+-- Each row with its amounts parsed as exact decimals and its charge's UTC day, and the state of
+-- each (the other cells as written: they are few distinct values, read once per value below).
+CREATE OR REPLACE TEMP VIEW focus_rows AS
+WITH parsed AS (
+    SELECT
+        *,
+        TRY_CAST(BilledCost AS DECIMAL(38, 18)) AS billed,
+        TRY_CAST(EffectiveCost AS DECIMAL(38, 18)) AS effective,
+        CAST(TRY_CAST(ChargePeriodStart AS TIMESTAMPTZ) AS DATE) AS charge_day
+    FROM focus_source
+)
+SELECT
+    *,
+    focus_state(billed, BilledCost) AS billed_state,
+    focus_state(effective, EffectiveCost) AS effective_state,
+    focus_state(charge_day, ChargePeriodStart) AS start_state
 FROM parsed;
 
 -- name: focus_totals
 -- One pass over the rows. The good rows summed exactly, by provider, invoice issuer, charge
 -- day, category, currency and (for Purchase rows) commitment, with how many rows each sum holds
 -- and how many of them are corrections; and the rows left out, counted by `fault` (their other
--- columns null).
-WITH keyed AS (
+-- columns null). The rows are first summed by their cells as written, then each distinct group
+-- is read as FOCUS reads it and judged: the text work is per group, not per row.
+WITH written AS (
     SELECT
-        fault,
-        IF(fault IS NULL, provider, NULL) AS provider,
-        IF(fault IS NULL, issuer, NULL) AS issuer,
-        IF(fault IS NULL, charge_day, NULL) AS charge_day,
-        IF(fault IS NULL, category, NULL) AS category,
-        IF(fault IS NULL, currency, NULL) AS currency,
-        IF(fault IS NULL AND category = 'Purchase', commitment, NULL) AS purchase_commitment,
-        billed,
-        effective,
-        charge_class = 'Correction' AS correction
+        billed_state,
+        effective_state,
+        start_state,
+        charge_day,
+        BillingCurrency,
+        ChargeCategory,
+        ChargeClass,
+        ProviderName,
+        InvoiceIssuerName,
+        -- only a Purchase row's commitment is kept, and a Purchase row's category holds the word
+        IF(CONTAINS(ChargeCategory, 'Purchase'), CommitmentDiscountId, NULL) AS commitment,
+        SUM(billed) AS billed,
+        SUM(effective) AS effective,
+        COUNT(*) AS rows
     FROM focus_rows
+    GROUP BY ALL
+),
+cells AS (
+    SELECT
+        *,
+        UPPER(focus_cell(BillingCurrency)) AS currency,
+        focus_cell(ChargeCategory) AS category,
+        focus_cell(ProviderName) AS provider
+    FROM written
+),
+judged AS (
+    SELECT
+        *,
+        focus_fault(billed_state, effective_state, currency, category, start_state, provider)
+            AS fault
+    FROM cells
 )
 SELECT
     fault,
-    provider,
-    issuer,
-    charge_day,
-    category,
-    currency,
-    purchase_commitment,
+    IF(fault IS NULL, provider, NULL) AS provider,
+    IF(fault IS NULL, focus_cell(InvoiceIssuerName), NULL) AS issuer,
+    IF(fault IS NULL, charge_day, NULL) AS charge_day,
+    IF(fault IS NULL, category, NULL) AS category,
+    IF(fault IS NULL, currency, NULL) AS currency,
+    IF(fault IS NULL AND category = 'Purchase', focus_cell(commitment), NULL)
+        AS purchase_commitment,
     SUM(billed) FILTER (WHERE fault IS NULL) AS billed,
     SUM(effective) FILTER (WHERE fault IS NULL) AS effective,
-    COUNT(*) AS rows,
-    COUNT(*) FILTER (WHERE correction) AS corrections
-FROM keyed
+    CAST(SUM(rows) AS BIGINT) AS rows,
+    CAST(COALESCE(SUM(rows) FILTER (WHERE focus_cell(ChargeClass) = 'Correction'), 0) AS BIGINT)
+        AS corrections
+FROM judged
 GROUP BY ALL
 ORDER BY ALL;
 
 -- name: focus_bad_rows
 -- The first excluded rows ($1 of them), with the value that is wrong: a bad cell, or a currency
 -- that no recorded FX table converts on the charge's day.
-WITH judged AS (
+WITH cells AS (
+    SELECT
+        record,
+        charge_day,
+        billed_state,
+        effective_state,
+        start_state,
+        UPPER(focus_cell(BillingCurrency)) AS currency,
+        focus_cell(ChargeCategory) AS category,
+        focus_cell(ProviderName) AS provider,
+        BilledCost,
+        EffectiveCost,
+        ChargePeriodStart
+    FROM focus_rows
+),
+judged AS (
     SELECT
         *,
         COALESCE(
-            fault,
+            focus_fault(billed_state, effective_state, currency, category, start_state, provider),
             IF(
                 EXISTS (
                     SELECT 1 FROM fx_rates
-                    WHERE fx_rates.currency = focus_rows.currency
-                        AND focus_rows.charge_day >= fx_rates.valid_from
-                        AND focus_rows.charge_day < fx_rates.valid_until
+                    WHERE fx_rates.currency = cells.currency
+                        AND cells.charge_day >= fx_rates.valid_from
+                        AND cells.charge_day < fx_rates.valid_until
                 ),
                 NULL,
                 'BillingCurrency has no FX rate in spendgate.yaml'
             )
         ) AS judged_fault
-    FROM focus_rows
+    FROM cells
 )
 SELECT
     record,
     judged_fault,
     CASE SPLIT_PART(judged_fault, ' ', 1)
-        WHEN 'BilledCost' THEN billed_text
-        WHEN 'EffectiveCost' THEN effective_text
+        WHEN 'BilledCost' THEN focus_cell(BilledCost)
+        WHEN 'EffectiveCost' THEN focus_cell(EffectiveCost)
         WHEN 'BillingCurrency' THEN currency
         WHEN 'ChargeCategory' THEN category
-        WHEN 'ChargePeriodStart' THEN start_text
+        WHEN 'ChargePeriodStart' THEN focus_cell(ChargePeriodStart)
         ELSE provider
     END AS written
 FROM judged

@@ -159,6 +159,34 @@ def test_version_does_not_load_the_models() -> None:
     assert result.stdout == f"spendgate {__version__}\n[]\n"
 
 
+def test_each_command_is_registered_under_its_own_name() -> None:
+    import click
+
+    from spendgate.cli.main import COMMANDS, cli
+
+    found = {name: cli.get_command(click.Context(cli), name) for name in COMMANDS}
+
+    assert {name: command.name for name, command in found.items() if command} == {
+        name: name for name in COMMANDS
+    }
+    assert cli.get_command(click.Context(cli), "reprot") is None
+
+
+def test_a_command_imports_no_other_command() -> None:
+    """`spendgate report` does not pay for the modules of `audit`, `approve` and the rest."""
+    probe = (
+        "import sys\n"
+        "from spendgate.cli.main import run\n"
+        "run(['report', '--help'])\n"
+        "print(sorted(m for m in sys.modules if m.startswith('spendgate.cli.')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    loaded = result.stdout.splitlines()[-1]
+    assert loaded == "['spendgate.cli.main', 'spendgate.cli.paths', 'spendgate.cli.report']"
+
+
 AS_OF = "2026-11-22"
 
 

@@ -7,6 +7,7 @@ configuration error; 3 internal error, reported with a short "please report" not
 from __future__ import annotations
 
 import gc
+import importlib
 import platform
 import sys
 from collections.abc import Sequence
@@ -14,17 +15,6 @@ from collections.abc import Sequence
 import click
 
 from spendgate import __version__
-from spendgate.cli.approve import approve
-from spendgate.cli.audit import audit
-from spendgate.cli.check import check
-from spendgate.cli.explain import explain
-from spendgate.cli.impact import impact
-from spendgate.cli.init import init
-from spendgate.cli.policies import policies
-from spendgate.cli.policy_tests import policy_test
-from spendgate.cli.report import report
-from spendgate.cli.schema import schema
-from spendgate.cli.validate import validate
 from spendgate.errors import SpendgateError
 
 EXIT_OK = 0
@@ -35,26 +25,56 @@ EXIT_INTERNAL = 3
 ISSUES_URL = "https://github.com/spendgate/spendgate/issues"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+#: Every command: its name, and the module and function that define it. A command's module is
+#: imported only when that command runs (or help lists it), so `spendgate report` does not pay
+#: for the imports of `audit`, `approve` and the others.
+COMMANDS = {
+    "validate": ("spendgate.cli.validate", "validate"),
+    "check": ("spendgate.cli.check", "check"),
+    "test": ("spendgate.cli.policy_tests", "policy_test"),
+    "explain": ("spendgate.cli.explain", "explain"),
+    "policies": ("spendgate.cli.policies", "policies"),
+    "approve": ("spendgate.cli.approve", "approve"),
+    "impact": ("spendgate.cli.impact", "impact"),
+    "schema": ("spendgate.cli.schema", "schema"),
+    "init": ("spendgate.cli.init", "init"),
+    "audit": ("spendgate.cli.audit", "audit"),
+    "report": ("spendgate.cli.report", "report"),
+}
+
+
+class CommandRegistry(click.Group):
+    """The top-level group: its commands come from COMMANDS, each imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        where = COMMANDS.get(cmd_name)
+        if where is None:
+            return None
+        module, function = where
+        command: click.Command = getattr(importlib.import_module(module), function)
+        return command
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.NoSuchCommand as unknown:  # suggest from every name, not loaded
+            raise click.exceptions.NoSuchCommand(
+                unknown.command_name, possibilities=list(COMMANDS), ctx=ctx
+            ) from None
+
+
+@click.group(cls=CommandRegistry, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(
     __version__, "--version", prog_name="spendgate", message="%(prog)s %(version)s"
 )
 @click.option("--debug", is_flag=True, help="Show Python tracebacks for internal errors.")
 def cli(debug: bool) -> None:
     """Procurement policy-as-code: govern purchases in git."""
-
-
-cli.add_command(validate)
-cli.add_command(check)
-cli.add_command(policy_test)
-cli.add_command(explain)
-cli.add_command(policies)
-cli.add_command(approve)
-cli.add_command(impact)
-cli.add_command(schema)
-cli.add_command(init)
-cli.add_command(audit)
-cli.add_command(report)
 
 
 def run(argv: Sequence[str] | None = None) -> int:

@@ -255,6 +255,31 @@ def test_a_typed_parquet_export_reads_as_its_csv_with_each_float_as_written(
     assert ("2026-10", "OtherCloud", "0.00", "51.01") in months(found[2])
 
 
+def test_a_parquet_column_of_an_unexpected_type_excludes_its_rows_not_the_file(
+    cli: Cli, repo: Path, tmp_path: Path
+) -> None:
+    good = billing_file(tmp_path, BILLING.split("\n", 1)[1])
+    expected = report(cli, repo, tmp_path / "good", good)
+    odd = tmp_path / "odd.parquet"
+    duckdb.sql(
+        "COPY (SELECT BillingCurrency, BilledCost, EffectiveCost, 42 AS ChargeCategory, "
+        "ChargePeriodStart, {'name': ProviderName} AS ProviderName, SubAccountId, "
+        f"CommitmentDiscountId FROM read_csv('{good}', all_varchar = true)) TO '{odd}'"
+    )
+
+    code, stderr, cloud = report(cli, repo, tmp_path / "both", good, odd)
+
+    assert (code, months(cloud), cloud["excluded"]) == (
+        1,
+        months(expected[2]),
+        [{"reason": "ChargeCategory is not Usage, Purchase, Tax, Credit or Adjustment", "rows": 5}],
+    )
+    assert stderr.splitlines()[0] == (
+        f"{odd}:1:4: [warning] ChargeCategory is not Usage, Purchase, Tax, Credit or Adjustment "
+        "('42'): row excluded (csv-value)"
+    )
+
+
 def test_several_files_and_a_glob(cli: Cli, repo: Path, tmp_path: Path) -> None:
     rows = BILLING.split("\n", 1)[1].splitlines(keepends=True)
     expected = report(cli, repo, tmp_path / "one", billing_file(tmp_path, "".join(rows)))

@@ -299,9 +299,10 @@ def _define_source(
     connection.execute(named_queries("focus")["focus_rows"])
 
 
-#: The DuckDB types a Parquet file's amounts and charge start are read in as they are; any other
-#: type is read as the text DuckDB writes for it, which FOCUS's rules then parse (a float as its
-#: shortest decimal: 0.1, not the 0.1000000000000000055 the binary value holds).
+#: The DuckDB types a Parquet file's amounts and charge start are read in as they are. Any other
+#: column not typed VARCHAR is read as the text DuckDB writes for it, which FOCUS's rules then
+#: parse (a float as its shortest decimal: 0.1, not the 0.1000000000000000055 the binary value
+#: holds; a number where a name belongs as its digits).
 _EXACT_NUMBER = re.compile(r"DECIMAL\(\d+,\d+\)|U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?")
 _TYPED = {
     "BilledCost": _EXACT_NUMBER,
@@ -315,7 +316,7 @@ def _source_column(source: TableFile, name: str) -> str:
     if name not in source.columns:
         return f"NULL AS {identifier(name)}"
     typed, kind = _TYPED.get(name), source.type_of(name)
-    if typed is None or kind == "VARCHAR" or typed.fullmatch(kind):
+    if kind == "VARCHAR" or (typed is not None and typed.fullmatch(kind)):
         return identifier(name)
     return f"CAST({identifier(name)} AS VARCHAR) AS {identifier(name)}"
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import jsonschema
 
-from tests.conftest import PROJECT, Cli
+from tests.conftest import PROJECT, Cli, GitUser
 from tests.test_approvals import git
 from tests.test_audit import AS_OF, HELGA, HELGA_APPROVAL, LOG, bank, commit_all
 
@@ -87,6 +87,41 @@ def test_approvals_the_log_lacks_and_records_the_gate_no_longer_bears_out(
             "recorded_not_approved": {"count": 1, "requests": ["NB-2026-0190"]},
             "excluded": [],
         },
+    )
+
+
+def test_a_request_changed_and_approved_again_after_the_recording_is_not_recorded(
+    cli: Cli, git_user: GitUser, bank: Path, tmp_path: Path
+) -> None:
+    """NB-2026-0190's approval is recorded; then the requester lowers its quantity and both
+    approvers approve the new text. The log holds the approval of the old text only, so the
+    trail lists the request until `audit record` runs again."""
+    assert cli("audit", "record", bank, "--as-of", AS_OF).exit_code == 0
+    request = bank / "requests" / "2026" / "NB-2026-0190.yaml"
+    request.write_text(request.read_text().replace("quantity: 6", "quantity: 5"))
+    commit_all(bank, "five seats", author="Requester <requester@northbridge-bank.eu>")
+    for role, person in (("line_manager", "tobias.brandt"), ("budget_owner", "julia.fischer")):
+        email = f"{person}@northbridge-bank.eu"
+        git_user(email)
+        approved = cli(
+            "approve", "NB-2026-0190", "--role", role, "--as", person, "--repo", bank, "--on", AS_OF
+        )
+        assert approved.exit_code == 0, approved.stderr
+        commit_all(bank, f"{person} approves again", author=f"{person} <{email}>")
+
+    changed = report(cli, bank, tmp_path / "changed")
+    assert cli("audit", "record", bank, "--as-of", AS_OF).exit_code == 0
+    recorded = report(cli, bank, tmp_path / "recorded")
+
+    assert (changed[0], changed[3]["approved_not_recorded"], changed[3]["records"]) == (
+        0,
+        {"count": 1, "requests": ["NB-2026-0190"]},
+        12,
+    )
+    assert (recorded[0], recorded[3]["approved_not_recorded"], recorded[3]["records"]) == (
+        0,
+        {"count": 0, "requests": []},
+        13,
     )
 
 

@@ -2,8 +2,11 @@
 and where it and the gate disagree.
 
 The log (`paths.audit_log`, JSON Lines written by `spendgate audit record`) is read with
-`read_json`, naming the three fields read (`timestamp`, `decision.request_id`,
-`decision.status`), so a large log of large records is streamed, not loaded or guessed at. A
+`read_json`, naming the fields read (`timestamp`, `decision.request_id`, `decision.status`,
+`decision.file` and `decision.inputs.documents`, of which only the request file's blob is kept),
+so a large log of large records is streamed, not loaded or guessed at. An approval counts as
+recorded when the request's latest record is that approval of the request's current text (its
+file and git blob id), as `spendgate audit record` would see it. A
 record that is not JSON, lacks one of those fields or has a timestamp that does not parse never
 stops the report: it is left out, counted by reason, and the first MAX_PROBLEMS are located
 (`FILE:LINE:1`, the line being the record). The hash chain is not checked here: that is
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 
@@ -24,7 +28,10 @@ from spendgate.analytics.stats import Count
 from spendgate.problems import Level, Problem
 
 #: The fields read from each record, as DuckDB types (every other field is skipped).
-COLUMNS = "{'timestamp': 'VARCHAR', 'decision': 'STRUCT(request_id VARCHAR, status VARCHAR)'}"
+COLUMNS = (
+    "{'timestamp': 'VARCHAR', 'decision': 'STRUCT(request_id VARCHAR, status VARCHAR, "
+    "file VARCHAR, inputs STRUCT(documents VARCHAR[][]))'}"
+)
 
 
 @dataclass(frozen=True)
@@ -63,11 +70,20 @@ class AuditTrail:
     latest_statuses: tuple[Count, ...]
     """Requests by the status of their latest record (the last in the log), by status name."""
     approved_not_recorded: Gap
-    """Requests the gate approves on the report date with no record of their approval."""
+    """Requests the gate approves on the report date whose latest record is not that approval
+    of their current text (not approved, or approved as another text of the file)."""
     recorded_not_approved: Gap
     """Requests whose latest record says approved that the gate no longer approves."""
     excluded: tuple[Count, ...]
     """Records left out, by reason (a line that is not JSON, a missing field, a bad timestamp)."""
+
+
+class Approved(NamedTuple):
+    """A request the gate approves, and the text approved: its file and the file's blob id."""
+
+    request_id: str
+    file: str
+    blob: str
 
 
 @dataclass(frozen=True)
@@ -86,7 +102,11 @@ def read_decision_log(root: Path, evaluated: Evaluated) -> LogReading:
     """
     name = evaluated.config.paths.audit_log
     path = root / name
-    approved = sorted(i for i, d in evaluated.decisions.items() if d.status == "approved")
+    approved = sorted(
+        Approved(request, decision.file, evaluated.request_blobs.get(request, ""))
+        for request, decision in evaluated.decisions.items()
+        if decision.status == "approved"
+    )
     if not path.is_file():
         return LogReading(_without_log(name, approved), ())
     connection = connect()
@@ -100,25 +120,27 @@ def read_decision_log(root: Path, evaluated: Evaluated) -> LogReading:
     return LogReading(trail, _located(path, name, bad, sum(c.count for c in trail.excluded)))
 
 
-def _without_log(name: str, approved: list[str]) -> AuditTrail:
+def _without_log(name: str, approved: list[Approved]) -> AuditTrail:
     return AuditTrail(
         log=LogFile(name, present=False),
         records=0,
         requests=0,
         by_month=(),
         latest_statuses=(),
-        approved_not_recorded=Gap(len(approved), tuple(approved)),
+        approved_not_recorded=Gap(len(approved), tuple(a.request_id for a in approved)),
         recorded_not_approved=Gap(0, ()),
         excluded=(),
     )
 
 
 def _read(
-    connection: duckdb.DuckDBPyConnection, path: Path, name: str, approved: list[str]
+    connection: duckdb.DuckDBPyConnection, path: Path, name: str, approved: list[Approved]
 ) -> tuple[AuditTrail, list[tuple[int, str, str | None]]]:
     queries = named_queries("decision_log")
     connection.execute(
-        "CREATE TEMP TABLE gate_approved AS SELECT unnest(?::VARCHAR[]) AS request_id", [approved]
+        "CREATE TEMP TABLE gate_approved AS SELECT unnest(?::VARCHAR[]) AS request_id, "
+        "unnest(?::VARCHAR[]) AS file, unnest(?::VARCHAR[]) AS blob",
+        [list(column) for column in zip(*approved, strict=True)] or [[], [], []],
     )
     source = (
         f"read_json({quoted(str(path))}, format = 'newline_delimited', columns = {COLUMNS}, "

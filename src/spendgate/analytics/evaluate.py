@@ -39,6 +39,9 @@ class Evaluated:
     and so are requests that do not load: they have no id to show)."""
     requests: dict[str, PurchaseRequest]
     request_files: dict[str, str]
+    request_blobs: dict[str, str]
+    """The git blob id of each request's file, by request id: the text a decision is of (a
+    decision records it among its inputs)."""
     vendors: dict[str, Vendor]
     approvals: dict[str, list[tuple[str, Approval]]]
     """(file, record) of every approval on file, by request id."""
@@ -99,11 +102,15 @@ def _evaluated(
     repository: Repository, config: Config, decisions: list[Decision], *, parallel: bool
 ) -> Evaluated:
     requests = {request.id: (document.file, request) for document, request in _requests(repository)}
+    blobs = {loaded.file: loaded.digest for loaded in repository.files}
     return Evaluated(
         config=config,
         decisions={d.request_id: d for d in decisions if d.request_id in requests},
         requests={identifier: request for identifier, (_, request) in requests.items()},
         request_files={identifier: file for identifier, (file, _) in requests.items()},
+        request_blobs={
+            identifier: blobs.get(file, "") for identifier, (file, _) in requests.items()
+        },
         vendors={vendor.id: vendor for _, vendor in repository.models(Vendor)},
         approvals=_approvals(repository),
         waivers=tuple(waiver for _, waiver in repository.models(Waiver)),

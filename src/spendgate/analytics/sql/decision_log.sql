@@ -7,17 +7,22 @@
 --
 --   record       BIGINT    the record's number among the log's non-blank lines, from 1
 --   timestamp    VARCHAR   when `spendgate audit record` wrote it (ISO 8601, UTC)
---   decision     STRUCT(request_id VARCHAR, status VARCHAR)
+--   decision     STRUCT(request_id VARCHAR, status VARCHAR, file VARCHAR,
+--                       inputs STRUCT(documents VARCHAR[][]))
+--                the request, the status decided, the request's file, and every file the
+--                decision read as [path, git blob id] (of which only the request's is kept)
 --
 -- A line that is not a JSON object reads as nulls. Every other field is ignored, and the hash
 -- chain is not checked here: that is `spendgate audit verify`.
 --
 -- Table spendgate fills before the queries run:
---   gate_approved(request_id)   the requests the gate approves on the report date
+--   gate_approved(request_id, file, blob)   the requests the gate approves on the report date,
+--                                           each with its file and the file's git blob id
 
 -- name: log_rows
--- Each record read once (the log is scanned by this statement only): its request, status and
--- UTC time, and the first thing wrong with it (`fault`), the timestamp as written.
+-- Each record read once (the log is scanned by this statement only): its request, status, UTC
+-- time and the request's file and blob as decided, and the first thing wrong with it (`fault`),
+-- the timestamp as written.
 CREATE OR REPLACE TEMP TABLE log_rows AS
 WITH fields AS (
     SELECT
@@ -25,6 +30,9 @@ WITH fields AS (
         timestamp AS timestamp_text,
         decision.request_id AS request_id,
         decision.status AS status,
+        decision.file AS file,
+        list_filter(decision.inputs.documents, lambda read: read[1] = decision.file)[1][2]
+            AS blob,
         TRY_CAST(timestamp AS TIMESTAMPTZ) AS recorded_at
     FROM log_source
 )
@@ -66,7 +74,11 @@ ORDER BY ALL;
 -- name: log_latest
 -- Each request's latest record: the last one in the log, which is append-only.
 CREATE OR REPLACE TEMP VIEW log_latest AS
-SELECT request_id, arg_max(status, record) AS status
+SELECT
+    request_id,
+    arg_max(status, record) AS status,
+    arg_max(file, record) AS file,
+    arg_max(blob, record) AS blob
 FROM log_rows
 WHERE fault IS NULL
 GROUP BY request_id;
@@ -79,11 +91,16 @@ GROUP BY ALL
 ORDER BY ALL;
 
 -- name: log_approved_unrecorded
--- Requests the gate approves whose approval no record holds.
+-- Requests the gate approves whose latest record is not that approval: not approved, or the
+-- approval of another text of the request (a file edited, or moved, since it was recorded).
 SELECT request_id
 FROM gate_approved
-WHERE request_id NOT IN (
-    SELECT request_id FROM log_rows WHERE fault IS NULL AND status = 'approved'
+WHERE NOT EXISTS (
+    SELECT 1 FROM log_latest
+    WHERE log_latest.request_id = gate_approved.request_id
+        AND log_latest.status = 'approved'
+        AND log_latest.file = gate_approved.file
+        AND log_latest.blob = gate_approved.blob
 )
 ORDER BY request_id;
 

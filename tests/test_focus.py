@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -357,6 +359,20 @@ def test_a_charge_counts_in_its_utc_month_whatever_the_machine_s_time_zone(
     code, stderr, cloud = report(cli, repo, tmp_path / "site", path)
 
     assert (code, stderr, months(cloud)) == (0, "", [("2026-11", "OtherCloud", "0.00", "10.00")])
+
+
+def test_the_billing_scan_starts_before_the_models_are_imported() -> None:
+    """`spendgate report` starts the scan straight after importing `focus`: the models (pydantic,
+    the configuration) load while DuckDB reads."""
+    probe = (
+        "import sys\n"
+        "import spendgate.analytics.focus\n"
+        "print(sorted(m for m in ('pydantic', 'spendgate.documents.config') if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout == "[]\n"
 
 
 def test_a_fork_waits_for_the_work_running_in_the_background() -> None:

@@ -23,7 +23,7 @@ from decimal import Decimal
 
 from spendgate.analytics.evaluate import Evaluated
 from spendgate.analytics.focus import BillingData, ChargeTotal
-from spendgate.analytics.fx_history import FxRate, converted_early
+from spendgate.analytics.fx_lookup import FxRate, converted_early
 from spendgate.analytics.stats import CENT, ratio
 from spendgate.documents.currencies import EXACT, round_amount
 from spendgate.documents.purchase_request import LineItem, PurchaseRequest

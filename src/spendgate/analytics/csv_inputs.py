@@ -26,7 +26,7 @@ from spendgate.analytics.csv_table import (
     problem,
     read_table,
 )
-from spendgate.analytics.fx_history import FxRate, RatesByDay
+from spendgate.analytics.fx_lookup import FxRate, RatesByDay
 from spendgate.documents.config import Config
 from spendgate.documents.currencies import EXACT, ISO_4217, round_amount
 from spendgate.documents.purchase_request import Category

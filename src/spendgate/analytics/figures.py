@@ -11,7 +11,8 @@ from spendgate.analytics.csv_inputs import UsageRow, read_spend, read_usage
 from spendgate.analytics.decision_log import AuditTrail, read_decision_log
 from spendgate.analytics.evaluate import Evaluated, evaluate
 from spendgate.analytics.focus import BillingData, BillingScan, start_billing
-from spendgate.analytics.fx_history import FxRate, fx_rates, recorded_tables
+from spendgate.analytics.fx_history import fx_rates, recorded_tables
+from spendgate.analytics.fx_lookup import FxRate
 from spendgate.analytics.history import History, read_history
 from spendgate.analytics.outcomes import PolicyOutcomes, policy_outcomes
 from spendgate.analytics.procurement import (

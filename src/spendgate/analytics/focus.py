@@ -22,11 +22,12 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 import duckdb
 
 from spendgate.analytics.csv_table import MAX_PROBLEMS, CsvErrors, problem
+from spendgate.analytics.fx_lookup import FxRate, RatesByDay
 from spendgate.analytics.queries import (
     TableFile,
     connect,
@@ -40,9 +41,6 @@ from spendgate.analytics.queries import (
 from spendgate.documents.currencies import ISO_4217
 from spendgate.forking import in_background
 from spendgate.problems import Level, Problem
-
-if TYPE_CHECKING:  # the models behind FX rates are not imported before the scan starts
-    from spendgate.analytics.fx_history import FxRate
 
 #: FOCUS columns every billing file must have.
 REQUIRED = (
@@ -186,10 +184,6 @@ def _scan(connection: duckdb.DuckDBPyConnection, patterns: tuple[str, ...]) -> l
 def _billing_data(
     connection: duckdb.DuckDBPyConnection, scans: list[_FileScan], rates: Sequence[FxRate]
 ) -> BillingData:
-    # Imported here, not above: the FX module brings the configuration's models, and the scan
-    # is started before they are imported.
-    from spendgate.analytics.fx_history import RatesByDay
-
     by_day = RatesByDay(list(rates))
     totals: list[ChargeTotal] = []
     excluded: Counter[str] = Counter()

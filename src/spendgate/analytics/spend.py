@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from spendgate.analytics.csv_inputs import SpendRow
 from spendgate.analytics.evaluate import Evaluated
-from spendgate.analytics.fx_history import converted_early
+from spendgate.analytics.fx_lookup import converted_early
 from spendgate.analytics.stats import Share, ratio, shares
 from spendgate.documents.vendor import Vendor
 

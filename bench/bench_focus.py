@@ -100,7 +100,9 @@ class Row:
     rows: int
     fmt: str
     file: str
+    """The export's path, or the glob naming its parts."""
     size_mib: float
+    files: int = 1
     spendgate: Side = field(default_factory=Side)
     duckdb: Side = field(default_factory=Side)
     mismatches: list[str] = field(default_factory=list)
@@ -141,6 +143,34 @@ def generate(root: Path, rows: int, formats: tuple[str, ...], args: argparse.Nam
     started = time.perf_counter()
     subprocess.run(command, check=True)
     print(f"generated {label(rows)} rows in {time.perf_counter() - started:.1f} s", flush=True)
+
+
+#: Splits an export into parts (argv: export, format, parts, directory), in its own process.
+SPLIT = """
+import sys, duckdb
+path, fmt, parts, directory = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+quoted = "'" + path.replace("'", "''") + "'"
+if fmt == "parquet":
+    source, options = f"read_parquet({quoted})", "FORMAT parquet"
+else:
+    source = f"read_csv({quoted}, all_varchar = true)"
+    options = "FORMAT csv, HEADER, COMPRESSION " + ("gzip" if fmt == "csv.gz" else "none")
+duckdb.execute(
+    f"COPY (SELECT *, x_ExportRowNumber % {parts} AS part FROM {source}) TO '{directory}' "
+    f"({options}, PARTITION_BY (part), FILE_EXTENSION '{fmt}')"
+)
+"""
+
+
+def split(export: Path, fmt: str, parts: int) -> str:
+    """The export split into `parts` files (by row number, round robin), written once under
+    `EXPORT-parts-N/part=K/`; the glob that names them."""
+    directory = export.with_name(f"{export.name}-parts-{parts}")
+    if not directory.exists():
+        subprocess.run(
+            [sys.executable, "-c", SPLIT, str(export), fmt, str(parts), str(directory)], check=True
+        )
+    return f"{directory}/*/*.{fmt}"
 
 
 def fx_rates(repository: Path) -> dict[str, Decimal]:
@@ -243,18 +273,22 @@ def render(rows: list[Row]) -> str:
         duckdb_peak = f"{row.duckdb.peak:.0f}" if row.duckdb.seconds else ""
         if row.error is not None:
             lines.append(
-                f"| {label(row.rows)} | {row.fmt} | | {duckdb} | | | {duckdb_peak} | "
+                f"| {label(row.rows)} | {_format(row)} | | {duckdb} | | | {duckdb_peak} | "
                 f"| no: {row.error} |"
             )
             continue
         ratio = row.ratio or 0.0
         exact = "yes" if not row.mismatches else f"no ({len(row.mismatches)} months)"
         lines.append(
-            f"| {label(row.rows)} | {row.fmt} | {row.spendgate.median_s:.2f} "
+            f"| {label(row.rows)} | {_format(row)} | {row.spendgate.median_s:.2f} "
             f"| {duckdb} | {ratio:.2f}× | {row.spendgate.peak:.0f} "
             f"| {duckdb_peak} | {exact} | {_verdict(row)} |"
         )
     return "\n".join(lines)
+
+
+def _format(row: Row) -> str:
+    return row.fmt if row.files == 1 else f"{row.fmt} in {row.files} files"
 
 
 def _verdict(row: Row) -> str:
@@ -302,6 +336,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         action="store_false",
         help="CSV amounts below 0.0001 as plain decimals (for a reader that rejects 3.7e-05)",
     )
+    parser.add_argument(
+        "--parts",
+        type=int,
+        default=1,
+        help="split each export into this many files and time the glob that names them",
+    )
     parser.add_argument("--json", type=Path, help="also write every sample to this file")
     return parser.parse_args(argv)
 
@@ -323,8 +363,9 @@ def main(argv: list[str] | None = None) -> int:
             generate(root, size, args.formats, args)
             for fmt in args.formats:
                 path = export_path(root, size, fmt, exponents=args.exponents)
-                row = Row(size, fmt, str(path), path.stat().st_size / 2**20)
-                print(f"measuring {path.name} ({row.size_mib:,.0f} MiB) ...", flush=True)
+                named = str(path) if args.parts == 1 else split(path, fmt, args.parts)
+                row = Row(size, fmt, named, path.stat().st_size / 2**20, files=args.parts)
+                print(f"measuring {named} ({row.size_mib:,.0f} MiB) ...", flush=True)
                 measure(row, repository, Path(scratch), args)
                 rows.append(row)
     print()

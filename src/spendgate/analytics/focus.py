@@ -28,6 +28,7 @@ import duckdb
 
 from spendgate.analytics.csv_table import MAX_PROBLEMS, CsvErrors, problem
 from spendgate.analytics.focus_csv import (
+    Rejected,
     lenient_file,
     located_rows,
     misshapen_rows,
@@ -121,12 +122,12 @@ class _Sum(NamedTuple):
 @dataclass(frozen=True)
 class _FileScan:
     """What the scan found in one file: its sums, its bad rows counted by fault, and the CSV
-    lines DuckDB could not split (line, column, error type)."""
+    lines DuckDB could not split."""
 
     source: TableFile
     sums: list[_Sum]
     faults: Counter[str]
-    rejected: list[tuple[int, int | None, str]]
+    rejected: list[Rejected]
 
 
 def read_billing(patterns: tuple[str, ...], rates: Sequence[FxRate]) -> BillingData:
@@ -362,11 +363,12 @@ def _summed(connection: duckdb.DuckDBPyConnection, source: TableFile) -> _FileSc
     found = fetch(connection, queries["focus_totals"])
     sums = [_Sum._make(row[1:]) for row in found if row[0] is None]
     faults = Counter({str(row[0]): int(row[-2]) for row in found if row[0] is not None})
-    rejected = [] if source.parquet else fetch(connection, queries["focus_rejected_lines"])
-    faults.update(rejected_line(*line)[2] for line in rejected)
+    lines = [] if source.parquet else fetch(connection, queries["focus_rejected_lines"])
+    rejected = [rejected_line(*line) for line in lines]
+    faults.update(line.reason for line in rejected)
     if source.lenient:
         faults.update(shape_faults(connection, source))
-    return _FileScan(source, sums, faults, [tuple(line) for line in rejected])
+    return _FileScan(source, sums, faults, rejected)
 
 
 def _located(
@@ -379,9 +381,8 @@ def _located(
     """The first `room` rows of the file left out, located: the lines DuckDB could not split,
     then (in a second pass, only when there are any) the rows with a bad cell or no FX rate, and
     those of a lenient read with more or fewer fields than the header."""
-    rejected = [rejected_line(*line) for line in scan.rejected[:room]]
     cells, shapes = [], []
-    if faults.total() > len(scan.rejected) and room > len(rejected):
+    if faults.total() > len(scan.rejected) and room > len(scan.rejected):
         _fill_rates(connection, rates)
         try:
             _define_source(connection, scan.source, numbered=True)
@@ -390,4 +391,4 @@ def _located(
                 shapes = misshapen_rows(connection, scan.source, room)
         except duckdb.Error as error:
             raise _unreadable(scan.source.name, str(error).splitlines()[0]) from None
-    return located_rows(scan.source, rejected, cells, shapes, room)
+    return located_rows(scan.source, scan.rejected, cells, shapes, room)

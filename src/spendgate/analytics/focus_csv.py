@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 
@@ -48,11 +49,25 @@ UNREADABLE = "the row is not valid CSV"
 _LINE_END = re.compile(rb"\r\n?|\n")
 
 
-def rejected_line(line: int, column: int | None, kind: str) -> tuple[int, int, str]:
-    """A line DuckDB left out (a row of `focus_rejected_lines`) as (line, column, reason): the
-    column is the first field DuckDB names, or the first missing one."""
+class Rejected(NamedTuple):
+    """A line DuckDB left out."""
+
+    line: int
+    """Its number as DuckDB counts lines (not a line break within quotes; a CRLF among LF
+    lines as two)."""
+    column: int
+    """The first field DuckDB names, or the first missing one (1-based)."""
+    reason: str
+    byte: int
+    """Where the line starts in the file: its first byte or (DuckDB's count) its second."""
+
+
+def rejected_line(line: int, column: int | None, kind: str, byte: int | None) -> Rejected:
+    """A row of `focus_rejected_lines` as the line it leaves out."""
     position = int(column or 0) + (1 if kind == "MISSING COLUMNS" else 0)
-    return int(line), max(position, 1), REJECTED.get(str(kind), UNREADABLE)
+    return Rejected(
+        int(line), max(position, 1), REJECTED.get(str(kind), UNREADABLE), int(byte or 0)
+    )
 
 
 def row_problem(name: str, line: int, column: int, reason: str) -> Problem:
@@ -63,18 +78,21 @@ def row_problem(name: str, line: int, column: int, reason: str) -> Problem:
 
 def located_rows(
     source: TableFile,
-    rejected: list[tuple[int, int, str]],
+    rejected: list[Rejected],
     cells: list[tuple[int, str, str | None]],
     shapes: list[tuple[int, int, str]],
     room: int,
 ) -> list[Problem]:
-    """The first `room` rows left out, by line: the lines DuckDB left out (`rejected_line`), the
-    rows with a bad cell (`focus_bad_rows`: record, fault, value) and those of a lenient read
-    with more or fewer fields than the header (`misshapen_rows`)."""
+    """The first `room` rows left out, by line: the lines DuckDB left out (all of them, which
+    the rows after them skip), the rows with a bad
+    cell (`focus_bad_rows`: record, fault, value) and those of a lenient read with more or fewer
+    fields than the header (`misshapen_rows`)."""
     name = source.name
     records = [int(row[0]) for row in cells] + [record for record, _, _ in shapes]
-    by_record, by_line = line_numbers(source, records, [line for line, _, _ in rejected])
-    bad = [row_problem(name, by_line[line], column, reason) for line, column, reason in rejected]
+    by_record, by_line = line_numbers(source, records, rejected)
+    bad = [
+        row_problem(name, by_line[line.line], line.column, line.reason) for line in rejected[:room]
+    ]
     bad += [
         row_problem(name, by_record[record], column, reason) for record, column, reason in shapes
     ]
@@ -125,17 +143,27 @@ def _start(name: str) -> bytes | None:
 
 
 def well_formed(source: TableFile, *, numbered: bool) -> str:
-    """The rows of a lenient read with as many fields as the header (numbered among all rows)."""
+    """The rows of a lenient read with as many fields as the header (numbered among all rows).
+
+    Every query of a lenient read reads every column: DuckDB leaves out a line that is not
+    UTF-8 only when it reads the column that is not, and the rows must be the same, and numbered
+    the same, in each."""
     table = lenient_reader(source.name, source.columns, numbered=numbered)
-    return f"(SELECT * FROM {table} WHERE NOT ({_more()} OR {_fewer(source)}))"
+    return (
+        f"(SELECT * FROM {table} WHERE {_EXTRA} IS NULL AND {_fields(source)} = {_width(source)})"
+    )
 
 
-def _more() -> str:
-    return f"{identifier(EXTRA)} IS NOT NULL"
+_EXTRA = identifier(EXTRA)
 
 
-def _fewer(source: TableFile) -> str:
-    return f"{identifier(source.columns[-1])} IS NULL"
+def _fields(source: TableFile) -> str:
+    """How many of the header's fields a row of a lenient read has (the rest are padding)."""
+    return " + ".join(f"({identifier(column)} IS NOT NULL)::INTEGER" for column in source.columns)
+
+
+def _width(source: TableFile) -> int:
+    return len(source.columns)
 
 
 def shape_faults(connection: duckdb.DuckDBPyConnection, source: TableFile) -> Counter[str]:
@@ -143,8 +171,8 @@ def shape_faults(connection: duckdb.DuckDBPyConnection, source: TableFile) -> Co
     table = lenient_reader(source.name, source.columns)
     more, fewer = fetch(
         connection,
-        f"SELECT count(*) FILTER (WHERE {_more()}), count(*) FILTER (WHERE {_fewer(source)} "
-        f"AND NOT {_more()}) FROM {table}",
+        f"SELECT count(*) FILTER (WHERE {_EXTRA} IS NOT NULL), count(*) FILTER (WHERE "
+        f"{_EXTRA} IS NULL AND {_fields(source)} < {_width(source)}) FROM {table}",
     )[0]
     return +Counter({MORE: int(more), FEWER: int(fewer)})
 
@@ -155,36 +183,36 @@ def misshapen_rows(
     """The first `room` rows of a lenient read with more or fewer fields than the header, as
     (record, column, reason): the column is the first extra field or the first missing one."""
     table = lenient_reader(source.name, source.columns, numbered=True)
-    fields = " + ".join(f"({identifier(column)} IS NOT NULL)::INTEGER" for column in source.columns)
     found = fetch(
         connection,
-        f"SELECT record, {_more()}, {fields} FROM {table} WHERE {_more()} OR {_fewer(source)} "
-        "ORDER BY record LIMIT ?",
+        f"SELECT record, {_EXTRA} IS NOT NULL, {_fields(source)} AS fields FROM {table} "
+        f"WHERE {_EXTRA} IS NOT NULL OR fields < {_width(source)} ORDER BY record LIMIT ?",
         room,
     )
     return [
-        (int(record), len(source.columns) + 1, MORE) if more else (int(record), count + 1, FEWER)
+        (int(record), _width(source) + 1, MORE) if more else (int(record), count + 1, FEWER)
         for record, more, count in found
     ]
 
 
 def line_numbers(
-    source: TableFile, records: list[int], rejected: list[int]
+    source: TableFile, records: list[int], rejected: list[Rejected]
 ) -> tuple[dict[int, int], dict[int, int]]:
-    """The line of CSV file `source` each row numbered in `records` starts on (the header is row 1),
-    and each line DuckDB left out (`rejected`, as DuckDB numbers lines: not counting a line break
-    within quotes).
+    """The line of CSV file `source` each row numbered in `records` starts on (the header is
+    row 1), and that of each line DuckDB left out (by its `Rejected.line`).
 
     DuckDB numbers rows, not lines: it skips blank lines and the lines it left out, and a quoted
-    cell may hold line breaks. A local file is read up to the last of them (RFC 4180 quotes); a
-    remote one, or a row not found that way (quotes that do not balance), is placed by counting
-    the rejected lines before it. A Parquet file's row is its number.
+    cell may hold line breaks; nor is its count of lines exact. A local file is read up to the
+    last of them (RFC 4180 quotes), a left-out line found by its byte. A remote file, or a row
+    not found that way (quotes that do not balance), is placed by DuckDB's line numbers. A
+    Parquet file's row is its number.
     """
-    skipped = sorted(rejected)
+    skipped = sorted(line.line for line in rejected)
     by_record = {record: _line_of(record, skipped) for record in records}
-    by_rejected = {line: line for line in rejected}
+    by_rejected = {line.line: line.line for line in rejected}
     if not source.parquet and (records or rejected):
-        walked_records, walked_rejected = _walk(source.name, set(records), set(rejected))
+        bytes_ = {line.byte: line.line for line in rejected}
+        walked_records, walked_rejected = _walk(source.name, set(records), bytes_)
         by_record.update(walked_records)
         by_rejected.update(walked_rejected)
     return by_record, by_rejected
@@ -201,38 +229,44 @@ def _line_of(record: int, rejected: list[int]) -> int:
 
 
 def _walk(
-    name: str, records: set[int], rejected: set[int]
+    name: str, records: set[int], rejected: dict[int, int]
 ) -> tuple[dict[int, int], dict[int, int]]:
+    """Record -> line, and (DuckDB's) rejected line -> line, found by reading file `name`;
+    `rejected` is each left-out line by the byte DuckDB says it starts at."""
     found_records: dict[int, int] = {}
     found_rejected: dict[int, int] = {}
-    counted, record, quoted = 0, 1, False
+    starts = sorted(rejected)
+    record, quoted, start = 1, False, 0
     for line, text in enumerate(_lines(name), start=1):
-        if len(found_records) == len(records) and len(found_rejected) == len(rejected):
+        if len(found_records) == len(records) and len(found_rejected) == len(starts):
             break
-        if not quoted:
-            counted += 1
-            if counted in rejected:
-                found_rejected[counted] = line
-            elif counted > 1 and text.strip("\r\n"):
-                record += 1
-                if record in records:
-                    found_records[record] = line
+        end = start + len(text)
+        left_out = False
+        while len(found_rejected) < len(starts) and starts[len(found_rejected)] < end:
+            found_rejected[rejected[starts[len(found_rejected)]]] = line
+            left_out = True
+        if not (quoted or left_out) and line > 1 and text.strip("\r\n"):
+            record += 1
+            if record in records:
+                found_records[record] = line
         if text.count('"') % 2:
             quoted = not quoted
+        start = end
     return found_records, found_rejected
 
 
 def _lines(name: str) -> Iterator[str]:
-    """The lines of local file `name` (any line ending), as Latin-1: a byte each, so that
-    quotes and line breaks are found in any bytes; none when Python cannot read it."""
+    """The lines of local file `name` with their line breaks (any of LF, CRLF, CR), as
+    Latin-1: a character per byte, so that a line's length is its bytes and any bytes read;
+    none when Python cannot read it."""
     if "://" in name or name.lower().endswith(".zst"):
         return
     try:
         if name.lower().endswith(".gz"):
-            with gzip.open(name, "rt", encoding="latin-1", newline=None) as compressed:
+            with gzip.open(name, "rt", encoding="latin-1", newline="") as compressed:
                 yield from compressed
         else:
-            with Path(name).open(encoding="latin-1", newline=None) as plain:
+            with Path(name).open(encoding="latin-1", newline="") as plain:
                 yield from plain
     except (OSError, EOFError):
         return

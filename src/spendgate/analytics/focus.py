@@ -28,10 +28,12 @@ import duckdb
 
 from spendgate.analytics.csv_table import MAX_PROBLEMS, CsvErrors, problem
 from spendgate.analytics.focus_csv import (
+    SERIAL_MEMORY_LIMIT,
     Rejected,
     lenient_file,
     located_rows,
     misshapen_rows,
+    read_again,
     rejected_line,
     shape_faults,
     well_formed,
@@ -345,14 +347,14 @@ def _source_column(source: TableFile, name: str) -> str:
 def _scan_file(connection: duckdb.DuckDBPyConnection, source: TableFile) -> _FileScan:
     try:
         return _summed(connection, source)
-    except duckdb.InvalidInputException as error:  # DuckDB's CSV parser gave up on the file
-        if source.lenient:
+    except duckdb.Error as error:  # a CSV file DuckDB gave up on may be read another way
+        again = read_again(source, error)
+        if again is None:
             raise _unreadable(source.name, str(error).splitlines()[0]) from None
-        lenient = _lenient(source.name, error)
-        _check_header(lenient)
-        return _scan_file(connection, lenient)
-    except duckdb.Error as error:
-        raise _unreadable(source.name, str(error).splitlines()[0]) from None
+    if again.serial:
+        connection.execute(f"SET memory_limit = '{SERIAL_MEMORY_LIMIT}'")
+    _check_header(again)
+    return _scan_file(connection, again)
 
 
 def _summed(connection: duckdb.DuckDBPyConnection, source: TableFile) -> _FileScan:

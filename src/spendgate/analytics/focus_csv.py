@@ -46,7 +46,12 @@ REJECTED = {
     "LINE SIZE OVER MAXIMUM": f"the row is longer than {MAX_LINE_BYTES} bytes",
 }
 UNREADABLE = "the row is not valid CSV"
+#: DuckDB's memory limit once a file is read by one thread: its single-threaded CSV reader keeps
+#: the file's buffers up to the limit (at 400MB, 435 MiB of RSS for the scan alone, and the
+#: report past 512 MiB).
+SERIAL_MEMORY_LIMIT = "200MB"
 _LINE_END = re.compile(rb"\r\n?|\n")
+_EXTRA = identifier(EXTRA)
 
 
 class Rejected(NamedTuple):
@@ -108,6 +113,18 @@ def _cell_problem(source: TableFile, line: int, fault: str, written: str | None)
     return replace(located, level=Level.WARNING)
 
 
+def read_again(source: TableFile, error: duckdb.Error) -> TableFile | None:
+    """How to read `source` after DuckDB failed on it with `error`: without the sniffer when
+    the sniffer or the parser gave up on the whole file; by one thread when DuckDB's parallel
+    reader cannot pad rows around a quoted line break; None when there is no other way."""
+    if not source.lenient:
+        invalid = isinstance(error, duckdb.InvalidInputException)
+        return lenient_file(source.name) if invalid else None
+    if not source.serial and "quoted new lines" in str(error):
+        return replace(source, serial=True)
+    return None
+
+
 def lenient_file(name: str) -> TableFile | None:
     """CSV file `name` to read with `lenient_reader`, with the columns of its header; None when
     spendgate cannot read that header itself (a URL, zstd, not UTF-8, a name repeated)."""
@@ -148,13 +165,14 @@ def well_formed(source: TableFile, *, numbered: bool) -> str:
     Every query of a lenient read reads every column: DuckDB leaves out a line that is not
     UTF-8 only when it reads the column that is not, and the rows must be the same, and numbered
     the same, in each."""
-    table = lenient_reader(source.name, source.columns, numbered=numbered)
+    table = _read(source, numbered=numbered)
     return (
         f"(SELECT * FROM {table} WHERE {_EXTRA} IS NULL AND {_fields(source)} = {_width(source)})"
     )
 
 
-_EXTRA = identifier(EXTRA)
+def _read(source: TableFile, *, numbered: bool) -> str:
+    return lenient_reader(source.name, source.columns, numbered=numbered, serial=source.serial)
 
 
 def _fields(source: TableFile) -> str:
@@ -168,7 +186,7 @@ def _width(source: TableFile) -> int:
 
 def shape_faults(connection: duckdb.DuckDBPyConnection, source: TableFile) -> Counter[str]:
     """The rows of a lenient read with more or fewer fields than the header, by reason."""
-    table = lenient_reader(source.name, source.columns)
+    table = _read(source, numbered=False)
     more, fewer = fetch(
         connection,
         f"SELECT count(*) FILTER (WHERE {_EXTRA} IS NOT NULL), count(*) FILTER (WHERE "
@@ -182,7 +200,7 @@ def misshapen_rows(
 ) -> list[tuple[int, int, str]]:
     """The first `room` rows of a lenient read with more or fewer fields than the header, as
     (record, column, reason): the column is the first extra field or the first missing one."""
-    table = lenient_reader(source.name, source.columns, numbered=True)
+    table = _read(source, numbered=True)
     found = fetch(
         connection,
         f"SELECT record, {_EXTRA} IS NOT NULL, {_fields(source)} AS fields FROM {table} "

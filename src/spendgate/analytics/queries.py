@@ -56,6 +56,8 @@ class TableFile:
     """Each column's DuckDB type, in the same order (VARCHAR for every CSV column)."""
     lenient: bool = False
     """A CSV file read without DuckDB's sniffer, by `lenient_reader`."""
+    serial: bool = False
+    """Read leniently by one thread."""
 
     def position(self, column: str) -> int:
         """The 1-based position of `column`, 0 when the file lacks it."""
@@ -94,21 +96,24 @@ def reader(name: str, *, parquet: bool, numbered: bool = False) -> str:
 EXTRA = "spendgate extra field"
 
 
-def lenient_reader(name: str, columns: tuple[str, ...], *, numbered: bool = False) -> str:
+def lenient_reader(
+    name: str, columns: tuple[str, ...], *, numbered: bool = False, serial: bool = False
+) -> str:
     """The table function that reads CSV file `name` without DuckDB's sniffer, which fails on the
     whole file for one bad line (a line over DuckDB's max_line_size in its sample, a short row
     with another line ending): RFC 4180 with `columns` (the header, which is skipped) and
     `EXTRA`, every row kept however many fields it has (`strict_mode = false` would cut a long
     row to the header's width: `EXTRA` shows it; a short row is padded with nulls, and no text
     reads as null, so the header's last column is null only there). DuckDB's parallel reader
-    fails on a quoted line break when it pads rows, so one thread reads. Lines over
-    max_line_size or not UTF-8 are left out and kept in `reject_errors`; with `numbered`, rows
-    carry `record` as in `reader`."""
+    cannot pad rows in a file with a quoted line break: `serial` reads with one thread. Lines
+    over max_line_size or not UTF-8 are left out and kept in `reject_errors`; with `numbered`,
+    rows carry `record` as in `reader`."""
     names = ", ".join(f"{quoted(column)}: 'VARCHAR'" for column in (*columns, EXTRA))
     source = (
         f"read_csv({quoted(name)}, header = false, skip = 1, auto_detect = false, delim = ',', "
         "quote = '\"', escape = '\"', strict_mode = false, null_padding = true, "
-        f"nullstr = [chr(0)], parallel = false, store_rejects = true, columns = {{{names}}})"
+        f"nullstr = [chr(0)], parallel = {'false' if serial else 'true'}, store_rejects = true, "
+        f"columns = {{{names}}})"
     )
     return f"(SELECT *, ROW_NUMBER() OVER () + 1 AS record FROM {source})" if numbered else source
 

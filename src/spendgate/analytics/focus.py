@@ -32,6 +32,7 @@ from spendgate.analytics.focus_csv import (
     Rejected,
     lenient_file,
     located_rows,
+    misshapen,
     misshapen_rows,
     read_again,
     rejected_line,
@@ -381,16 +382,16 @@ def _located(
     room: int,
 ) -> list[Problem]:
     """The first `room` rows of the file left out, located: the lines DuckDB could not split,
-    then (in a second pass, only when there are any) the rows with a bad cell or no FX rate, and
-    those of a lenient read with more or fewer fields than the header."""
-    cells, shapes = [], []
-    if faults.total() > len(scan.rejected) and room > len(scan.rejected):
-        _fill_rates(connection, rates)
-        try:
+    then (in a second pass, only when there are any) the rows with a bad cell or no FX rate,
+    and (in a third) those of a lenient read with more or fewer fields than the header."""
+    cells, shapes, shaped = [], [], misshapen(scan.source, faults)
+    try:
+        if faults.total() > len(scan.rejected) + shaped and room > len(scan.rejected):
+            _fill_rates(connection, rates)
             _define_source(connection, scan.source, numbered=True)
             cells = fetch(connection, named_queries("focus")["focus_bad_rows"], room)
-            if scan.source.lenient:
-                shapes = misshapen_rows(connection, scan.source, room)
-        except duckdb.Error as error:
-            raise _unreadable(scan.source.name, str(error).splitlines()[0]) from None
+        if shaped and room > len(scan.rejected):
+            shapes = misshapen_rows(connection, scan.source, room)
+    except duckdb.Error as error:
+        raise _unreadable(scan.source.name, str(error).splitlines()[0]) from None
     return located_rows(scan.source, scan.rejected, cells, shapes, room)

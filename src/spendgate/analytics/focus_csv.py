@@ -195,6 +195,12 @@ def shape_faults(connection: duckdb.DuckDBPyConnection, source: TableFile) -> Co
     return +Counter({MORE: int(more), FEWER: int(fewer)})
 
 
+def misshapen(source: TableFile, faults: Counter[str]) -> int:
+    """How many of the rows left out (`faults`, by reason) a lenient read of `source` found to
+    have more or fewer fields than the header (none but a lenient read does)."""
+    return faults[MORE] + faults[FEWER] if source.lenient else 0
+
+
 def misshapen_rows(
     connection: duckdb.DuckDBPyConnection, source: TableFile, room: int
 ) -> list[tuple[int, int, str]]:

@@ -50,9 +50,9 @@ def test_a_line_over_two_mib_in_the_first_rows_is_left_out_located(
         2,
     )
     assert stderr.replace(f"{tmp_path}/", "") == (
-        "billing.csv:3:1: [warning] the row is longer than 2097152 bytes: row excluded (csv-row)\n"
+        "billing.csv:3:1: [warning] the row is longer than 2000000 bytes: row excluded (csv-row)\n"
     )
-    assert cloud["excluded"] == excluded(("the row is longer than 2097152 bytes", 1))
+    assert cloud["excluded"] == excluded(("the row is longer than 2000000 bytes", 1))
 
 
 def test_a_short_row_with_another_line_ending_among_crlf_lines_is_left_out_located(

@@ -30,7 +30,6 @@ from spendgate.analytics.csv_table import MAX_PROBLEMS, CsvErrors, problem
 from spendgate.analytics.focus_csv import (
     SERIAL_MEMORY_LIMIT,
     Rejected,
-    lenient_file,
     located_rows,
     misshapen,
     misshapen_rows,
@@ -270,21 +269,20 @@ def _files(connection: duckdb.DuckDBPyConnection, patterns: tuple[str, ...]) -> 
                 continue  # named twice (a path and a glob): its rows count once
             try:
                 sources.append(table_file(connection, name))
-            except duckdb.InvalidInputException as error:  # the sniffer gave up on the file
-                sources.append(_lenient(name, error))
-            except duckdb.Error as error:
-                raise _unreadable(name, str(error).splitlines()[0]) from None
+            except duckdb.Error as error:  # DuckDB's sniffer may have given up on the file
+                sources.append(_read_again(TableFile(name, False, (), ()), error))
     for source in sources:
         _check_header(source)
     return sources
 
 
-def _lenient(name: str, error: duckdb.Error) -> TableFile:
-    """CSV file `name` to read without DuckDB's sniffer, which failed with `error`."""
-    source = lenient_file(name)
-    if source is None:
-        raise _unreadable(name, str(error).splitlines()[0]) from None
-    return source
+def _read_again(source: TableFile, error: duckdb.Error) -> TableFile:
+    """CSV file `source` to read another way after DuckDB failed on it with `error` (exit 2
+    when there is none)."""
+    again = read_again(source, error, (*REQUIRED, *OPTIONAL))
+    if again is None:
+        raise _unreadable(source.name, str(error).splitlines()[0]) from None
+    return again
 
 
 def _unreadable(name: str, reason: str) -> CsvErrors:
@@ -349,9 +347,7 @@ def _scan_file(connection: duckdb.DuckDBPyConnection, source: TableFile) -> _Fil
     try:
         return _summed(connection, source)
     except duckdb.Error as error:  # a CSV file DuckDB gave up on may be read another way
-        again = read_again(source, error)
-        if again is None:
-            raise _unreadable(source.name, str(error).splitlines()[0]) from None
+        again = _read_again(source, error)
     if again.serial:
         connection.execute(f"SET memory_limit = '{SERIAL_MEMORY_LIMIT}'")
     _check_header(again)

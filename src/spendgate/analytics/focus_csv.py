@@ -33,9 +33,10 @@ from spendgate.analytics.queries import (
 )
 from spendgate.problems import Level, Problem
 
-#: DuckDB's max_line_size (its default): a longer line is left out. Not raised: DuckDB's read
-#: buffers are 16 times it, and a report keeps within 512 MiB.
-MAX_LINE_BYTES = 2_097_152
+#: DuckDB's max_line_size (its default, 2 MB): a line this long or longer, not counting its line
+#: break, is left out. Not raised: DuckDB sizes its read buffers by it (at 64 MiB, a buffer of
+#: 393 MiB, past the memory limit).
+MAX_LINE_BYTES = 2_000_000
 FEWER = "the row has fewer fields than the header"
 MORE = "the row has more fields than the header"
 #: Why DuckDB could not read a CSV line (its error type), as a reason for leaving it out.
@@ -85,24 +86,33 @@ def located_rows(
     source: TableFile,
     rejected: list[Rejected],
     cells: list[tuple[int, str, str | None]],
-    shapes: list[tuple[int, int, str]],
+    shapes: list[tuple[int, bool]],
     room: int,
 ) -> list[Problem]:
     """The first `room` rows left out, by line: the lines DuckDB left out (all of them, which
-    the rows after them skip), the rows with a bad
-    cell (`focus_bad_rows`: record, fault, value) and those of a lenient read with more or fewer
-    fields than the header (`misshapen_rows`)."""
+    the rows after them skip), the rows with a bad cell (`focus_bad_rows`: record, fault, value)
+    and those of a lenient read with more or fewer fields than the header (`misshapen_rows`)."""
     name = source.name
-    records = [int(row[0]) for row in cells] + [record for record, _, _ in shapes]
-    by_record, by_line = line_numbers(source, records, rejected)
+    records = [int(row[0]) for row in cells] + [record for record, _ in shapes]
+    by_record, by_line, texts = line_numbers(source, records, rejected)
     bad = [
         row_problem(name, by_line[line.line], line.column, line.reason) for line in rejected[:room]
     ]
     bad += [
-        row_problem(name, by_record[record], column, reason) for record, column, reason in shapes
+        row_problem(name, by_record[record], *_misshapen(source, more, texts.get(record)))
+        for record, more in shapes
     ]
     bad += [_cell_problem(source, by_record[int(row[0])], row[1], row[2]) for row in cells]
     return sorted(bad, key=lambda problem: problem.location.line)[:room]
+
+
+def _misshapen(source: TableFile, more: bool, text: str | None) -> tuple[int, str]:
+    """The column and reason of a row with more fields (the first extra one) or fewer (the
+    first missing one, counted in its text; 1 when the row was not found)."""
+    if more:
+        return len(source.columns) + 1, MORE
+    fields = len(next(csv.reader([text.rstrip("\r\n")]), [])) if text is not None else 0
+    return fields + 1, FEWER
 
 
 def _cell_problem(source: TableFile, line: int, fault: str, written: str | None) -> Problem:
@@ -113,25 +123,34 @@ def _cell_problem(source: TableFile, line: int, fault: str, written: str | None)
     return replace(located, level=Level.WARNING)
 
 
-def read_again(source: TableFile, error: duckdb.Error) -> TableFile | None:
+def read_again(source: TableFile, error: duckdb.Error, reads: tuple[str, ...]) -> TableFile | None:
     """How to read `source` after DuckDB failed on it with `error`: without the sniffer when
-    the sniffer or the parser gave up on the whole file; by one thread when DuckDB's parallel
-    reader cannot pad rows around a quoted line break; None when there is no other way."""
-    if not source.lenient:
-        invalid = isinstance(error, duckdb.InvalidInputException)
-        return lenient_file(source.name) if invalid else None
-    if not source.serial and "quoted new lines" in str(error):
+    the sniffer or the parser gave up on the whole file (`lenient_file`); then by one thread,
+    when DuckDB's parallel reader gave up too (it cannot pad rows around a quoted line break,
+    and fails on a last field that is not UTF-8 where one thread leaves the line out); None
+    when there is no other way."""
+    if source.lenient and not source.serial and _gave_up(error):
         return replace(source, serial=True)
+    if not source.lenient and _gave_up(error):
+        return lenient_file(source.name, reads)
     return None
 
 
-def lenient_file(name: str) -> TableFile | None:
-    """CSV file `name` to read with `lenient_reader`, with the columns of its header; None when
-    spendgate cannot read that header itself (a URL, zstd, not UTF-8, a name repeated)."""
+def _gave_up(error: duckdb.Error) -> bool:
+    """Whether DuckDB's CSV reader gave up on the file: an invalid input, or (from its parallel
+    reader) DuckDB's plain Error; not an interrupt, a lack of memory, a file it cannot open."""
+    return isinstance(error, duckdb.InvalidInputException) or type(error) is duckdb.Error
+
+
+def lenient_file(name: str, reads: tuple[str, ...]) -> TableFile | None:
+    """CSV file `name` to read with `lenient_reader`, with the columns of its header, of which
+    its queries read those in `reads` (and the last); None when spendgate cannot read that
+    header itself (a URL, zstd, not UTF-8, a name repeated)."""
     header = None if is_parquet(name) else _header(name)
     if not header or len(set(header)) < len(header) or EXTRA in header:
         return None
-    return TableFile(name, False, header, ("VARCHAR",) * len(header), lenient=True)
+    read = tuple(column for column in header if column in reads or column == header[-1])
+    return TableFile(name, False, header, ("VARCHAR",) * len(header), lenient=True, reads=read)
 
 
 def _header(name: str) -> tuple[str, ...] | None:
@@ -160,37 +179,28 @@ def _start(name: str) -> bytes | None:
 
 
 def well_formed(source: TableFile, *, numbered: bool) -> str:
-    """The rows of a lenient read with as many fields as the header (numbered among all rows).
-
-    Every query of a lenient read reads every column: DuckDB leaves out a line that is not
-    UTF-8 only when it reads the column that is not, and the rows must be the same, and numbered
-    the same, in each."""
+    """The rows of a lenient read with as many fields as the header (numbered among all rows)."""
     table = _read(source, numbered=numbered)
-    return (
-        f"(SELECT * FROM {table} WHERE {_EXTRA} IS NULL AND {_fields(source)} = {_width(source)})"
-    )
+    return f"(SELECT * FROM {table} WHERE {_EXTRA} IS NULL AND {_last(source)} IS NOT NULL)"
 
 
 def _read(source: TableFile, *, numbered: bool) -> str:
     return lenient_reader(source.name, source.columns, numbered=numbered, serial=source.serial)
 
 
-def _fields(source: TableFile) -> str:
-    """How many of the header's fields a row of a lenient read has (the rest are padding)."""
-    return " + ".join(f"({identifier(column)} IS NOT NULL)::INTEGER" for column in source.columns)
-
-
-def _width(source: TableFile) -> int:
-    return len(source.columns)
+def _last(source: TableFile) -> str:
+    """The header's last column: null only in a row with fewer fields (no text reads as null)."""
+    return identifier(source.columns[-1])
 
 
 def shape_faults(connection: duckdb.DuckDBPyConnection, source: TableFile) -> Counter[str]:
     """The rows of a lenient read with more or fewer fields than the header, by reason."""
     table = _read(source, numbered=False)
-    more, fewer = fetch(
+    reads = ", ".join(f"count({identifier(column)})" for column in source.reads)
+    more, fewer, *_ = fetch(
         connection,
         f"SELECT count(*) FILTER (WHERE {_EXTRA} IS NOT NULL), count(*) FILTER (WHERE "
-        f"{_EXTRA} IS NULL AND {_fields(source)} < {_width(source)}) FROM {table}",
+        f"{_EXTRA} IS NULL AND {_last(source)} IS NULL), {reads} FROM {table}",
     )[0]
     return +Counter({MORE: int(more), FEWER: int(fewer)})
 
@@ -203,27 +213,26 @@ def misshapen(source: TableFile, faults: Counter[str]) -> int:
 
 def misshapen_rows(
     connection: duckdb.DuckDBPyConnection, source: TableFile, room: int
-) -> list[tuple[int, int, str]]:
+) -> list[tuple[int, bool]]:
     """The first `room` rows of a lenient read with more or fewer fields than the header, as
-    (record, column, reason): the column is the first extra field or the first missing one."""
+    (record, whether it has more)."""
     table = _read(source, numbered=True)
+    reads = ", ".join(identifier(column) for column in source.reads)
     found = fetch(
         connection,
-        f"SELECT record, {_EXTRA} IS NOT NULL, {_fields(source)} AS fields FROM {table} "
-        f"WHERE {_EXTRA} IS NOT NULL OR fields < {_width(source)} ORDER BY record LIMIT ?",
+        f"SELECT record, {_EXTRA} IS NOT NULL, {reads} FROM {table} WHERE {_EXTRA} IS NOT NULL "
+        f"OR {_last(source)} IS NULL ORDER BY record LIMIT ?",
         room,
     )
-    return [
-        (int(record), _width(source) + 1, MORE) if more else (int(record), count + 1, FEWER)
-        for record, more, count in found
-    ]
+    return [(int(row[0]), bool(row[1])) for row in found]
 
 
 def line_numbers(
     source: TableFile, records: list[int], rejected: list[Rejected]
-) -> tuple[dict[int, int], dict[int, int]]:
+) -> tuple[dict[int, int], dict[int, int], dict[int, str]]:
     """The line of CSV file `source` each row numbered in `records` starts on (the header is
-    row 1), and that of each line DuckDB left out (by its `Rejected.line`).
+    row 1), that of each line DuckDB left out (by its `Rejected.line`), and the text of each
+    row found in the file.
 
     DuckDB numbers rows, not lines: it skips blank lines and the lines it left out, and a quoted
     cell may hold line breaks; nor is its count of lines exact. A local file is read up to the
@@ -234,12 +243,14 @@ def line_numbers(
     skipped = sorted(line.line for line in rejected)
     by_record = {record: _line_of(record, skipped) for record in records}
     by_rejected = {line.line: line.line for line in rejected}
+    texts: dict[int, str] = {}
     if not source.parquet and (records or rejected):
         bytes_ = {line.byte: line.line for line in rejected}
         walked_records, walked_rejected = _walk(source.name, set(records), bytes_)
-        by_record.update(walked_records)
+        by_record.update({record: line for record, (line, _) in walked_records.items()})
+        texts = {record: text for record, (_, text) in walked_records.items()}
         by_rejected.update(walked_rejected)
-    return by_record, by_rejected
+    return by_record, by_rejected, texts
 
 
 def _line_of(record: int, rejected: list[int]) -> int:
@@ -254,15 +265,18 @@ def _line_of(record: int, rejected: list[int]) -> int:
 
 def _walk(
     name: str, records: set[int], rejected: dict[int, int]
-) -> tuple[dict[int, int], dict[int, int]]:
-    """Record -> line, and (DuckDB's) rejected line -> line, found by reading file `name`;
-    `rejected` is each left-out line by the byte DuckDB says it starts at."""
-    found_records: dict[int, int] = {}
+) -> tuple[dict[int, tuple[int, str]], dict[int, int]]:
+    """Record -> (line, text), and (DuckDB's) rejected line -> line, found by reading file
+    `name`; `rejected` is each left-out line by the byte DuckDB says it starts at."""
+    found_records: dict[int, tuple[int, str]] = {}
     found_rejected: dict[int, int] = {}
     starts = sorted(rejected)
-    record, quoted, start = 1, False, 0
+    record, quoted, start, open_record = 1, False, 0, 0
     for line, text in enumerate(_lines(name), start=1):
-        if len(found_records) == len(records) and len(found_rejected) == len(starts):
+        if open_record:  # a quoted line break within a row being found
+            first, written = found_records[open_record]
+            found_records[open_record] = (first, written + text)
+        elif len(found_records) == len(records) and len(found_rejected) == len(starts):
             break
         end = start + len(text)
         left_out = False
@@ -272,9 +286,12 @@ def _walk(
         if not (quoted or left_out) and line > 1 and text.strip("\r\n"):
             record += 1
             if record in records:
-                found_records[record] = line
+                found_records[record] = (line, text)
+                open_record = record
         if text.count('"') % 2:
             quoted = not quoted
+        if not quoted:
+            open_record = 0
         start = end
     return found_records, found_rejected
 

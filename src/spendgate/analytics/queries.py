@@ -58,6 +58,9 @@ class TableFile:
     """A CSV file read without DuckDB's sniffer, by `lenient_reader`."""
     serial: bool = False
     """Read leniently by one thread."""
+    reads: tuple[str, ...] = ()
+    """The columns every query of a lenient read reads (the same in each: DuckDB leaves out a
+    line that is not UTF-8 only when it reads the column that is not)."""
 
     def position(self, column: str) -> int:
         """The 1-based position of `column`, 0 when the file lacks it."""

@@ -28,7 +28,6 @@ import duckdb
 
 from spendgate.analytics.csv_table import MAX_PROBLEMS, CsvErrors, problem
 from spendgate.analytics.focus_csv import (
-    SERIAL_MEMORY_LIMIT,
     Rejected,
     located_rows,
     misshapen,
@@ -39,6 +38,7 @@ from spendgate.analytics.focus_csv import (
     well_formed,
 )
 from spendgate.analytics.queries import (
+    HOLDING_MEMORY_LIMIT,
     TableFile,
     connect,
     expand,
@@ -349,7 +349,7 @@ def _scan_file(connection: duckdb.DuckDBPyConnection, source: TableFile) -> _Fil
     except duckdb.Error as error:  # a CSV file DuckDB gave up on may be read another way
         again = _read_again(source, error)
     if again.serial:
-        connection.execute(f"SET memory_limit = '{SERIAL_MEMORY_LIMIT}'")
+        connection.execute(f"SET memory_limit = '{HOLDING_MEMORY_LIMIT}'")
     _check_header(again)
     return _scan_file(connection, again)
 
@@ -382,6 +382,7 @@ def _located(
     and (in a third) those of a lenient read with more or fewer fields than the header."""
     cells, shapes, shaped = [], [], misshapen(scan.source, faults)
     try:
+        connection.execute(f"SET memory_limit = '{HOLDING_MEMORY_LIMIT}'")
         if faults.total() > len(scan.rejected) + shaped and room > len(scan.rejected):
             _fill_rates(connection, rates)
             _define_source(connection, scan.source, numbered=True)

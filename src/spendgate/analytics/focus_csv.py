@@ -47,10 +47,6 @@ REJECTED = {
     "LINE SIZE OVER MAXIMUM": f"the row is longer than {MAX_LINE_BYTES} bytes",
 }
 UNREADABLE = "the row is not valid CSV"
-#: DuckDB's memory limit once a file is read by one thread: its single-threaded CSV reader keeps
-#: the file's buffers up to the limit (at 400MB, 435 MiB of RSS for the scan alone, and the
-#: report past 512 MiB).
-SERIAL_MEMORY_LIMIT = "200MB"
 _LINE_END = re.compile(rb"\r\n?|\n")
 _EXTRA = identifier(EXTRA)
 

@@ -141,9 +141,9 @@ def _gave_up(error: duckdb.Error) -> bool:
 def lenient_file(name: str, reads: tuple[str, ...]) -> TableFile | None:
     """CSV file `name` to read with `lenient_reader`, with the columns of its header, of which
     its queries read those in `reads` (and the last); None when spendgate cannot read that
-    header itself (a URL, zstd, not UTF-8, a name repeated)."""
+    header itself (a URL, zstd, not UTF-8)."""
     header = None if is_parquet(name) else _header(name)
-    if not header or len(set(header)) < len(header) or EXTRA in header:
+    if not header or EXTRA in header:
         return None
     read = tuple(column for column in header if column in reads or column == header[-1])
     return TableFile(name, False, header, ("VARCHAR",) * len(header), lenient=True, reads=read)
@@ -157,7 +157,18 @@ def _header(name: str) -> tuple[str, ...] | None:
         text = _LINE_END.split(start, maxsplit=1)[0].decode("utf-8-sig")
     except UnicodeDecodeError:
         return None
-    return tuple(next(csv.reader([text]), []))
+    return _named(next(csv.reader([text]), []))
+
+
+def _named(header: list[str]) -> tuple[str, ...]:
+    """The header's names as DuckDB's sniffer gives them: a name repeated gets `_1`, `_2`…, an
+    empty one is `columnN` (N its 0-based index)."""
+    names: list[str] = []
+    for index, written in enumerate(header):
+        name = written or f"column{index}"
+        repeated = sum(1 for earlier in header[:index] if earlier == written)
+        names.append(f"{name}_{repeated}" if repeated else name)
+    return tuple(names)
 
 
 def _start(name: str) -> bytes | None:

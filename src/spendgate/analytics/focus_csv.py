@@ -49,6 +49,7 @@ REJECTED = {
 UNREADABLE = "the row is not valid CSV"
 _LINE_END = re.compile(rb"\r\n?|\n")
 _EXTRA = identifier(EXTRA)
+_OPENING = re.compile(r'(?:^|,)"')
 
 
 class Rejected(NamedTuple):
@@ -295,12 +296,32 @@ def _walk(
             if record in records:
                 found_records[record] = (line, text)
                 open_record = record
-        if text.count('"') % 2:
-            quoted = not quoted
+        if text.count('"') % 2:  # an even count leaves a line in or out of quotes as it was
+            quoted = _ends_quoted(text, quoted)
         if not quoted:
             open_record = 0
         start = end
     return found_records, found_rejected
+
+
+def _ends_quoted(text: str, quoted: bool) -> bool:
+    """Whether a line that starts within quotes (`quoted`) or not ends within them, by RFC 4180:
+    a quote opens a field only at its start (elsewhere it is text); within one, a doubled quote
+    is a quote and a single one closes it."""
+    position = 0
+    while True:
+        if quoted:
+            close = text.find('"', position)
+            while close != -1 and text.startswith('""', close):
+                close = text.find('"', close + 2)
+            if close == -1:
+                return True
+            quoted, position = False, close + 1
+        else:
+            opening = _OPENING.search(text, position)
+            if opening is None:
+                return False
+            quoted, position = True, opening.end()
 
 
 def _lines(name: str) -> Iterator[str]:

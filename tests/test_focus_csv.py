@@ -1,10 +1,10 @@
 """`spendgate report --billing`: FOCUS CSV files with one hostile line (issue 20).
 
 Each test fails on the reader that came before: DuckDB's sniffer, or its CSV parser, gave up on
-the whole file for one line (exit 2, `cannot read`, nothing decided), a row after a blank line
-or a quoted line break was reported on the wrong line, and a file read after one with bad lines
-was charged with that file's lines. Here the bad line is left out, located and counted, every
-other row is summed, and the exit code is 1.
+the whole file for one line (exit 2, `cannot read`, nothing decided), a row after a blank line,
+a stray quote or a quoted line break was reported on the wrong line, and a file read after one
+with bad lines was charged with that file's lines. Here the bad line is left out, located and
+counted, every other row is summed, and the exit code is 1.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def excluded(*reasons: tuple[str, int]) -> list[dict[str, object]]:
     return [{"reason": reason, "rows": rows} for reason, rows in sorted(reasons)]
 
 
-def test_a_line_over_two_mib_in_the_first_rows_is_left_out_located(
+def test_a_line_over_two_megabytes_in_the_first_rows_is_left_out_located(
     cli: Cli, repo: Path, tmp_path: Path
 ) -> None:
     # A FOCUS Tags cell is JSON, quoted with doubled quotes; one of 3 MB made the sniffer fail.
@@ -122,14 +122,16 @@ def test_a_crlf_line_among_lf_lines_with_a_short_row_is_left_out_located(
     )
 
 
-def test_a_row_after_a_blank_line_and_a_quoted_line_break_is_located_on_its_line(
+def test_a_row_after_a_blank_line_a_stray_quote_and_a_quoted_line_break_is_on_its_line(
     cli: Cli, repo: Path, tmp_path: Path
 ) -> None:
-    # A file DuckDB's sniffer reads: DuckDB numbers its rows, not its lines.
+    # A file DuckDB's sniffer reads: DuckDB numbers its rows, not its lines. A quote inside an
+    # unquoted field is text (it opens no field), a quote at a field's start opens one.
     path = tmp_path / "billing.csv"
     path.write_bytes(
         HEADER + b"\n" + GOOD + b"\n"
         b"\n"
+        b'EUR,0.01,0.01,Usage,2026-10-01,OtherCloud,l"ab,\n'
         b'EUR,2.00,2.00,Usage,2026-10-01,OtherCloud,"lab\nnorth",\n'
         b"XYZ,7.00,7.00,Usage,2026-10-01,OtherCloud,lab,\n"
         b"EUR,1\n"
@@ -140,15 +142,15 @@ def test_a_row_after_a_blank_line_and_a_quoted_line_break_is_located_on_its_line
 
     assert (code, months(cloud), cloud["rows"]) == (
         1,
-        [("2026-10", "OtherCloud", "0.00", "2.01")],
-        2,
+        [("2026-10", "OtherCloud", "0.00", "2.02")],
+        3,
     )
     assert stderr.replace(f"{tmp_path}/", "") == (
-        "billing.csv:6:1: [warning] BillingCurrency is not an ISO 4217 currency code ('XYZ'): "
+        "billing.csv:7:1: [warning] BillingCurrency is not an ISO 4217 currency code ('XYZ'): "
         "row excluded (csv-value)\n"
-        "billing.csv:7:3: [warning] the row has fewer fields than the header: row excluded "
+        "billing.csv:8:3: [warning] the row has fewer fields than the header: row excluded "
         "(csv-row)\n"
-        "billing.csv:8:2: [warning] BilledCost is not a number ('n/a'): row excluded "
+        "billing.csv:9:2: [warning] BilledCost is not a number ('n/a'): row excluded "
         "(csv-value)\n"
     )
 

@@ -27,8 +27,19 @@ from typing import NamedTuple
 import duckdb
 
 from spendgate.analytics.csv_table import MAX_PROBLEMS, CsvErrors, problem
+from spendgate.analytics.focus_csv import (
+    Rejected,
+    located_rows,
+    misshapen,
+    misshapen_rows,
+    read_again,
+    rejected_line,
+    shape_faults,
+    well_formed,
+)
 from spendgate.analytics.fx_lookup import FxRate, RatesByDay
 from spendgate.analytics.queries import (
+    HOLDING_MEMORY_LIMIT,
     TableFile,
     connect,
     expand,
@@ -111,12 +122,12 @@ class _Sum(NamedTuple):
 @dataclass(frozen=True)
 class _FileScan:
     """What the scan found in one file: its sums, its bad rows counted by fault, and the CSV
-    lines DuckDB could not split (line, column, error type)."""
+    lines DuckDB could not split."""
 
     source: TableFile
     sums: list[_Sum]
     faults: Counter[str]
-    rejected: list[tuple[int, int | None, str]]
+    rejected: list[Rejected]
 
 
 def read_billing(patterns: tuple[str, ...], rates: Sequence[FxRate]) -> BillingData:
@@ -252,11 +263,20 @@ def _files(connection: duckdb.DuckDBPyConnection, patterns: tuple[str, ...]) -> 
                 continue  # named twice (a path and a glob): its rows count once
             try:
                 sources.append(table_file(connection, name))
-            except duckdb.Error as error:
-                raise _unreadable(name, str(error).splitlines()[0]) from None
+            except duckdb.Error as error:  # DuckDB's sniffer may have given up on the file
+                sources.append(_read_again(TableFile(name, False, (), ()), error))
     for source in sources:
         _check_header(source)
     return sources
+
+
+def _read_again(source: TableFile, error: duckdb.Error) -> TableFile:
+    """CSV file `source` to read another way after DuckDB failed on it with `error` (exit 2
+    when there is none)."""
+    again = read_again(source, error, (*REQUIRED, *OPTIONAL))
+    if again is None:
+        raise _unreadable(source.name, str(error).splitlines()[0]) from None
+    return again
 
 
 def _unreadable(name: str, reason: str) -> CsvErrors:
@@ -285,7 +305,10 @@ def _define_source(
     """`focus_source` over `source`: its FOCUS columns (null where it lacks an optional one)."""
     columns = [_source_column(source, name) for name in (*REQUIRED, *OPTIONAL)]
     record = "record" if numbered else "NULL AS record"
-    table = reader(source.name, parquet=source.parquet, numbered=numbered)
+    if source.lenient:
+        table = well_formed(source, numbered=numbered)
+    else:
+        table = reader(source.name, parquet=source.parquet, numbered=numbered)
     connection.execute(
         f"CREATE OR REPLACE TEMP VIEW focus_source AS SELECT {', '.join(columns)}, {record} "
         f"FROM {table}"
@@ -316,17 +339,30 @@ def _source_column(source: TableFile, name: str) -> str:
 
 
 def _scan_file(connection: duckdb.DuckDBPyConnection, source: TableFile) -> _FileScan:
-    queries = named_queries("focus")
     try:
-        _define_source(connection, source, numbered=False)
-        found = fetch(connection, queries["focus_totals"])
-        sums = [_Sum._make(row[1:]) for row in found if row[0] is None]
-        faults = Counter({str(row[0]): int(row[-2]) for row in found if row[0] is not None})
-        rejected = [] if source.parquet else fetch(connection, queries["focus_rejected_lines"])
-        faults.update(_REJECTED.get(str(kind), _UNREADABLE) for _, _, kind in rejected)
-    except duckdb.Error as error:
-        raise _unreadable(source.name, str(error).splitlines()[0]) from None
-    return _FileScan(source, sums, faults, [tuple(line) for line in rejected])
+        return _summed(connection, source)
+    except duckdb.Error as error:  # a CSV file DuckDB gave up on may be read another way
+        again = _read_again(source, error)
+    if again.serial:
+        connection.execute(f"SET memory_limit = '{HOLDING_MEMORY_LIMIT}'")
+    _check_header(again)
+    return _scan_file(connection, again)
+
+
+def _summed(connection: duckdb.DuckDBPyConnection, source: TableFile) -> _FileScan:
+    queries = named_queries("focus")
+    for table in ("reject_errors", "reject_scans"):  # an earlier file's lines are not this one's
+        connection.execute(f"DROP TABLE IF EXISTS {table}")
+    _define_source(connection, source, numbered=False)
+    found = fetch(connection, queries["focus_totals"])
+    sums = [_Sum._make(row[1:]) for row in found if row[0] is None]
+    faults = Counter({str(row[0]): int(row[-2]) for row in found if row[0] is not None})
+    lines = [] if source.parquet else fetch(connection, queries["focus_rejected_lines"])
+    rejected = [rejected_line(*line) for line in lines]
+    faults.update(line.reason for line in rejected)
+    if source.lenient:
+        faults.update(shape_faults(connection, source))
+    return _FileScan(source, sums, faults, rejected)
 
 
 def _located(
@@ -337,57 +373,17 @@ def _located(
     room: int,
 ) -> list[Problem]:
     """The first `room` rows of the file left out, located: the lines DuckDB could not split,
-    then (in a second pass, only when there are any) the rows with a bad cell or no FX rate."""
-    bad = [_rejected_line(scan.source, *line) for line in scan.rejected[:room]]
-    if faults.total() > len(scan.rejected) and room > len(bad):
-        _fill_rates(connection, rates)
-        skipped = [line for line, *_ in scan.rejected]
-        try:
-            bad += _bad_rows(connection, scan.source, room - len(bad), skipped)
-        except duckdb.Error as error:
-            raise _unreadable(scan.source.name, str(error).splitlines()[0]) from None
-    return sorted(bad, key=lambda problem: problem.location.line)
-
-
-def _bad_rows(
-    connection: duckdb.DuckDBPyConnection, source: TableFile, room: int, rejected: list[int]
-) -> list[Problem]:
-    """The first `room` rows left out for a bad cell, located on their lines."""
-    _define_source(connection, source, numbered=True)
-    found = fetch(connection, named_queries("focus")["focus_bad_rows"], room)
-    skipped = sorted(rejected)
-    return [_bad_row(source, _line_of(record, skipped), *rest) for record, *rest in found]
-
-
-#: Why DuckDB could not read a CSV line (its error type), as a reason for leaving it out.
-_REJECTED = {
-    "MISSING COLUMNS": "the row has fewer fields than the header",
-    "TOO MANY COLUMNS": "the row has more fields than the header",
-    "INVALID ENCODING": "the row is not UTF-8 text",
-}
-_UNREADABLE = "the row is not valid CSV"
-
-
-def _rejected_line(source: TableFile, line: int, column: int | None, kind: str) -> Problem:
-    message = f"{_REJECTED.get(str(kind), _UNREADABLE)}: row excluded"
-    position = int(column or 0) + (1 if kind == "MISSING COLUMNS" else 0)
-    located = problem(Path(source.name), int(line), max(position, 1), message, "csv-row")
-    return replace(located, level=Level.WARNING)
-
-
-def _line_of(record: int, rejected: list[int]) -> int:
-    """The line of the row numbered `record` among the rows DuckDB read (the header is 1),
-    counting the `rejected` lines (sorted) it skipped before it."""
-    line = record
-    for skipped in rejected:
-        if skipped <= line:
-            line += 1
-    return line
-
-
-def _bad_row(source: TableFile, record: int, fault: str, written: str | None) -> Problem:
-    column = fault.split(" ", 1)[0]
-    value = "" if written is None else f" ('{written}')"
-    message = f"{fault}{value}: row excluded"
-    located = problem(Path(source.name), int(record), source.position(column), message, "csv-value")
-    return replace(located, level=Level.WARNING)
+    then (in a second pass, only when there are any) the rows with a bad cell or no FX rate,
+    and (in a third) those of a lenient read with more or fewer fields than the header."""
+    cells, shapes, shaped = [], [], misshapen(scan.source, faults)
+    try:
+        connection.execute(f"SET memory_limit = '{HOLDING_MEMORY_LIMIT}'")
+        if faults.total() > len(scan.rejected) + shaped and room > len(scan.rejected):
+            _fill_rates(connection, rates)
+            _define_source(connection, scan.source, numbered=True)
+            cells = fetch(connection, named_queries("focus")["focus_bad_rows"], room)
+        if shaped and room > len(scan.rejected):
+            shapes = misshapen_rows(connection, scan.source, room)
+    except duckdb.Error as error:
+        raise _unreadable(scan.source.name, str(error).splitlines()[0]) from None
+    return located_rows(scan.source, scan.rejected, cells, shapes, room)

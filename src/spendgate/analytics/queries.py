@@ -18,6 +18,10 @@ import duckdb
 
 #: DuckDB may spill to disk past this, so that a large export never takes the machine's memory.
 MEMORY_LIMIT = "400MB"
+#: DuckDB's limit for a scan that holds what it reads up to its limit: numbering the rows
+#: (`ROW_NUMBER() OVER ()`, to locate the bad ones) and reading a CSV file by one thread. With
+#: 400MB the report on 10^7 rows peaked at 526 MiB; with 200MB, about 340 MiB, no slower.
+HOLDING_MEMORY_LIMIT = "200MB"
 #: Threads DuckDB may use.
 THREADS = 2
 
@@ -54,6 +58,13 @@ class TableFile:
     """The column names, in the file's order (the header, for CSV)."""
     types: tuple[str, ...]
     """Each column's DuckDB type, in the same order (VARCHAR for every CSV column)."""
+    lenient: bool = False
+    """A CSV file read without DuckDB's sniffer, by `lenient_reader`."""
+    serial: bool = False
+    """Read leniently by one thread."""
+    reads: tuple[str, ...] = ()
+    """The columns every query of a lenient read reads (the same in each: DuckDB leaves out a
+    line that is not UTF-8 only when it reads the column that is not)."""
 
     def position(self, column: str) -> int:
         """The 1-based position of `column`, 0 when the file lacks it."""
@@ -84,6 +95,32 @@ def reader(name: str, *, parquet: bool, numbered: bool = False) -> str:
     source = (
         f"read_csv({quoted(name)}, header = true, all_varchar = true, nullstr = ['', 'NULL'], "
         "store_rejects = true)"
+    )
+    return f"(SELECT *, ROW_NUMBER() OVER () + 1 AS record FROM {source})" if numbered else source
+
+
+#: The column past the header's in a lenient read: not null on a row with more fields.
+EXTRA = "spendgate extra field"
+
+
+def lenient_reader(
+    name: str, columns: tuple[str, ...], *, numbered: bool = False, serial: bool = False
+) -> str:
+    """The table function that reads CSV file `name` without DuckDB's sniffer, which fails on the
+    whole file for one bad line (a line over DuckDB's max_line_size in its sample, a short row
+    with another line ending): RFC 4180 with `columns` (the header, which is skipped) and
+    `EXTRA`, every row kept however many fields it has (`strict_mode = false` would cut a long
+    row to the header's width: `EXTRA` shows it; a short row is padded with nulls, and no text
+    reads as null, so the header's last column is null only there). DuckDB's parallel reader
+    cannot pad rows in a file with a quoted line break: `serial` reads with one thread. Lines
+    over max_line_size or not UTF-8 are left out and kept in `reject_errors`; with `numbered`,
+    rows carry `record` as in `reader`."""
+    names = ", ".join(f"{quoted(column)}: 'VARCHAR'" for column in (*columns, EXTRA))
+    source = (
+        f"read_csv({quoted(name)}, header = false, skip = 1, auto_detect = false, delim = ',', "
+        "quote = '\"', escape = '\"', strict_mode = false, null_padding = true, "
+        f"nullstr = [chr(0)], parallel = {'false' if serial else 'true'}, store_rejects = true, "
+        f"columns = {{{names}}})"
     )
     return f"(SELECT *, ROW_NUMBER() OVER () + 1 AS record FROM {source})" if numbered else source
 

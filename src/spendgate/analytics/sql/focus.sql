@@ -188,9 +188,15 @@ LIMIT $1;
 
 -- name: focus_rejected_lines
 -- The lines of the CSV file just scanned that DuckDB could not split into the header's fields
--- (too few, too many, not UTF-8): left out like a bad row, one per line, with the first column
--- DuckDB names (for too few fields, the 0-based index of the first missing one).
-SELECT line, MIN(column_idx) AS column_idx, MIN(error_type) AS error_type
+-- (too few, too many, too long, not UTF-8): left out like a bad row, one per line, with the
+-- first column DuckDB names (for too few fields, the 0-based index of the first missing one)
+-- and where the line starts in the file (DuckDB's line number counts a CRLF line break in a
+-- file of LF ones as two; its byte position is the line's first byte or its second).
+SELECT
+    line,
+    MIN(column_idx) AS column_idx,
+    MIN(error_type) AS error_type,
+    MIN(line_byte_position) AS line_byte_position
 FROM reject_errors
 WHERE scan_id = (SELECT MAX(scan_id) FROM reject_scans)
 GROUP BY line

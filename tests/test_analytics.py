@@ -649,3 +649,22 @@ def test_duckdb_and_the_csv_module_read_a_table_alike(tmp_path: Path) -> None:
         (2, {"vendor": "acme", "product": 'Seats, "pro"', "note": None}),
         (3, {"vendor": "zoomy", "product": "Zoomy", "note": "a note"}),
     ]
+
+
+def test_a_folder_named_like_a_column_is_not_read_as_one(tmp_path: Path) -> None:
+    """DuckDB reads a path's `key=value` folders as columns (hive partitioning) unless told
+    not to: a table in a folder `c0=forged` keeps its own first cells."""
+    columns = (Column("vendor", csv_inputs.text), Column("product", csv_inputs.text))
+    body = "vendor,product\nacme,Seats\nzoomy,Zoomy\n"
+    folder = tmp_path / "c0=forged" / "c1=too"
+    folder.mkdir(parents=True)
+    (tmp_path / "usage.csv").write_text(body)
+    (folder / "usage.csv").write_text(body)
+
+    assert _duck_records(folder / "usage.csv", body, 2) == [
+        (2, ["acme", "Seats"]),
+        (3, ["zoomy", "Zoomy"]),
+    ]
+    assert read_table(folder / "usage.csv", columns).rows == (
+        read_table(tmp_path / "usage.csv", columns).rows
+    )

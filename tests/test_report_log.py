@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -229,3 +230,19 @@ def test_past_fifty_bad_records_the_rest_are_counted_in_one_line(
         0,
         [{"name": "the line is not a JSON object with a timestamp and a decision", "count": 53}],
     )
+
+
+def test_a_repository_in_a_folder_named_like_a_log_field_reads_its_own_log(
+    cli: Cli, bank: Path, tmp_path: Path
+) -> None:
+    """DuckDB reads a path's `key=value` folders as columns (hive partitioning) unless told
+    not to: a checkout under `decision=forged/timestamp=x/` reads its log's own fields."""
+    assert cli("audit", "record", bank, "--as-of", AS_OF).exit_code == 0
+    moved = tmp_path / "decision=forged" / "timestamp=x" / "bank"
+    shutil.copytree(bank, moved)
+
+    expected = report(cli, bank, tmp_path / "here")
+    found = report(cli, moved, tmp_path / "there")
+
+    assert found == (0, wrote(tmp_path / "there"), "", expected[3])
+    assert expected[3]["records"] == 12

@@ -16,7 +16,7 @@ from typing import Any
 
 import duckdb
 
-from spendgate.analytics.queries import connect, quoted
+from spendgate.analytics.queries import NO_HIVE, connect, quoted
 from spendgate.errors import SpendgateError
 from spendgate.problems import Location, Problem
 
@@ -152,7 +152,7 @@ def _duck_records(path: Path, text: str, width: int) -> list[tuple[int, list[str
     source = (
         f"read_csv({quoted(str(path))}, header = false, skip = 1, auto_detect = false, "
         f"delim = ',', quote = '\"', escape = '\"', strict_mode = true, null_padding = true, "
-        f"nullstr = [chr(0)], columns = {{{names}}})"
+        f"nullstr = [chr(0)], {NO_HIVE}, columns = {{{names}}})"
     )
     connection = connect()
     try:

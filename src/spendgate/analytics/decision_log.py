@@ -23,7 +23,7 @@ import duckdb
 
 from spendgate.analytics.csv_table import MAX_PROBLEMS, CsvErrors, problem
 from spendgate.analytics.evaluate import Evaluated
-from spendgate.analytics.queries import connect, fetch, named_queries, quoted
+from spendgate.analytics.queries import NO_HIVE, connect, fetch, named_queries, quoted
 from spendgate.analytics.stats import Count
 from spendgate.problems import Level, Problem
 
@@ -144,7 +144,7 @@ def _read(
     )
     source = (
         f"read_json({quoted(str(path))}, format = 'newline_delimited', columns = {COLUMNS}, "
-        "ignore_errors = true)"
+        f"ignore_errors = true, {NO_HIVE})"
     )
     connection.execute(
         "CREATE TEMP VIEW log_source AS SELECT ROW_NUMBER() OVER () AS record, timestamp, "

@@ -85,18 +85,37 @@ def identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+#: The column naming the file each row of `files_reader` comes from.
+FILE_COLUMN = "spendgate source file"
+#: Every file DuckDB reads is read with this: a folder named `ProviderName=X` (or, above a
+#: repository, `decision=X`) is not a column. DuckDB would otherwise read a path's `key=value`
+#: folders as columns (hive partitioning), over the file's own column of that name.
+NO_HIVE = "hive_partitioning = false"
+_CSV = (
+    f"header = true, all_varchar = true, nullstr = ['', 'NULL'], store_rejects = true, {NO_HIVE}"
+)
+
+
 def reader(name: str, *, parquet: bool, numbered: bool = False) -> str:
     """The table function that reads file `name`; with `numbered`, its rows also carry
     `record`: the row's number in the file (for CSV, the header is row 1). A CSV line that
     cannot be split into the header's fields is left out and kept in DuckDB's `reject_errors`."""
     if parquet:
-        source = f"read_parquet({quoted(name)}, file_row_number = true)"
+        source = f"read_parquet({quoted(name)}, file_row_number = true, {NO_HIVE})"
         return f"(SELECT *, file_row_number + 1 AS record FROM {source})" if numbered else source
-    source = (
-        f"read_csv({quoted(name)}, header = true, all_varchar = true, nullstr = ['', 'NULL'], "
-        "store_rejects = true)"
-    )
+    source = f"read_csv({quoted(name)}, {_CSV})"
     return f"(SELECT *, ROW_NUMBER() OVER () + 1 AS record FROM {source})" if numbered else source
+
+
+def files_reader(names: list[str], *, parquet: bool) -> str:
+    """The table function that reads every file of `names` in one scan, as `reader` reads one
+    (they must read alike: one Parquet schema, or one CSV header), each row with its file's name
+    in FILE_COLUMN."""
+    files = "[" + ", ".join(quoted(name) for name in names) + "]"
+    options = f"filename = {quoted(FILE_COLUMN)}"
+    if parquet:
+        return f"read_parquet({files}, {options}, {NO_HIVE})"
+    return f"read_csv({files}, {_CSV}, {options})"
 
 
 #: The column past the header's in a lenient read: not null on a row with more fields.
@@ -120,7 +139,7 @@ def lenient_reader(
         f"read_csv({quoted(name)}, header = false, skip = 1, auto_detect = false, delim = ',', "
         "quote = '\"', escape = '\"', strict_mode = false, null_padding = true, "
         f"nullstr = [chr(0)], parallel = {'false' if serial else 'true'}, store_rejects = true, "
-        f"columns = {{{names}}})"
+        f"{NO_HIVE}, columns = {{{names}}})"
     )
     return f"(SELECT *, ROW_NUMBER() OVER () + 1 AS record FROM {source})" if numbered else source
 

@@ -155,8 +155,10 @@ if fmt == "parquet":
 else:
     source = f"read_csv({quoted}, all_varchar = true)"
     options = "FORMAT csv, HEADER, COMPRESSION " + ("gzip" if fmt == "csv.gz" else "none")
+part = f"CAST(x_ExportRowNumber AS BIGINT) % {parts}"  # a CSV file's column is text
+duckdb.execute("SET enable_progress_bar = false")
 duckdb.execute(
-    f"COPY (SELECT *, x_ExportRowNumber % {parts} AS part FROM {source}) TO '{directory}' "
+    f"COPY (SELECT *, {part} AS part FROM {source}) TO '{directory}' "
     f"({options}, PARTITION_BY (part), FILE_EXTENSION '{fmt}')"
 )
 """

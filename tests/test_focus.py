@@ -300,6 +300,84 @@ def test_several_files_and_a_glob(cli: Cli, repo: Path, tmp_path: Path) -> None:
     )
 
 
+def test_the_parts_of_an_export_read_together_locate_each_bad_row_in_its_part(
+    cli: Cli, repo: Path, tmp_path: Path
+) -> None:
+    """Parts of one export (one header) are read in one scan; a bad cell is still located in
+    its own part, and a part with a line that is not a row is read alone to locate it."""
+    rows = BILLING.split("\n", 1)[1].splitlines(keepends=True)
+    expected = report(cli, repo, tmp_path / "one", billing_file(tmp_path, "".join(rows)))
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    billing_file(
+        parts, "".join(rows[:2]) + "XYZ,7.00,7.00,Usage,2026-10-01,OtherCloud,lab,\n", "a.csv"
+    )
+    billing_file(parts, "".join(rows[2:4]) + "EUR,1.00,1.00,Usage,2026-10-01,OtherCloud\n", "b.csv")
+    billing_file(parts, "EUR,n/a,1.00,Usage,2026-10-01,OtherCloud,lab,\n" + rows[4], "c.csv")
+
+    code, stderr, cloud = report(cli, repo, tmp_path / "parts-site", parts / "*.csv")
+
+    assert (code, months(cloud), cloud["rows"]) == (1, months(expected[2]), 5)
+    assert stderr.replace(f"{parts}/", "") == (
+        "a.csv:4:1: [warning] BillingCurrency is not an ISO 4217 currency code ('XYZ'): "
+        "row excluded (csv-value)\n"
+        "b.csv:4:7: [warning] the row has fewer fields than the header: row excluded "
+        "(csv-row)\n"
+        "c.csv:2:2: [warning] BilledCost is not a number ('n/a'): row excluded (csv-value)\n"
+    )
+
+
+def test_the_parquet_parts_of_an_export_read_together_locate_each_bad_row_in_its_part(
+    cli: Cli, repo: Path, tmp_path: Path
+) -> None:
+    rows = BILLING.split("\n", 1)[1].splitlines(keepends=True)
+    expected = report(cli, repo, tmp_path / "one", billing_file(tmp_path, "".join(rows)))
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    bad = "XYZ,7.00,7.00,Usage,2026-10-01,OtherCloud,lab,\n"
+    for name, text in (("a", rows[0] + bad + rows[1]), ("b", "".join(rows[2:]) + bad)):
+        plain = billing_file(tmp_path, text, f"{name}.csv")
+        duckdb.sql(
+            f"COPY (SELECT * FROM read_csv('{plain}', all_varchar = true)) "
+            f"TO '{parts / name}.parquet' (FORMAT parquet)"
+        )
+
+    code, stderr, cloud = report(cli, repo, tmp_path / "parts-site", parts / "*.parquet")
+
+    assert (code, months(cloud), cloud["rows"]) == (1, months(expected[2]), 5)
+    assert stderr.replace(f"{parts}/", "") == (
+        "a.parquet:2:1: [warning] BillingCurrency is not an ISO 4217 currency code ('XYZ'): "
+        "row excluded (csv-value)\n"
+        "b.parquet:4:1: [warning] BillingCurrency is not an ISO 4217 currency code ('XYZ'): "
+        "row excluded (csv-value)\n"
+    )
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_a_folder_named_like_a_focus_column_is_not_read_as_one(
+    cli: Cli, repo: Path, tmp_path: Path, suffix: str
+) -> None:
+    """DuckDB reads a path's `key=value` folders as columns (hive partitioning) unless told
+    not to: an export under `ProviderName=Evil/ChargeCategory=Tax/` keeps its own columns, read
+    alone or with other parts."""
+    rows = BILLING.split("\n", 1)[1].splitlines(keepends=True)
+    expected = report(cli, repo, tmp_path / "plain", billing_file(tmp_path, "".join(rows)))
+    folder = tmp_path / "ProviderName=Evil" / "ChargeCategory=Tax"
+    folder.mkdir(parents=True)
+    options = "FORMAT parquet" if suffix == "parquet" else "HEADER"
+    for name, text in (("all", rows), ("part-1", rows[:3]), ("part-2", rows[3:])):
+        plain = billing_file(tmp_path, "".join(text), f"{name}.csv")
+        duckdb.sql(
+            f"COPY (SELECT * FROM read_csv('{plain}', all_varchar = true)) "
+            f"TO '{folder / name}.{suffix}' ({options})"
+        )
+
+    alone = report(cli, repo, tmp_path / "alone", folder / f"all.{suffix}")
+    together = report(cli, repo, tmp_path / "together", folder / f"part-*.{suffix}")
+
+    assert alone == together == expected
+
+
 def test_a_line_that_is_not_a_row_of_the_header_is_left_out_located(
     cli: Cli, repo: Path, tmp_path: Path
 ) -> None:

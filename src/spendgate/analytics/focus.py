@@ -15,55 +15,53 @@ once they are read and waits for the sums.
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from concurrent.futures import Future, wait
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import duckdb
 
-from spendgate.analytics.csv_table import MAX_PROBLEMS, CsvErrors, problem
+from spendgate.analytics.csv_table import MAX_PROBLEMS, problem
 from spendgate.analytics.focus_csv import (
     Rejected,
     located_rows,
     misshapen,
     misshapen_rows,
-    read_again,
     rejected_line,
     shape_faults,
     well_formed,
 )
+from spendgate.analytics.focus_files import (
+    OPTIONAL,
+    REQUIRED,
+    billing_batches,
+    check_header,
+    read_again_or_fail,
+    unreadable,
+)
 from spendgate.analytics.fx_lookup import FxRate, RatesByDay
 from spendgate.analytics.queries import (
+    FILE_COLUMN,
     HOLDING_MEMORY_LIMIT,
     TableFile,
     connect,
-    expand,
     fetch,
+    files_reader,
     identifier,
     named_queries,
+    quoted,
     reader,
-    table_file,
 )
 from spendgate.documents.currencies import ISO_4217
 from spendgate.forking import in_background
 from spendgate.problems import Level, Problem
 
-#: FOCUS columns every billing file must have.
-REQUIRED = (
-    "BilledCost",
-    "EffectiveCost",
-    "BillingCurrency",
-    "ChargeCategory",
-    "ChargePeriodStart",
-    "ProviderName",
-)
-#: FOCUS columns read when present (null when absent).
-OPTIONAL = ("ChargeClass", "InvoiceIssuerName", "CommitmentDiscountId")
 #: Why a row whose currency no recorded FX table converts on its day is left out (the same words
 #: as `focus_bad_rows` in sql/focus.sql).
 NO_RATE = "BillingCurrency has no FX rate in spendgate.yaml"
@@ -189,7 +187,9 @@ def _scan(connection: duckdb.DuckDBPyConnection, patterns: tuple[str, ...]) -> l
     queries = named_queries("focus")
     for macro in ("focus_cell", "focus_state", "focus_fault"):
         connection.execute(queries[macro])
-    return [_scan_file(connection, source) for source in _files(connection, patterns)]
+    named, batches = billing_batches(connection, patterns)
+    scans = {scan.source.name: scan for batch in batches for scan in _scanned(connection, batch)}
+    return [scans[name] for name in named]
 
 
 def _billing_data(
@@ -249,69 +249,28 @@ def _fill_rates(connection: duckdb.DuckDBPyConnection, rates: Sequence[FxRate]) 
     )
 
 
-def _files(connection: duckdb.DuckDBPyConnection, patterns: tuple[str, ...]) -> list[TableFile]:
-    sources: list[TableFile] = []
-    for pattern in patterns:
-        try:
-            names = expand(connection, pattern)
-        except duckdb.Error as error:
-            raise _unreadable(pattern, str(error)) from None
-        if not names:
-            raise _unreadable(pattern, "no file matches")
-        for name in names:
-            if any(source.name == name for source in sources):
-                continue  # named twice (a path and a glob): its rows count once
-            try:
-                sources.append(table_file(connection, name))
-            except duckdb.Error as error:  # DuckDB's sniffer may have given up on the file
-                sources.append(_read_again(TableFile(name, False, (), ()), error))
-    for source in sources:
-        _check_header(source)
-    return sources
-
-
-def _read_again(source: TableFile, error: duckdb.Error) -> TableFile:
-    """CSV file `source` to read another way after DuckDB failed on it with `error` (exit 2
-    when there is none)."""
-    again = read_again(source, error, (*REQUIRED, *OPTIONAL))
-    if again is None:
-        raise _unreadable(source.name, str(error).splitlines()[0]) from None
-    return again
-
-
-def _unreadable(name: str, reason: str) -> CsvErrors:
-    return CsvErrors([problem(Path(name), 0, 0, f"cannot read: {reason}", "csv-unreadable")])
-
-
-def _check_header(source: TableFile) -> None:
-    missing = [
-        problem(
-            Path(source.name),
-            1,
-            1,
-            f"missing column '{column}' (the header has: {', '.join(source.columns)})",
-            "csv-header",
-        )
-        for column in REQUIRED
-        if column not in source.columns
-    ]
-    if missing:
-        raise CsvErrors(missing)
-
-
 def _define_source(
-    connection: duckdb.DuckDBPyConnection, source: TableFile, *, numbered: bool
+    connection: duckdb.DuckDBPyConnection,
+    source: TableFile,
+    *,
+    numbered: bool,
+    batch: list[TableFile] | None = None,
 ) -> None:
-    """`focus_source` over `source`: its FOCUS columns (null where it lacks an optional one)."""
+    """`focus_source` over `source`, or over every file of `batch` (which read like it): the
+    FOCUS columns (null where a file lacks an optional one) and each row's file."""
     columns = [_source_column(source, name) for name in (*REQUIRED, *OPTIONAL)]
     record = "record" if numbered else "NULL AS record"
-    if source.lenient:
+    origin = f"{quoted(source.name)} AS source_file"
+    if batch:
+        table = files_reader([each.name for each in batch], parquet=source.parquet)
+        origin = f"{identifier(FILE_COLUMN)} AS source_file"
+    elif source.lenient:
         table = well_formed(source, numbered=numbered)
     else:
         table = reader(source.name, parquet=source.parquet, numbered=numbered)
     connection.execute(
-        f"CREATE OR REPLACE TEMP VIEW focus_source AS SELECT {', '.join(columns)}, {record} "
-        f"FROM {table}"
+        f"CREATE OR REPLACE TEMP VIEW focus_source AS SELECT {', '.join(columns)}, {record}, "
+        f"{origin} FROM {table}"
     )
     connection.execute(named_queries("focus")["focus_rows"])
 
@@ -342,27 +301,68 @@ def _scan_file(connection: duckdb.DuckDBPyConnection, source: TableFile) -> _Fil
     try:
         return _summed(connection, source)
     except duckdb.Error as error:  # a CSV file DuckDB gave up on may be read another way
-        again = _read_again(source, error)
+        again = read_again_or_fail(source, error)
     if again.serial:
         connection.execute(f"SET memory_limit = '{HOLDING_MEMORY_LIMIT}'")
-    _check_header(again)
+    check_header(again)
     return _scan_file(connection, again)
+
+
+def _scanned(connection: duckdb.DuckDBPyConnection, batch: list[TableFile]) -> list[_FileScan]:
+    """The scans of a batch's files: one scan of them all when there are several; each file
+    alone when that scan fails, or has lines DuckDB left out (they are located file by file)."""
+    together: dict[str, _FileScan] = {}
+    if len(batch) > 1:
+        # A file DuckDB cannot read with the others fails them all: each is then read alone.
+        with suppress(duckdb.Error):
+            together = _summed_together(connection, batch)
+    return [together.get(source.name) or _scan_file(connection, source) for source in batch]
+
+
+def _summed_together(
+    connection: duckdb.DuckDBPyConnection, batch: list[TableFile]
+) -> dict[str, _FileScan]:
+    """The scans of the files of `batch` read in one scan, but for those with a line DuckDB left
+    out."""
+    queries = named_queries("focus")
+    _forget_rejected(connection)
+    _define_source(connection, batch[0], numbered=False, batch=batch)
+    found: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    for row in fetch(connection, queries["focus_totals"]):
+        found[str(row[0])].append(row)
+    rejected = set() if batch[0].parquet else fetch(connection, queries["focus_rejected_files"])
+    skipped = {str(file) for (file,) in rejected}
+    return {
+        source.name: _FileScan(source, *_sums_and_faults(found[source.name]), [])
+        for source in batch
+        if source.name not in skipped
+    }
 
 
 def _summed(connection: duckdb.DuckDBPyConnection, source: TableFile) -> _FileScan:
     queries = named_queries("focus")
-    for table in ("reject_errors", "reject_scans"):  # an earlier file's lines are not this one's
-        connection.execute(f"DROP TABLE IF EXISTS {table}")
+    _forget_rejected(connection)
     _define_source(connection, source, numbered=False)
-    found = fetch(connection, queries["focus_totals"])
-    sums = [_Sum._make(row[1:]) for row in found if row[0] is None]
-    faults = Counter({str(row[0]): int(row[-2]) for row in found if row[0] is not None})
+    sums, faults = _sums_and_faults(fetch(connection, queries["focus_totals"]))
     lines = [] if source.parquet else fetch(connection, queries["focus_rejected_lines"])
     rejected = [rejected_line(*line) for line in lines]
     faults.update(line.reason for line in rejected)
     if source.lenient:
         faults.update(shape_faults(connection, source))
     return _FileScan(source, sums, faults, rejected)
+
+
+def _forget_rejected(connection: duckdb.DuckDBPyConnection) -> None:
+    """Drop the lines earlier scans left out: they are not the next scan's."""
+    for table in ("reject_errors", "reject_scans"):
+        connection.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _sums_and_faults(found: list[tuple[Any, ...]]) -> tuple[list[_Sum], Counter[str]]:
+    """The good rows' sums and the rows left out by fault, from rows of `focus_totals`."""
+    sums = [_Sum._make(row[2:]) for row in found if row[1] is None]
+    faults = Counter({str(row[1]): int(row[-2]) for row in found if row[1] is not None})
+    return sums, faults
 
 
 def _located(
@@ -385,5 +385,5 @@ def _located(
         if shaped and room > len(scan.rejected):
             shapes = misshapen_rows(connection, scan.source, room)
     except duckdb.Error as error:
-        raise _unreadable(scan.source.name, str(error).splitlines()[0]) from None
+        raise unreadable(scan.source.name, str(error).splitlines()[0]) from None
     return located_rows(scan.source, scan.rejected, cells, shapes, room)

@@ -1,7 +1,9 @@
 -- The FOCUS queries of `spendgate report --billing`, one per `-- name:` block.
 --
--- They read one view, `focus_source`, which spendgate defines for each billing file as the
--- file's columns plus `record`, the row's number in its file. A CSV file's columns are text; a
+-- They read one view, `focus_source`, which spendgate defines for each billing file, or for
+-- files that read alike (parts of one export), as the files' columns plus `record`, the row's
+-- number in its file, and `source_file`, the file's name (the sums are per file, so that each
+-- file's rows left out are counted and located in it). A CSV file's columns are text; a
 -- Parquet file's amounts are read as typed when they are exact numbers (DECIMAL, integers) and
 -- its ChargePeriodStart when it is a date or timestamp; any other column is text (a float as
 -- the shortest decimal that reads back as it, which is what the exporter wrote). Every query
@@ -77,13 +79,15 @@ SELECT
 FROM parsed;
 
 -- name: focus_totals
--- One pass over the rows. The good rows summed exactly, by provider, invoice issuer, charge
--- day, category, currency and (for Purchase rows) commitment, with how many rows each sum holds
--- and how many of them are corrections; and the rows left out, counted by `fault` (their other
--- columns null). The rows are first summed by their cells as written, then each distinct group
--- is read as FOCUS reads it and judged: the text work is per group, not per row.
+-- One pass over the rows. Per source file: the good rows summed exactly, by provider, invoice
+-- issuer, charge day, category, currency and (for Purchase rows) commitment, with how many rows
+-- each sum holds and how many of them are corrections; and the rows left out, counted by
+-- `fault` (their other columns null). The rows are first summed by their cells as written, then
+-- each distinct group is read as FOCUS reads it and judged: the text work is per group, not per
+-- row.
 WITH written AS (
     SELECT
+        source_file,
         billed_state,
         effective_state,
         start_state,
@@ -117,6 +121,7 @@ judged AS (
     FROM cells
 )
 SELECT
+    source_file,
     fault,
     IF(fault IS NULL, provider, NULL) AS provider,
     IF(fault IS NULL, focus_cell(InvoiceIssuerName), NULL) AS issuer,
@@ -185,6 +190,12 @@ FROM judged
 WHERE judged_fault IS NOT NULL
 ORDER BY record
 LIMIT $1;
+
+-- name: focus_rejected_files
+-- The files of the CSV scan just run that have lines DuckDB left out.
+SELECT DISTINCT reject_scans.file_path
+FROM reject_errors JOIN reject_scans USING (scan_id, file_id)
+WHERE scan_id = (SELECT MAX(scan_id) FROM reject_scans);
 
 -- name: focus_rejected_lines
 -- The lines of the CSV file just scanned that DuckDB could not split into the header's fields

@@ -91,9 +91,7 @@ FILE_COLUMN = "spendgate source file"
 #: repository, `decision=X`) is not a column. DuckDB would otherwise read a path's `key=value`
 #: folders as columns (hive partitioning), over the file's own column of that name.
 NO_HIVE = "hive_partitioning = false"
-_CSV = (
-    f"header = true, all_varchar = true, nullstr = ['', 'NULL'], store_rejects = true, {NO_HIVE}"
-)
+_CSV = f"header = true, all_varchar = true, nullstr = ['', 'NULL'], store_rejects = true, {NO_HIVE}"
 
 
 def reader(name: str, *, parquet: bool, numbered: bool = False) -> str:

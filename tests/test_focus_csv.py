@@ -174,3 +174,38 @@ def test_a_file_after_one_with_bad_lines_is_not_charged_with_them(
         "a.csv:3:3: [warning] the row has fewer fields than the header: row excluded (csv-row)\n"
     )
     assert cloud["excluded"] == excluded(("the row has fewer fields than the header", 1))
+
+
+def test_a_quote_never_closed_says_which_lines_its_row_took(
+    cli: Cli, repo: Path, tmp_path: Path
+) -> None:
+    # A long line makes spendgate read the file by RFC 4180, where a quote that opens a field
+    # and is never closed makes the rest of the file one row: the warning names those lines,
+    # so that the rows after the quote are not lost in silence.
+    path = tmp_path / "billing.csv"
+    path.write_bytes(
+        HEADER + b"\n"
+        b"EUR,7.00,7.00,Usage,2026-10-01,OtherCloud,lab,"
+        + b"x" * 2_100_000
+        + b"\n"
+        + (GOOD + b"\n") * 3
+        + b'EUR,2.00,2.00,Usage,2026-10-01,"OtherCloud,lab,\n'
+        + (GOOD + b"\n") * 5
+    )
+
+    code, stderr, cloud = report(cli, repo, tmp_path / "site", path)
+
+    assert (code, months(cloud), cloud["rows"]) == (
+        1,
+        [("2026-10", "OtherCloud", "0.00", "0.03")],
+        3,
+    )
+    assert stderr.replace(f"{tmp_path}/", "") == (
+        "billing.csv:2:1: [warning] the row is longer than 2000000 bytes: row excluded (csv-row)\n"
+        "billing.csv:6:7: [warning] the row has fewer fields than the header (a quoted field "
+        "runs from line 6 to line 11): row excluded (csv-row)\n"
+    )
+    assert cloud["excluded"] == excluded(
+        ("the row has fewer fields than the header", 1),
+        ("the row is longer than 2000000 bytes", 1),
+    )

@@ -96,11 +96,22 @@ def located_rows(
         row_problem(name, by_line[line.line], line.column, line.reason) for line in rejected[:room]
     ]
     bad += [
-        row_problem(name, by_record[record], *_misshapen(source, more, texts.get(record)))
+        _shape_problem(source, by_record[record], more, texts.get(record))
         for record, more in shapes
     ]
     bad += [_cell_problem(source, by_record[int(row[0])], row[1], row[2]) for row in cells]
     return sorted(bad, key=lambda problem: problem.location.line)[:room]
+
+
+def _shape_problem(source: TableFile, line: int, more: bool, text: str | None) -> Problem:
+    """The warning for a row of a lenient read with more or fewer fields than the header. A row
+    that holds line breaks says which lines it spans: one quote that is never closed makes the
+    rest of the file one row, and the lines after it are left out with it."""
+    column, reason = _misshapen(source, more, text)
+    spans = len(text.splitlines()) if text is not None else 1
+    if spans > 1:
+        reason += f" (a quoted field runs from line {line} to line {line + spans - 1})"
+    return row_problem(source.name, line, column, reason)
 
 
 def _misshapen(source: TableFile, more: bool, text: str | None) -> tuple[int, str]:

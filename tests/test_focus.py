@@ -35,6 +35,10 @@ from tests.test_analytics import BASE, BILLING, FOCUS_COLUMNS, git, repo
 __all__ = ["repo"]  # the governance repository of tests/test_analytics.py, a fixture here too
 
 
+#: The rows of tests/test_analytics.py's billing file, each with its line break.
+ROWS = BILLING.split("\n", 1)[1].splitlines(keepends=True)
+
+
 def report(cli: Cli, repo: Path, out: Path, *billing: Path | str) -> tuple[int, str, Any]:
     """Run the report with these billing files: exit code, stderr, and the cloud figures."""
     options = [item for path in billing for item in ("--billing", path)]
@@ -53,6 +57,16 @@ def billing_file(folder: Path, rows: str, name: str = "billing.csv") -> Path:
     path = folder / name
     path.write_text(f"{FOCUS_COLUMNS}\n{rows}")
     return path
+
+
+def copied(plain: Path, target: Path) -> Path:
+    """CSV file `plain` written again by DuckDB as `target`: Parquet by its suffix, else CSV
+    with a header (gzipped for `.gz`)."""
+    options = "FORMAT parquet" if target.suffix == ".parquet" else "HEADER"
+    duckdb.sql(
+        f"COPY (SELECT * FROM read_csv('{plain}', all_varchar = true)) TO '{target}' ({options})"
+    )
+    return target
 
 
 def test_a_number_in_exponent_notation_is_read_exactly(
@@ -220,13 +234,10 @@ def test_the_invoice_issuer_matches_a_vendor(cli: Cli, repo: Path, tmp_path: Pat
 
 
 def test_parquet_and_gzipped_csv_are_read(cli: Cli, repo: Path, tmp_path: Path) -> None:
-    plain = billing_file(tmp_path, BILLING.split("\n", 1)[1])
+    plain = billing_file(tmp_path, "".join(ROWS))
     expected = report(cli, repo, tmp_path / "plain", plain)
-    for name, options in (("billing.parquet", "FORMAT parquet"), ("billing.csv.gz", "HEADER")):
-        copy = tmp_path / name
-        duckdb.sql(
-            f"COPY (SELECT * FROM read_csv('{plain}', all_varchar = true)) TO '{copy}' ({options})"
-        )
+    for name in ("billing.parquet", "billing.csv.gz"):
+        copy = copied(plain, tmp_path / name)
 
         found = report(cli, repo, tmp_path / name.replace(".", "-"), copy)
 
@@ -239,7 +250,7 @@ def test_a_typed_parquet_export_reads_as_its_csv_with_each_float_as_written(
     # 1.005 as a binary float is 1.00499999999999989...: read as that, the month would round to
     # 51.00; FOCUS's amount is the decimal the exporter wrote, which rounds (half up) to 51.01.
     plain = billing_file(
-        tmp_path, BILLING.split("\n", 1)[1] + "EUR,1.005,1.005,Usage,2026-10-01,OtherCloud,lab,\n"
+        tmp_path, "".join(ROWS) + "EUR,1.005,1.005,Usage,2026-10-01,OtherCloud,lab,\n"
     )
     typed = tmp_path / "billing.parquet"
     duckdb.sql(
@@ -260,7 +271,7 @@ def test_a_typed_parquet_export_reads_as_its_csv_with_each_float_as_written(
 def test_a_parquet_column_of_an_unexpected_type_excludes_its_rows_not_the_file(
     cli: Cli, repo: Path, tmp_path: Path
 ) -> None:
-    good = billing_file(tmp_path, BILLING.split("\n", 1)[1])
+    good = billing_file(tmp_path, "".join(ROWS))
     expected = report(cli, repo, tmp_path / "good", good)
     odd = tmp_path / "odd.parquet"
     duckdb.sql(
@@ -283,13 +294,12 @@ def test_a_parquet_column_of_an_unexpected_type_excludes_its_rows_not_the_file(
 
 
 def test_several_files_and_a_glob(cli: Cli, repo: Path, tmp_path: Path) -> None:
-    rows = BILLING.split("\n", 1)[1].splitlines(keepends=True)
-    expected = report(cli, repo, tmp_path / "one", billing_file(tmp_path, "".join(rows)))
+    expected = report(cli, repo, tmp_path / "one", billing_file(tmp_path, "".join(ROWS)))
     parts = tmp_path / "parts"
     parts.mkdir()
-    first = billing_file(parts, "".join(rows[:2]), "2026-10-a.csv")
-    billing_file(parts, "".join(rows[2:3]), "2026-10-b.csv")
-    billing_file(parts, "".join(rows[3:]), "2026-11.csv")
+    first = billing_file(parts, "".join(ROWS[:2]), "2026-10-a.csv")
+    billing_file(parts, "".join(ROWS[2:3]), "2026-10-b.csv")
+    billing_file(parts, "".join(ROWS[3:]), "2026-11.csv")
 
     found = report(cli, repo, tmp_path / "many", first, parts / "2026-1*.csv")
 
@@ -305,15 +315,14 @@ def test_the_parts_of_an_export_read_together_locate_each_bad_row_in_its_part(
 ) -> None:
     """Parts of one export (one header) are read in one scan; a bad cell is still located in
     its own part, and a part with a line that is not a row is read alone to locate it."""
-    rows = BILLING.split("\n", 1)[1].splitlines(keepends=True)
-    expected = report(cli, repo, tmp_path / "one", billing_file(tmp_path, "".join(rows)))
+    expected = report(cli, repo, tmp_path / "one", billing_file(tmp_path, "".join(ROWS)))
     parts = tmp_path / "parts"
     parts.mkdir()
     billing_file(
-        parts, "".join(rows[:2]) + "XYZ,7.00,7.00,Usage,2026-10-01,OtherCloud,lab,\n", "a.csv"
+        parts, "".join(ROWS[:2]) + "XYZ,7.00,7.00,Usage,2026-10-01,OtherCloud,lab,\n", "a.csv"
     )
-    billing_file(parts, "".join(rows[2:4]) + "EUR,1.00,1.00,Usage,2026-10-01,OtherCloud\n", "b.csv")
-    billing_file(parts, "EUR,n/a,1.00,Usage,2026-10-01,OtherCloud,lab,\n" + rows[4], "c.csv")
+    billing_file(parts, "".join(ROWS[2:4]) + "EUR,1.00,1.00,Usage,2026-10-01,OtherCloud\n", "b.csv")
+    billing_file(parts, "EUR,n/a,1.00,Usage,2026-10-01,OtherCloud,lab,\n" + ROWS[4], "c.csv")
 
     code, stderr, cloud = report(cli, repo, tmp_path / "parts-site", parts / "*.csv")
 
@@ -330,17 +339,12 @@ def test_the_parts_of_an_export_read_together_locate_each_bad_row_in_its_part(
 def test_the_parquet_parts_of_an_export_read_together_locate_each_bad_row_in_its_part(
     cli: Cli, repo: Path, tmp_path: Path
 ) -> None:
-    rows = BILLING.split("\n", 1)[1].splitlines(keepends=True)
-    expected = report(cli, repo, tmp_path / "one", billing_file(tmp_path, "".join(rows)))
+    expected = report(cli, repo, tmp_path / "one", billing_file(tmp_path, "".join(ROWS)))
     parts = tmp_path / "parts"
     parts.mkdir()
     bad = "XYZ,7.00,7.00,Usage,2026-10-01,OtherCloud,lab,\n"
-    for name, text in (("a", rows[0] + bad + rows[1]), ("b", "".join(rows[2:]) + bad)):
-        plain = billing_file(tmp_path, text, f"{name}.csv")
-        duckdb.sql(
-            f"COPY (SELECT * FROM read_csv('{plain}', all_varchar = true)) "
-            f"TO '{parts / name}.parquet' (FORMAT parquet)"
-        )
+    for name, text in (("a", ROWS[0] + bad + ROWS[1]), ("b", "".join(ROWS[2:]) + bad)):
+        copied(billing_file(tmp_path, text, f"{name}.csv"), parts / f"{name}.parquet")
 
     code, stderr, cloud = report(cli, repo, tmp_path / "parts-site", parts / "*.parquet")
 
@@ -360,17 +364,11 @@ def test_a_folder_named_like_a_focus_column_is_not_read_as_one(
     """DuckDB reads a path's `key=value` folders as columns (hive partitioning) unless told
     not to: an export under `ProviderName=Evil/ChargeCategory=Tax/` keeps its own columns, read
     alone or with other parts."""
-    rows = BILLING.split("\n", 1)[1].splitlines(keepends=True)
-    expected = report(cli, repo, tmp_path / "plain", billing_file(tmp_path, "".join(rows)))
+    expected = report(cli, repo, tmp_path / "plain", billing_file(tmp_path, "".join(ROWS)))
     folder = tmp_path / "ProviderName=Evil" / "ChargeCategory=Tax"
     folder.mkdir(parents=True)
-    options = "FORMAT parquet" if suffix == "parquet" else "HEADER"
-    for name, text in (("all", rows), ("part-1", rows[:3]), ("part-2", rows[3:])):
-        plain = billing_file(tmp_path, "".join(text), f"{name}.csv")
-        duckdb.sql(
-            f"COPY (SELECT * FROM read_csv('{plain}', all_varchar = true)) "
-            f"TO '{folder / name}.{suffix}' ({options})"
-        )
+    for name, text in (("all", ROWS), ("part-1", ROWS[:3]), ("part-2", ROWS[3:])):
+        copied(billing_file(tmp_path, "".join(text), f"{name}.csv"), folder / f"{name}.{suffix}")
 
     alone = report(cli, repo, tmp_path / "alone", folder / f"all.{suffix}")
     together = report(cli, repo, tmp_path / "together", folder / f"part-*.{suffix}")
@@ -473,7 +471,7 @@ def test_the_requests_decided_in_two_processes_while_the_billing_is_scanned(
 ) -> None:
     """A large repository is decided in two processes; the fork waits for the billing scan that
     started before it, and the figures are those of one process."""
-    path = billing_file(tmp_path, BILLING.split("\n", 1)[1])
+    path = billing_file(tmp_path, "".join(ROWS))
     alone = report(cli, repo, tmp_path / "alone", path)
     monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)  # split as a large repository would be
 

@@ -376,6 +376,32 @@ def test_a_folder_named_like_a_focus_column_is_not_read_as_one(
     assert alone == together == expected
 
 
+def test_a_focus_column_named_twice_is_refused_not_chosen(
+    cli: Cli, repo: Path, tmp_path: Path
+) -> None:
+    """DuckDB reads one of two columns of one name (ignoring case) and renames the other: the
+    file does not say which is the amount or the provider, so it is refused, as a file that
+    lacks the column is (exit 2, nothing written)."""
+    row = "EUR,1.00,1.00,Usage,2026-10-01,OtherCloud,lab,"
+    (tmp_path / "twice.csv").write_text(f"{FOCUS_COLUMNS},BilledCost\n{row},999.00\n")
+    cased = FOCUS_COLUMNS.replace("ProviderName", "providername")
+    (tmp_path / "cased.csv").write_text(f"{cased},ProviderName\n{row},Acme Software GmbH\n")
+
+    outcome = cli(
+        "report", repo, "--out", tmp_path / "site", "--billing", tmp_path / "*.csv",
+        "--as-of", "2026-11-22",
+    )  # fmt: skip
+
+    assert (outcome.exit_code, outcome.stdout) == (2, "")
+    assert outcome.stderr.replace(f"{tmp_path}/", "") == (
+        "cased.csv:1:9: [error] column 'ProviderName' is named in columns 6 and 9: which to read "
+        "is ambiguous (csv-header)\n"
+        "twice.csv:1:9: [error] column 'BilledCost' is named in columns 2 and 9: which to read "
+        "is ambiguous (csv-header)\n"
+    )
+    assert not (tmp_path / "site").exists()
+
+
 def test_a_line_that_is_not_a_row_of_the_header_is_left_out_located(
     cli: Cli, repo: Path, tmp_path: Path
 ) -> None:

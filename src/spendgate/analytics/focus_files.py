@@ -11,6 +11,7 @@ cannot describe) is a batch of its own, read as before.
 
 from __future__ import annotations
 
+import csv
 import gzip
 from dataclasses import replace
 from pathlib import Path
@@ -20,6 +21,7 @@ import duckdb
 from spendgate.analytics.csv_table import CsvErrors, problem
 from spendgate.analytics.focus_csv import read_again
 from spendgate.analytics.queries import TableFile, expand, fetch, is_parquet, quoted, table_file
+from spendgate.problems import Problem
 
 #: FOCUS columns every billing file must have.
 REQUIRED = (
@@ -42,16 +44,19 @@ def billing_batches(
     """The files `patterns` name, in the order named, and the same files as batches of files
     that read alike.
 
-    Raises CsvErrors when a pattern names no file, or a file cannot be read or lacks a column.
+    Raises CsvErrors when a pattern names no file, or a file cannot be read, lacks a column or
+    names one twice.
     """
     names = _named_files(connection, patterns)
+    headers = {name: _header_line(name) for name in names if not is_parquet(name)}
     groups: dict[object, list[str]] = {}
-    for name, signature in _signatures(connection, names).items():
+    for name, signature in _signatures(connection, names, headers).items():
         groups.setdefault(signature, []).append(name)
     batches = [_batch(connection, group) for group in groups.values()]
-    for batch in batches:
-        for source in batch:
-            check_header(source)
+    sources = {source.name: source for batch in batches for source in batch}
+    found = [each for name in names for each in _header_faults(sources[name], headers.get(name))]
+    if found:
+        raise CsvErrors(found)
     return names, batches
 
 
@@ -68,8 +73,34 @@ def _named_files(connection: duckdb.DuckDBPyConnection, patterns: tuple[str, ...
     return list(names)
 
 
-def _signatures(connection: duckdb.DuckDBPyConnection, names: list[str]) -> dict[str, object]:
-    """What each file reads like: files with equal signatures share a batch."""
+def _header_faults(source: TableFile, header: bytes | None) -> list[Problem]:
+    """The problems of a file's header (`header`: its line, for a CSV file read here)."""
+    return _named_twice(source.name, header) or _header_problems(source)
+
+
+def _named_twice(name: str, header: bytes | None) -> list[Problem]:
+    """A problem for each FOCUS column CSV file `name`'s header line names more than once (as
+    DuckDB matches names: ignoring case). DuckDB would read one and rename the other, so which
+    amount is summed would be its choice, not the file's."""
+    if header is None:
+        return []
+    text = header.decode("utf-8", errors="replace").removeprefix("\ufeff").rstrip("\r\n")
+    written = [cell.casefold() for cell in next(csv.reader([text]), [])]
+    found = []
+    for column in (*REQUIRED, *OPTIONAL):
+        places = [index + 1 for index, cell in enumerate(written) if cell == column.casefold()]
+        if len(places) > 1:
+            where = ", ".join(str(place) for place in places[:-1]) + f" and {places[-1]}"
+            message = f"column '{column}' is named in columns {where}: which to read is ambiguous"
+            found.append(problem(Path(name), 1, places[1], message, "csv-header"))
+    return found
+
+
+def _signatures(
+    connection: duckdb.DuckDBPyConnection, names: list[str], headers: dict[str, bytes | None]
+) -> dict[str, object]:
+    """What each file reads like (`headers`: each CSV file's header line): files with equal
+    signatures share a batch."""
     parquet = [name for name in names if is_parquet(name)]
     schemas = _parquet_schemas(connection, parquet) if len(parquet) > 1 else {}
     signatures: dict[str, object] = {}
@@ -78,7 +109,7 @@ def _signatures(connection: duckdb.DuckDBPyConnection, names: list[str]) -> dict
             signatures[name] = ("parquet", schemas.get(name) or name)
         else:
             gzipped = name.lower().endswith(".gz")
-            signatures[name] = ("csv", gzipped, _header_line(name) or name)
+            signatures[name] = ("csv", gzipped, headers[name] or name)
     return signatures
 
 
@@ -150,7 +181,14 @@ def unreadable(name: str, reason: str) -> CsvErrors:
 
 def check_header(source: TableFile) -> None:
     """Raise CsvErrors, one per column, when `source` lacks a required FOCUS column."""
-    missing = [
+    missing = _header_problems(source)
+    if missing:
+        raise CsvErrors(missing)
+
+
+def _header_problems(source: TableFile) -> list[Problem]:
+    """A problem for each required FOCUS column `source` lacks."""
+    return [
         problem(
             Path(source.name),
             1,
@@ -161,5 +199,3 @@ def check_header(source: TableFile) -> None:
         for column in REQUIRED
         if column not in source.columns
     ]
-    if missing:
-        raise CsvErrors(missing)

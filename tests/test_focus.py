@@ -131,6 +131,34 @@ def test_ten_thousand_rows_of_a_fraction_of_a_cent_sum_exactly(
     assert (code, cloud["rows"]) == (0, 10_000)
 
 
+def test_amounts_whose_sum_passes_ten_to_the_twenty_are_summed_exactly(
+    cli: Cli, repo: Path, tmp_path: Path
+) -> None:
+    """DuckDB's DECIMAL(38, 18) sum fails at 10^20: one amount near it and one cent more made
+    the whole report exit 2, nothing written. The sum is now done wide, exactly; an amount of
+    10^20 or more (no DECIMAL(38, 18)) is left out, located, as what it is."""
+    path = billing_file(
+        tmp_path,
+        "EUR,0.01,0.01,Usage,2026-10-01,OtherCloud,lab,\n"
+        + "EUR,99999999999999999999.99,99999999999999999999.99,Usage,2026-10-01,OtherCloud,lab,\n"
+        * 2
+        + "EUR,1e20,1e20,Usage,2026-10-01,OtherCloud,lab,\n"
+        "EUR,-0.015,-0.015,Credit,2026-10-01,OtherCloud,lab,\n",
+    )
+
+    code, stderr, cloud = report(cli, repo, tmp_path / "site", path)
+
+    assert (code, months(cloud), cloud["rows"]) == (
+        1,
+        [("2026-10", "OtherCloud", "0.00", "199999999999999999999.98")],  # .975, half up
+        4,
+    )
+    assert stderr.replace(f"{tmp_path}/", "") == (
+        "billing.csv:5:2: [warning] BilledCost is 10^20 or more in magnitude ('1e20'): row "
+        "excluded (csv-value)\n"
+    )
+
+
 def test_the_literal_null_is_a_null(cli: Cli, repo: Path, tmp_path: Path) -> None:
     path = billing_file(
         tmp_path,

@@ -39,6 +39,35 @@ CREATE OR REPLACE TEMP MACRO focus_state(parsed, value) AS
         ELSE 'bad'
     END;
 
+-- name: focus_amount_state
+-- How an amount parsed: as `focus_state`, and 'big' for a finite number that is not one of
+-- DECIMAL(38, 18) (its magnitude is 10^20 or more).
+CREATE OR REPLACE TEMP MACRO focus_amount_state(parsed, value) AS
+    CASE
+        WHEN parsed IS NOT NULL THEN 'ok'
+        WHEN focus_cell(value) IS NULL THEN 'null'
+        WHEN isfinite(TRY_CAST(focus_cell(value) AS DOUBLE)) THEN 'big'
+        ELSE 'bad'
+    END;
+
+-- name: focus_whole
+-- A sum of amounts (DECIMAL(38, 18)), exact. DuckDB's DECIMAL sum fails past 10^20, which a
+-- few amounts near it reach: spendgate then defines the two macros again as `focus_whole_wide`
+-- and `focus_part_wide` and scans the file again. The sum is focus_whole + focus_part.
+CREATE OR REPLACE TEMP MACRO focus_whole(amount) AS SUM(amount);
+
+-- name: focus_part
+CREATE OR REPLACE TEMP MACRO focus_part(amount) AS CAST(NULL AS DECIMAL(38, 18));
+
+-- name: focus_whole_wide
+-- The whole units of the amounts (truncated: DECIMAL(38, 0)), summed: 10^18 amounts below
+-- 10^20 fit.
+CREATE OR REPLACE TEMP MACRO focus_whole(amount) AS SUM(trunc(amount));
+
+-- name: focus_part_wide
+-- What is left of each amount (less than a unit), summed as DECIMAL(38, 18).
+CREATE OR REPLACE TEMP MACRO focus_part(amount) AS SUM(amount - trunc(amount));
+
 -- name: focus_fault
 -- The first thing wrong with a row, from its amounts' and start's states and its cells as
 -- FOCUS reads them; null for a good row.
@@ -46,8 +75,10 @@ CREATE OR REPLACE TEMP MACRO focus_fault(billed, effective, currency, category, 
     CASE
         WHEN billed = 'null' THEN 'BilledCost is null'
         WHEN billed = 'bad' THEN 'BilledCost is not a number'
+        WHEN billed = 'big' THEN 'BilledCost is 10^20 or more in magnitude'
         WHEN effective = 'null' THEN 'EffectiveCost is null'
         WHEN effective = 'bad' THEN 'EffectiveCost is not a number'
+        WHEN effective = 'big' THEN 'EffectiveCost is 10^20 or more in magnitude'
         WHEN currency IS NULL THEN 'BillingCurrency is null'
         WHEN currency NOT IN (SELECT code FROM iso_currencies)
             THEN 'BillingCurrency is not an ISO 4217 currency code'
@@ -73,8 +104,8 @@ WITH parsed AS (
 )
 SELECT
     *,
-    focus_state(billed, BilledCost) AS billed_state,
-    focus_state(effective, EffectiveCost) AS effective_state,
+    focus_amount_state(billed, BilledCost) AS billed_state,
+    focus_amount_state(effective, EffectiveCost) AS effective_state,
     focus_state(charge_day, ChargePeriodStart) AS start_state
 FROM parsed;
 
@@ -99,8 +130,10 @@ WITH written AS (
         InvoiceIssuerName,
         -- only a Purchase row's commitment is kept, and a Purchase row's category holds the word
         IF(CONTAINS(ChargeCategory, 'Purchase'), CommitmentDiscountId, NULL) AS commitment,
-        SUM(billed) AS billed,
-        SUM(effective) AS effective,
+        focus_whole(billed) AS billed,
+        focus_part(billed) AS billed_part,
+        focus_whole(effective) AS effective,
+        focus_part(effective) AS effective_part,
         COUNT(*) AS rows
     FROM focus_rows
     GROUP BY ALL
@@ -131,7 +164,9 @@ SELECT
     IF(fault IS NULL AND category = 'Purchase', focus_cell(commitment), NULL)
         AS purchase_commitment,
     SUM(billed) FILTER (WHERE fault IS NULL) AS billed,
+    SUM(billed_part) FILTER (WHERE fault IS NULL) AS billed_part,
     SUM(effective) FILTER (WHERE fault IS NULL) AS effective,
+    SUM(effective_part) FILTER (WHERE fault IS NULL) AS effective_part,
     CAST(SUM(rows) AS BIGINT) AS rows,
     CAST(COALESCE(SUM(rows) FILTER (WHERE focus_cell(ChargeClass) = 'Correction'), 0) AS BIGINT)
         AS corrections

@@ -183,6 +183,60 @@ def test_bad_records_are_left_out_located_and_counted_and_exit_1(
     ]
 
 
+def test_records_with_values_no_log_writes_are_left_out_not_shown(
+    cli: Cli, bank: Path, tmp_path: Path
+) -> None:
+    """Anyone who can push can append lines to the log (`audit verify` catches them; the report
+    does not verify). A record's request id is shown on the page and its status counted: an id
+    that is no document id (200 characters, markup), a status no decision has, a year past 9999
+    and a bare date are each left out, located, instead of shown or counted."""
+    assert cli("audit", "record", bank, "--as-of", AS_OF).exit_code == 0
+    honest, months = (bank / LOG).read_text(), recorded_months(bank)
+    first = json.loads(honest.splitlines()[0])
+    forged = []
+    for field, value in (
+        ("request_id", "x" * 200),
+        ("request_id", "<img src=x onerror=alert(1)>"),
+        ("status", "APPROVED BY CFO"),
+        ("timestamp", "99999-01-01T00:00:00Z"),
+        ("timestamp", "2026-11-02"),
+    ):
+        record = json.loads(json.dumps(first))
+        if field == "timestamp":
+            record["timestamp"] = value
+        else:
+            record["decision"][field] = value
+        forged.append(json.dumps(record))
+    (bank / LOG).write_text(honest + "\n".join(forged) + "\n")
+
+    exit_code, stdout, stderr, trail = report(cli, bank, tmp_path / "site")
+
+    assert (exit_code, stdout, stderr) == (
+        1,
+        wrote(tmp_path / "site"),
+        f"{LOG}:13:1: [warning] decision.request_id is not a document id: record excluded "
+        "(log-record)\n"
+        f"{LOG}:14:1: [warning] decision.request_id is not a document id: record excluded "
+        "(log-record)\n"
+        f"{LOG}:15:1: [warning] decision.status is not a decision status: record excluded "
+        "(log-record)\n"
+        f"{LOG}:16:1: [warning] timestamp is not an ISO 8601 date-time "
+        "('99999-01-01T00:00:00Z'): record excluded (log-record)\n"
+        f"{LOG}:17:1: [warning] timestamp is not an ISO 8601 date-time ('2026-11-02'): record "
+        "excluded (log-record)\n",
+    )
+    assert (trail["records"], trail["by_month"], trail["excluded"]) == (
+        12,
+        months,
+        [
+            {"name": "decision.request_id is not a document id", "count": 2},
+            {"name": "decision.status is not a decision status", "count": 1},
+            {"name": "timestamp is not an ISO 8601 date-time", "count": 2},
+        ],
+    )
+    assert "onerror" not in (tmp_path / "site" / "index.html").read_text()
+
+
 def test_a_report_without_a_log_says_so_and_lists_every_approval_as_unrecorded(
     cli: Cli, bank: Path, tmp_path: Path
 ) -> None:

@@ -25,6 +25,7 @@ from spendgate.analytics.csv_table import MAX_PROBLEMS, CsvErrors, problem
 from spendgate.analytics.evaluate import Evaluated
 from spendgate.analytics.queries import NO_HIVE, connect, fetch, named_queries, quoted
 from spendgate.analytics.stats import Count
+from spendgate.decisions import STATUSES
 from spendgate.problems import Level, Problem
 
 #: The fields read from each record, as DuckDB types (every other field is skipped).
@@ -141,6 +142,10 @@ def _read(
         "CREATE TEMP TABLE gate_approved AS SELECT unnest(?::VARCHAR[]) AS request_id, "
         "unnest(?::VARCHAR[]) AS file, unnest(?::VARCHAR[]) AS blob",
         [list(column) for column in zip(*approved, strict=True)] or [[], [], []],
+    )
+    connection.execute(
+        "CREATE TEMP TABLE decision_statuses AS SELECT unnest(?::VARCHAR[]) AS status",
+        [list(STATUSES)],
     )
     source = (
         f"read_json({quoted(str(path))}, format = 'newline_delimited', columns = {COLUMNS}, "

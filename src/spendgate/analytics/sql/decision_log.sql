@@ -15,9 +15,10 @@
 -- A line that is not a JSON object reads as nulls. Every other field is ignored, and the hash
 -- chain is not checked here: that is `spendgate audit verify`.
 --
--- Table spendgate fills before the queries run:
+-- Tables spendgate fills before the queries run:
 --   gate_approved(request_id, file, blob)   the requests the gate approves on the report date,
 --                                           each with its file and the file's git blob id
+--   decision_statuses(status)               the statuses a decision can have
 
 -- name: log_rows
 -- Each record read once (the log is scanned by this statement only): its request, status, UTC
@@ -42,9 +43,17 @@ SELECT
         WHEN timestamp_text IS NULL AND request_id IS NULL AND status IS NULL
             THEN 'the line is not a JSON object with a timestamp and a decision'
         WHEN request_id IS NULL THEN 'decision.request_id is missing'
+        -- a document id (spendgate's Identifier), not any text: it is shown on the page
+        WHEN NOT regexp_full_match(request_id, '[A-Za-z0-9][A-Za-z0-9._-]{0,127}')
+            THEN 'decision.request_id is not a document id'
         WHEN status IS NULL THEN 'decision.status is missing'
+        WHEN status NOT IN (SELECT status FROM decision_statuses)
+            THEN 'decision.status is not a decision status'
         WHEN timestamp_text IS NULL THEN 'timestamp is missing'
-        WHEN recorded_at IS NULL THEN 'timestamp is not an ISO 8601 date-time'
+        -- DuckDB also reads years past 9999 and a bare date: neither is what the log writes
+        WHEN recorded_at IS NULL
+            OR NOT regexp_matches(timestamp_text, '^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:')
+            THEN 'timestamp is not an ISO 8601 date-time'
     END AS fault
 FROM fields;
 

@@ -4,8 +4,9 @@ Only sums come back to Python: the good rows' exact BilledCost and EffectiveCost
 invoice issuer, charge day, charge category, currency and commitment, plus each excluded row's
 count by reason and the first MAX_PROBLEMS of them with their place (`FILE:ROW:COLUMN`). Each
 sum is then given the FX table in force on its day; a sum in a currency no table converts that
-day is left out like a bad row. A bad row never stops the report; a file that cannot be read or
-lacks a FOCUS column does (CsvErrors).
+day is left out like a bad row. A bad row never stops the report; a file that cannot be read,
+lacks a FOCUS column or names one twice does (CsvErrors). The files and their batches are
+`focus_files.py`'s, the scan `focus_scan.py`'s, the CSV lines DuckDB cannot read `focus_csv.py`'s.
 
 The scan needs no FX table, so `start_billing` runs it in the background (DuckDB does not hold
 the interpreter) while the report imports and decides; `BillingScan.data` takes the FX rates
@@ -76,7 +77,8 @@ class BillingData:
 def read_billing(patterns: tuple[str, ...], rates: Sequence[FxRate]) -> BillingData:
     """Sum the FOCUS rows of every file the paths, globs or URLs in `patterns` name.
 
-    Raises CsvErrors when a pattern names no file, or a file cannot be read or lacks a column.
+    Raises CsvErrors when a pattern names no file, or a file cannot be read, lacks a column or
+    names one twice.
     """
     return start_billing(patterns).data(rates)
 

@@ -172,6 +172,8 @@ def _summed_together(
     found: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
     for row in _totals(connection):
         found[str(row[0])].append(row)
+    if not found.keys() <= {source.name for source in batch}:
+        return {}  # DuckDB named a file otherwise than it was given: each is read alone
     rejected = set() if batch[0].parquet else fetch(connection, queries["focus_rejected_files"])
     skipped = {str(file) for (file,) in rejected}
     return {

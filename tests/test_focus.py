@@ -159,6 +159,39 @@ def test_amounts_whose_sum_passes_ten_to_the_twenty_are_summed_exactly(
     )
 
 
+def test_a_charge_start_past_a_four_digit_year_is_left_out_located(
+    cli: Cli, repo: Path, tmp_path: Path
+) -> None:
+    """DuckDB reads a year past 9999, before 1 and 'infinity' as timestamps, which Python's dates
+    cannot hold: one such row crashed the report (exit 3). Each is a bad row now."""
+    path = billing_file(
+        tmp_path,
+        "EUR,1.00,1.00,Usage,2026-10-01,OtherCloud,lab,\n"
+        "EUR,2.00,2.00,Usage,99999-10-01T00:00:00Z,OtherCloud,lab,\n"
+        "EUR,4.00,4.00,Usage,-0100-01-01,OtherCloud,lab,\n"
+        "EUR,5.00,5.00,Usage,2026-10-01 BC,OtherCloud,lab,\n"
+        "EUR,6.00,6.00,Usage,infinity,OtherCloud,lab,\n",
+    )
+
+    code, stderr, cloud = report(cli, repo, tmp_path / "site", path)
+
+    assert (code, months(cloud), cloud["rows"]) == (
+        1,
+        [("2026-10", "OtherCloud", "0.00", "1.00")],
+        1,
+    )
+    assert stderr.replace(f"{tmp_path}/", "") == "".join(
+        f"billing.csv:{line}:5: [warning] ChargePeriodStart is not an ISO 8601 date-time "
+        f"('{written}'): row excluded (csv-value)\n"
+        for line, written in (
+            (3, "99999-10-01T00:00:00Z"),
+            (4, "-0100-01-01"),
+            (5, "2026-10-01 BC"),
+            (6, "infinity"),
+        )
+    )
+
+
 def test_the_literal_null_is_a_null(cli: Cli, repo: Path, tmp_path: Path) -> None:
     path = billing_file(
         tmp_path,

@@ -94,13 +94,21 @@ CREATE OR REPLACE TEMP MACRO focus_fault(billed, effective, currency, category, 
 -- Each row with its amounts parsed as exact decimals and its charge's UTC day, and the state of
 -- each (the other cells as written: they are few distinct values, read once per value below).
 CREATE OR REPLACE TEMP VIEW focus_rows AS
-WITH parsed AS (
+WITH read AS (
     SELECT
         *,
         TRY_CAST(BilledCost AS DECIMAL(38, 18)) AS billed,
         TRY_CAST(EffectiveCost AS DECIMAL(38, 18)) AS effective,
-        CAST(TRY_CAST(ChargePeriodStart AS TIMESTAMPTZ) AS DATE) AS charge_day
+        CAST(TRY_CAST(ChargePeriodStart AS TIMESTAMPTZ) AS DATE) AS read_day
     FROM focus_source
+),
+parsed AS (
+    SELECT
+        *,
+        -- a day of a four-digit year, as ISO 8601 writes it (DuckDB also reads 'infinity',
+        -- years before 1 and past 9999, which no charge has and Python's dates cannot hold)
+        IF(read_day BETWEEN DATE '0001-01-01' AND DATE '9999-12-31', read_day, NULL) AS charge_day
+    FROM read
 )
 SELECT
     *,

@@ -147,16 +147,24 @@ def test_console_script_runs_as_a_real_process(tmp_path: Path) -> None:
 
 def test_version_does_not_load_the_models() -> None:
     """Start-up stays lean: the models (pydantic, ~0.2 s of imports) load only for commands."""
+    shown = modules_after(["--version"], "m in ('pydantic', 'yaml', 'yaml_rs', 'jinja2')")
+
+    assert shown == f"spendgate {__version__}\n[]\n"
+
+
+def modules_after(arguments: list[str], which: str) -> str:
+    """What a fresh interpreter prints running spendgate with `arguments`, then the modules `m`
+    loaded for which `which` holds, sorted."""
     probe = (
         "import sys\n"
         "from spendgate.cli.main import run\n"
-        "run(['--version'])\n"
-        "print(sorted(m for m in ('pydantic', 'yaml', 'yaml_rs', 'jinja2') if m in sys.modules))\n"
+        f"run({arguments!r})\n"
+        f"print(sorted(m for m in sys.modules if {which}))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
     )
-    assert result.stdout == f"spendgate {__version__}\n[]\n"
+    return result.stdout
 
 
 def test_each_command_is_registered_under_its_own_name() -> None:
@@ -174,16 +182,9 @@ def test_each_command_is_registered_under_its_own_name() -> None:
 
 def test_a_command_imports_no_other_command() -> None:
     """`spendgate report` does not pay for the modules of `audit`, `approve` and the rest."""
-    probe = (
-        "import sys\n"
-        "from spendgate.cli.main import run\n"
-        "run(['report', '--help'])\n"
-        "print(sorted(m for m in sys.modules if m.startswith('spendgate.cli.')))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
-    )
-    loaded = result.stdout.splitlines()[-1]
+    shown = modules_after(["report", "--help"], "m.startswith('spendgate.cli.')")
+
+    loaded = shown.splitlines()[-1]
     assert loaded == "['spendgate.cli.main', 'spendgate.cli.paths', 'spendgate.cli.report']"
 
 

@@ -9,6 +9,7 @@ plain CSV file was read.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import shutil
@@ -461,6 +462,24 @@ def test_a_focus_column_named_twice_is_refused_not_chosen(
         "is ambiguous (csv-header)\n"
     )
     assert not (tmp_path / "site").exists()
+
+
+def test_an_empty_file_is_said_to_be_empty(cli: Cli, repo: Path, tmp_path: Path) -> None:
+    """DuckDB names the header it does not find `column0`: an empty file was six missing
+    columns of a header 'column0'. It is one problem, of the file."""
+    (tmp_path / "empty.csv").write_bytes(b"")
+    (tmp_path / "bom.csv.gz").write_bytes(gzip.compress(b"\xef\xbb\xbf\r\n"))
+
+    outcome = cli(
+        "report", repo, "--out", tmp_path / "site", "--billing", tmp_path / "*.csv*",
+        "--as-of", "2026-11-22",
+    )  # fmt: skip
+
+    assert (outcome.exit_code, outcome.stdout) == (2, "")
+    assert outcome.stderr.replace(f"{tmp_path}/", "") == (
+        "bom.csv.gz:1:1: [error] the file is empty: no header line (csv-header)\n"
+        "empty.csv:1:1: [error] the file is empty: no header line (csv-header)\n"
+    )
 
 
 def test_a_line_that_is_not_a_row_of_the_header_is_left_out_located(

@@ -75,6 +75,8 @@ def _named_files(connection: duckdb.DuckDBPyConnection, patterns: tuple[str, ...
 
 def _header_faults(source: TableFile, header: bytes | None) -> list[Problem]:
     """The problems of a file's header (`header`: its line, for a CSV file read here)."""
+    if header == b"":  # DuckDB would name the header it does not find `column0`
+        return [problem(Path(source.name), 1, 1, "the file is empty: no header line", "csv-header")]
     return _named_twice(source.name, header) or _header_problems(source)
 
 
@@ -129,8 +131,9 @@ def _parquet_schemas(connection: duckdb.DuckDBPyConnection, names: list[str]) ->
 
 
 def _header_line(name: str) -> bytes | None:
-    """The first line of local CSV file `name` (plain or gzipped), with its line break; None
-    for a URL, a file Python cannot read, or a header longer than _HEADER_BYTES."""
+    """The first line of local CSV file `name` (plain or gzipped), with its line break; empty
+    for a file of white space at most; None for a URL, a file Python cannot read, or a header
+    longer than _HEADER_BYTES."""
     if "://" in name or name.lower().endswith(".zst"):
         return None
     try:
@@ -142,6 +145,8 @@ def _header_line(name: str) -> bytes | None:
                 start = plain.read(_HEADER_BYTES)
     except (OSError, EOFError):
         return None
+    if len(start) < _HEADER_BYTES and not start.removeprefix(b"\xef\xbb\xbf").strip():
+        return b""
     end = start.find(b"\n")
     return start[: end + 1] if end >= 0 else None
 

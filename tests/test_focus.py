@@ -438,6 +438,17 @@ def test_a_folder_named_like_a_focus_column_is_not_read_as_one(
     assert alone == together == expected
 
 
+def refused(cli: Cli, repo: Path, folder: Path, pattern: str) -> str:
+    """The report on the billing files `pattern` names in `folder`, which must refuse them:
+    exit 2, nothing printed or written but stderr, returned with the folder left out."""
+    outcome = cli(
+        "report", repo, "--out", folder / "site", "--billing", folder / pattern,
+        "--as-of", "2026-11-22",
+    )  # fmt: skip
+    assert (outcome.exit_code, outcome.stdout, (folder / "site").exists()) == (2, "", False)
+    return outcome.stderr.replace(f"{folder}/", "")
+
+
 def test_a_focus_column_named_twice_is_refused_not_chosen(
     cli: Cli, repo: Path, tmp_path: Path
 ) -> None:
@@ -449,19 +460,14 @@ def test_a_focus_column_named_twice_is_refused_not_chosen(
     cased = FOCUS_COLUMNS.replace("ProviderName", "providername")
     (tmp_path / "cased.csv").write_text(f"{cased},ProviderName\n{row},Acme Software GmbH\n")
 
-    outcome = cli(
-        "report", repo, "--out", tmp_path / "site", "--billing", tmp_path / "*.csv",
-        "--as-of", "2026-11-22",
-    )  # fmt: skip
+    stderr = refused(cli, repo, tmp_path, "*.csv")
 
-    assert (outcome.exit_code, outcome.stdout) == (2, "")
-    assert outcome.stderr.replace(f"{tmp_path}/", "") == (
+    assert stderr == (
         "cased.csv:1:9: [error] column 'ProviderName' is named in columns 6 and 9: which to read "
         "is ambiguous (csv-header)\n"
         "twice.csv:1:9: [error] column 'BilledCost' is named in columns 2 and 9: which to read "
         "is ambiguous (csv-header)\n"
     )
-    assert not (tmp_path / "site").exists()
 
 
 def test_an_empty_file_is_said_to_be_empty(cli: Cli, repo: Path, tmp_path: Path) -> None:
@@ -470,13 +476,9 @@ def test_an_empty_file_is_said_to_be_empty(cli: Cli, repo: Path, tmp_path: Path)
     (tmp_path / "empty.csv").write_bytes(b"")
     (tmp_path / "bom.csv.gz").write_bytes(gzip.compress(b"\xef\xbb\xbf\r\n"))
 
-    outcome = cli(
-        "report", repo, "--out", tmp_path / "site", "--billing", tmp_path / "*.csv*",
-        "--as-of", "2026-11-22",
-    )  # fmt: skip
+    stderr = refused(cli, repo, tmp_path, "*.csv*")
 
-    assert (outcome.exit_code, outcome.stdout) == (2, "")
-    assert outcome.stderr.replace(f"{tmp_path}/", "") == (
+    assert stderr == (
         "bom.csv.gz:1:1: [error] the file is empty: no header line (csv-header)\n"
         "empty.csv:1:1: [error] the file is empty: no header line (csv-header)\n"
     )

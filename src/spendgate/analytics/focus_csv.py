@@ -162,7 +162,7 @@ def lenient_file(name: str, reads: tuple[str, ...]) -> TableFile | None:
 
 
 def _header(name: str) -> tuple[str, ...] | None:
-    start = _start(name)
+    start = file_start(name, MAX_LINE_BYTES)
     if start is None:
         return None
     try:
@@ -183,16 +183,17 @@ def _named(header: list[str]) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _start(name: str) -> bytes | None:
-    """The first MAX_LINE_BYTES of local file `name`, uncompressed; None when Python cannot."""
+def file_start(name: str, size: int) -> bytes | None:
+    """The first `size` bytes of local file `name` (plain or gzipped), uncompressed; None for a
+    URL, a zstd file, or a file Python cannot read."""
     if "://" in name or name.lower().endswith(".zst"):
         return None
     try:
         if name.lower().endswith(".gz"):
             with gzip.open(name, "rb") as compressed:
-                return compressed.read(MAX_LINE_BYTES)
+                return compressed.read(size)
         with Path(name).open("rb") as plain:
-            return plain.read(MAX_LINE_BYTES)
+            return plain.read(size)
     except (OSError, EOFError):
         return None
 

@@ -12,14 +12,13 @@ cannot describe) is a batch of its own, read as before.
 from __future__ import annotations
 
 import csv
-import gzip
 from dataclasses import replace
 from pathlib import Path
 
 import duckdb
 
 from spendgate.analytics.csv_table import CsvErrors, problem
-from spendgate.analytics.focus_csv import read_again
+from spendgate.analytics.focus_csv import file_start, read_again
 from spendgate.analytics.queries import TableFile, expand, fetch, is_parquet, quoted, table_file
 from spendgate.problems import Problem
 
@@ -134,16 +133,8 @@ def _header_line(name: str) -> bytes | None:
     """The first line of local CSV file `name` (plain or gzipped), with its line break; empty
     for a file of white space at most; None for a URL, a file Python cannot read, or a header
     longer than _HEADER_BYTES."""
-    if "://" in name or name.lower().endswith(".zst"):
-        return None
-    try:
-        if name.lower().endswith(".gz"):
-            with gzip.open(name, "rb") as compressed:
-                start = compressed.read(_HEADER_BYTES)
-        else:
-            with Path(name).open("rb") as plain:
-                start = plain.read(_HEADER_BYTES)
-    except (OSError, EOFError):
+    start = file_start(name, _HEADER_BYTES)
+    if start is None:
         return None
     if len(start) < _HEADER_BYTES and not start.removeprefix(b"\xef\xbb\xbf").strip():
         return b""

@@ -174,7 +174,7 @@ def _summed_together(
         found[str(row[0])].append(row)
     if not found.keys() <= {source.name for source in batch}:
         return {}  # DuckDB named a file otherwise than it was given: each is read alone
-    rejected = set() if batch[0].parquet else fetch(connection, queries["focus_rejected_files"])
+    rejected = [] if batch[0].parquet else fetch(connection, queries["focus_rejected_files"])
     skipped = {str(file) for (file,) in rejected}
     return {
         source.name: FileScan(source, *_sums_and_faults(found[source.name]), [])

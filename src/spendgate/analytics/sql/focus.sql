@@ -44,10 +44,8 @@ CREATE OR REPLACE TEMP MACRO focus_state(parsed, value) AS
 -- DECIMAL(38, 18) (its magnitude is 10^20 or more).
 CREATE OR REPLACE TEMP MACRO focus_amount_state(parsed, value) AS
     CASE
-        WHEN parsed IS NOT NULL THEN 'ok'
-        WHEN focus_cell(value) IS NULL THEN 'null'
-        WHEN isfinite(TRY_CAST(focus_cell(value) AS DOUBLE)) THEN 'big'
-        ELSE 'bad'
+        WHEN parsed IS NULL AND isfinite(TRY_CAST(focus_cell(value) AS DOUBLE)) THEN 'big'
+        ELSE focus_state(parsed, value)
     END;
 
 -- name: focus_whole
